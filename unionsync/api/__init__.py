@@ -1,0 +1,1 @@
+"""The JSON API's shared pieces: request sessions, list parameters, problem+json errors."""

@@ -1,0 +1,65 @@
+"""The ASGI application: JSON API and web pages over one library core."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from unionsync import __version__
+from unionsync.api.problems import validation_error
+from unionsync.catalog import api as catalog_api
+from unionsync.catalog import views as catalog_views
+from unionsync.config import Settings, get_settings
+from unionsync.core.errors import UnionSyncError
+from unionsync.dashboard import api as dashboard_api
+from unionsync.dashboard import views as dashboard_views
+from unionsync.db.session import make_engine, make_session_factory
+from unionsync.passports import api as passports_api
+from unionsync.passports import views as passports_views
+from unionsync.trade import api as trade_api
+from unionsync.trade import views as trade_views
+from unionsync.web import views as web_views
+from unionsync.web.templating import PACKAGE_DIR, make_environment
+
+API_DESCRIPTION = """UnionSync JSON API: programs, items, enterprises' capabilities, passports and
+mutual trade of Belarus and Russia. Errors are RFC 9457 problem details."""
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """An application bound to `settings` (or the environment) and its database."""
+    settings = settings or get_settings()
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.resolved_database_url()))
+    app = FastAPI(
+        title="UnionSync",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    app.state.templates = make_environment()
+    app.add_exception_handler(UnionSyncError, web_views.domain_error_page)
+    app.add_exception_handler(StarletteHTTPException, web_views.http_error_page)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    for router in (
+        catalog_api.router,
+        passports_api.router,
+        trade_api.router,
+        dashboard_api.router,
+        web_views.router,
+        dashboard_views.router,
+        catalog_views.router,
+        passports_views.router,
+        trade_views.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
+    return app

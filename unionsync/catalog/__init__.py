@@ -1,0 +1,1 @@
+"""Programs, their items and demand; organizations and the capabilities enterprises publish."""

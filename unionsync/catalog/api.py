@@ -1,0 +1,186 @@
+"""JSON API of countries, industries, organizations, programs, items and capabilities."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from unionsync.api.deps import ListDep, SessionDep
+from unionsync.catalog import service
+from unionsync.catalog.models import OrganizationKind, Program, ProgramStatus
+from unionsync.catalog.schemas import (
+    CapabilityCreate,
+    CapabilityPublic,
+    CapabilityUpdate,
+    CountryPublic,
+    IndustryPublic,
+    OrganizationPublic,
+    ProgramCreate,
+    ProgramItemCreate,
+    ProgramItemPublic,
+    ProgramItemUpdate,
+    ProgramPublic,
+    ProgramUpdate,
+)
+from unionsync.core.schemas import Page
+
+router = APIRouter(prefix="/api/v1")
+
+Q = Annotated[str | None, Query(description="Free-text search, case-insensitive")]
+
+
+@router.get("/countries", response_model=list[CountryPublic], tags=["reference"])
+def list_countries(session: SessionDep) -> list[CountryPublic]:
+    return [CountryPublic.model_validate(c) for c in service.list_countries(session)]
+
+
+@router.get("/industries", response_model=list[IndustryPublic], tags=["reference"])
+def list_industries(session: SessionDep) -> list[IndustryPublic]:
+    return [IndustryPublic.model_validate(i) for i in service.list_industries(session)]
+
+
+@router.get("/industries/{industry_id}", tags=["reference"])
+def get_industry(industry_id: int, session: SessionDep) -> IndustryPublic:
+    return IndustryPublic.model_validate(service.get_industry(session, industry_id))
+
+
+@router.get("/organizations", tags=["organizations"])
+def list_organizations(
+    session: SessionDep,
+    params: ListDep,
+    kind: OrganizationKind | None = None,
+    country: str | None = None,
+    industry_id: int | None = None,
+    q: Q = None,
+) -> Page[OrganizationPublic]:
+    result = service.list_organizations(
+        session, service.OrganizationFilter(kind, country, industry_id, q), params
+    )
+    return Page[OrganizationPublic](
+        items=[OrganizationPublic.model_validate(o) for o in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
+
+
+@router.get("/organizations/{org_id}", tags=["organizations"])
+def get_organization(org_id: int, session: SessionDep) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(service.get_organization(session, org_id))
+
+
+def _program_public(program: Program, count: int) -> ProgramPublic:
+    return ProgramPublic.model_validate(program).model_copy(update={"item_count": count})
+
+
+@router.get("/programs", tags=["programs"])
+def list_programs(
+    session: SessionDep,
+    params: ListDep,
+    country: str | None = None,
+    industry_id: int | None = None,
+    status: ProgramStatus | None = None,
+    q: Q = None,
+) -> Page[ProgramPublic]:
+    result = service.list_programs(
+        session, service.ProgramFilter(country, industry_id, status, q), params
+    )
+    counts = service.item_counts(session, (p.id for p in result.items))
+    return Page[ProgramPublic](
+        items=[_program_public(p, counts.get(p.id, 0)) for p in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
+
+
+@router.get("/programs/{program_id}", tags=["programs"])
+def get_program(program_id: int, session: SessionDep) -> ProgramPublic:
+    program = service.get_program(session, program_id)
+    return _program_public(program, len(program.items))
+
+
+@router.post("/programs", status_code=status.HTTP_201_CREATED, tags=["programs"])
+def create_program(data: ProgramCreate, session: SessionDep) -> ProgramPublic:
+    return _program_public(service.create_program(session, data), 0)
+
+
+@router.patch("/programs/{program_id}", tags=["programs"])
+def update_program(program_id: int, data: ProgramUpdate, session: SessionDep) -> ProgramPublic:
+    program = service.update_program(session, program_id, data)
+    return _program_public(program, len(program.items))
+
+
+@router.get("/program-items", tags=["programs"])
+def list_program_items(
+    session: SessionDep,
+    params: ListDep,
+    program_id: int | None = None,
+    country: str | None = None,
+    tnved: Annotated[str | None, Query(description="TN VED code prefix")] = None,
+    q: Q = None,
+) -> Page[ProgramItemPublic]:
+    result = service.list_items(session, service.ItemFilter(program_id, country, tnved, q), params)
+    return Page[ProgramItemPublic](
+        items=[ProgramItemPublic.model_validate(i) for i in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
+
+
+@router.get("/program-items/{item_id}", tags=["programs"])
+def get_program_item(item_id: int, session: SessionDep) -> ProgramItemPublic:
+    return ProgramItemPublic.model_validate(service.get_item(session, item_id))
+
+
+@router.post("/programs/{program_id}/items", status_code=status.HTTP_201_CREATED, tags=["programs"])
+def create_program_item(
+    program_id: int, data: ProgramItemCreate, session: SessionDep
+) -> ProgramItemPublic:
+    return ProgramItemPublic.model_validate(service.create_item(session, program_id, data))
+
+
+@router.patch("/program-items/{item_id}", tags=["programs"])
+def update_program_item(
+    item_id: int, data: ProgramItemUpdate, session: SessionDep
+) -> ProgramItemPublic:
+    return ProgramItemPublic.model_validate(service.update_item(session, item_id, data))
+
+
+@router.get("/capabilities", tags=["capabilities"])
+def list_capabilities(
+    session: SessionDep,
+    params: ListDep,
+    enterprise_id: int | None = None,
+    country: str | None = None,
+    tnved: Annotated[str | None, Query(description="TN VED code prefix")] = None,
+    q: Q = None,
+) -> Page[CapabilityPublic]:
+    result = service.list_capabilities(
+        session, service.CapabilityFilter(enterprise_id, country, tnved, q), params
+    )
+    return Page[CapabilityPublic](
+        items=[CapabilityPublic.model_validate(c) for c in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
+
+
+@router.get("/capabilities/{capability_id}", tags=["capabilities"])
+def get_capability(capability_id: int, session: SessionDep) -> CapabilityPublic:
+    return CapabilityPublic.model_validate(service.get_capability(session, capability_id))
+
+
+@router.post("/capabilities", status_code=status.HTTP_201_CREATED, tags=["capabilities"])
+def create_capability(data: CapabilityCreate, session: SessionDep) -> CapabilityPublic:
+    return CapabilityPublic.model_validate(service.create_capability(session, data))
+
+
+@router.patch("/capabilities/{capability_id}", tags=["capabilities"])
+def update_capability(
+    capability_id: int, data: CapabilityUpdate, session: SessionDep
+) -> CapabilityPublic:
+    return CapabilityPublic.model_validate(service.update_capability(session, capability_id, data))

@@ -1,0 +1,55 @@
+"""Tax identifiers: Russian INN (with check digits) and Belarusian UNP (9 digits)."""
+
+from __future__ import annotations
+
+from unionsync.core.messages import N_, ExplainedError
+
+_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+class TaxIdError(ExplainedError):
+    """A tax id that fails its country's format or checksum."""
+
+
+def inn_check_digit(digits: str, weights: tuple[int, ...]) -> int:
+    """The control digit the Federal Tax Service's algorithm gives for `digits`."""
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 % 10
+
+
+def validate_inn(value: str) -> str:
+    """A valid INN: 10 digits (organisation) or 12 (individual), check digits included."""
+    inn = value.strip()
+    if not inn.isdigit() or len(inn) not in (10, 12):
+        raise TaxIdError(
+            N_("INN %(value)s must be 10 digits (organisation) or 12 (individual)"), value=value
+        )
+    if len(inn) == 10:
+        ok = inn_check_digit(inn[:9], _INN10_WEIGHTS) == int(inn[9])
+    else:
+        ok = inn_check_digit(inn[:10], _INN12_WEIGHTS_1) == int(inn[10]) and inn_check_digit(
+            inn[:11], _INN12_WEIGHTS_2
+        ) == int(inn[11])
+    if not ok:
+        raise TaxIdError(N_("INN %(value)s fails its check digit"), value=value)
+    return inn
+
+
+def validate_unp(value: str) -> str:
+    """A valid UNP: exactly 9 digits."""
+    unp = value.strip()
+    if not unp.isdigit() or len(unp) != 9:
+        raise TaxIdError(N_("UNP %(value)s must be exactly 9 digits"), value=value)
+    return unp
+
+
+def validate_tax_id(country: str, value: str) -> str:
+    """The tax id normalised for its country; other countries' ids are kept as given."""
+    if country == "RU":
+        return validate_inn(value)
+    if country == "BY":
+        return validate_unp(value)
+    if not value.strip():
+        raise TaxIdError(N_("tax id is empty"))
+    return value.strip()

@@ -1,0 +1,232 @@
+"""Pages of programs, items, enterprises and capabilities, and the file upload."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from unionsync.api.deps import SessionDep
+from unionsync.catalog import service, transfer
+from unionsync.catalog.models import OrganizationKind, ProgramStatus
+from unionsync.core.listing import ListParams
+from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+from unionsync.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+PER_PAGE = 50
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+Page = Annotated[int, Query(ge=1)]
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value or None
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    return dict(request.query_params)
+
+
+def _reference(session: SessionDep) -> dict[str, Any]:
+    return {
+        "countries": [c for c in service.list_countries(session) if c.union_state],
+        "industries": service.list_industries(session),
+    }
+
+
+@router.get("/programs", response_class=HTMLResponse)
+def programs_page(
+    request: Request,
+    session: SessionDep,
+    page: Page = 1,
+    country: str | None = None,
+    industry_id: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> HTMLResponse:
+    statuses = {s.value: s for s in ProgramStatus}
+    flt = service.ProgramFilter(
+        _blank_to_none(country),
+        _int_or_none(industry_id),
+        statuses.get(status or ""),
+        _blank_to_none(q),
+    )
+    result = service.list_programs(session, flt, ListParams(page, PER_PAGE))
+    counts = service.item_counts(session, (p.id for p in result.items))
+    return render(
+        request,
+        session,
+        "catalog/programs.html",
+        active="programs",
+        page=result,
+        counts=counts,
+        flt=flt,
+        params=_filters(request),
+        statuses=list(ProgramStatus),
+        **_reference(session),
+    )
+
+
+@router.get("/programs/{program_id}", response_class=HTMLResponse)
+def program_page(request: Request, program_id: int, session: SessionDep) -> HTMLResponse:
+    program = service.get_program(session, program_id)
+    years = sorted({d.year for item in program.items for d in item.demands})
+    return render(
+        request, session, "catalog/program.html", active="programs", program=program, years=years
+    )
+
+
+@router.get("/items", response_class=HTMLResponse)
+def items_page(
+    request: Request,
+    session: SessionDep,
+    page: Page = 1,
+    country: str | None = None,
+    tnved: str | None = None,
+    q: str | None = None,
+) -> HTMLResponse:
+    flt = service.ItemFilter(
+        None, _blank_to_none(country), _blank_to_none(tnved), _blank_to_none(q)
+    )
+    result = service.list_items(session, flt, ListParams(page, PER_PAGE))
+    programs = {
+        p.id: p for p in service.programs_by_id(session, {i.program_id for i in result.items})
+    }
+    return render(
+        request,
+        session,
+        "catalog/items.html",
+        active="items",
+        page=result,
+        programs=programs,
+        flt=flt,
+        params=_filters(request),
+        **_reference(session),
+    )
+
+
+@router.get("/enterprises", response_class=HTMLResponse)
+def enterprises_page(
+    request: Request,
+    session: SessionDep,
+    page: Page = 1,
+    country: str | None = None,
+    industry_id: str | None = None,
+    q: str | None = None,
+) -> HTMLResponse:
+    flt = service.OrganizationFilter(
+        OrganizationKind.ENTERPRISE,
+        _blank_to_none(country),
+        _int_or_none(industry_id),
+        _blank_to_none(q),
+    )
+    result = service.list_organizations(session, flt, ListParams(page, PER_PAGE))
+    counts = service.capability_counts(session, (o.id for o in result.items))
+    return render(
+        request,
+        session,
+        "catalog/enterprises.html",
+        active="enterprises",
+        page=result,
+        counts=counts,
+        flt=flt,
+        params=_filters(request),
+        **_reference(session),
+    )
+
+
+@router.get("/enterprises/{org_id}", response_class=HTMLResponse)
+def enterprise_page(request: Request, org_id: int, session: SessionDep) -> HTMLResponse:
+    org = service.get_organization(session, org_id)
+    return render(request, session, "catalog/enterprise.html", active="enterprises", org=org)
+
+
+@router.get("/capabilities", response_class=HTMLResponse)
+def capabilities_page(
+    request: Request,
+    session: SessionDep,
+    page: Page = 1,
+    country: str | None = None,
+    tnved: str | None = None,
+    q: str | None = None,
+) -> HTMLResponse:
+    flt = service.CapabilityFilter(
+        None, _blank_to_none(country), _blank_to_none(tnved), _blank_to_none(q)
+    )
+    result = service.list_capabilities(session, flt, ListParams(page, PER_PAGE))
+    return render(
+        request,
+        session,
+        "catalog/capabilities.html",
+        active="capabilities",
+        page=result,
+        flt=flt,
+        params=_filters(request),
+        **_reference(session),
+    )
+
+
+UPLOAD_KINDS = {"programs": transfer.import_programs, "capabilities": transfer.import_capabilities}
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, session: SessionDep, kind: str = "programs") -> HTMLResponse:
+    return render(request, session, "catalog/upload.html", active="upload", kind=kind)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    session: SessionDep,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form()] = "programs",
+) -> HTMLResponse:
+    """Import a file all-or-nothing; on errors show every row error and write nothing."""
+    importer = UPLOAD_KINDS.get(kind)
+    name = file.filename or "upload"
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    context: dict[str, Any] = {"kind": kind, "filename": name}
+    if importer is None:
+        context["fatal"] = f"unknown kind {kind!r}"
+    elif len(content) > MAX_UPLOAD_BYTES:
+        context["fatal"] = f"{name}: file larger than {MAX_UPLOAD_BYTES // 2**20} MB"
+    else:
+        try:
+            context["report"] = importer(session, read_table(content, name))
+        except ImportFailedError as exc:
+            context["errors"] = exc.errors
+        except UnreadableFileError as exc:
+            context["fatal"] = str(exc)
+    code = 422 if "errors" in context or "fatal" in context else 200
+    return render(
+        request, session, "catalog/upload.html", active="upload", status_code=code, **context
+    )
+
+
+@router.get("/templates/{kind}.xlsx")
+def template_file(kind: str) -> Response:
+    """An empty template (headers only) to fill in Excel."""
+    exporters = {
+        "programs": transfer.export_template_programs,
+        "capabilities": transfer.export_template_capabilities,
+    }
+    exporter = exporters.get(kind)
+    if exporter is None:
+        return Response(status_code=404)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{kind}.xlsx"
+        exporter(path)
+        data = path.read_bytes()
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'},
+    )

@@ -1,0 +1,55 @@
+"""One typed settings object, built by a factory so nothing is read at import time."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "unionsync"
+SECRET_FILE_NAME = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Configuration read from `UNIONSYNC_*` environment variables (and a `.env` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="UNIONSYNC_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where files live.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file `unionsync.db` inside data_dir.",
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs cookies; generated and kept in data_dir when absent."
+    )
+    default_language: str = "ru"
+    demo_mode: bool = False
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite default inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'unionsync.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept beside the data (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_FILE_NAME
+        if path.exists():
+            return path.read_text(encoding="ascii").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key, encoding="ascii")
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings` instead."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Pieces every domain shares: money, errors, listing."""

@@ -1,0 +1,222 @@
+"""Reading and writing the Excel/CSV files users exchange, with row numbers as Excel shows them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from unionsync.core.messages import N_, ExplainedError, render_message
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """What is wrong with one cell (or row) of an imported file.
+
+    `reason` is English; `template` and `params` let a page show it in the reader's language.
+    """
+
+    file: str
+    row: int
+    column: str
+    reason: str
+    value: object = None
+    template: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def explained(
+        cls, file: str, row: int, column: str, template: str, value: object = None, **params: Any
+    ) -> RowError:
+        """A row error from a translatable template."""
+        reason = template % params if params else template
+        return cls(file, row, column, reason, value, template, params)
+
+    def localized(self, translate: Any) -> str:
+        """The reason in the language `translate` speaks."""
+        if not self.template:
+            return self.reason
+        return render_message(self.template, self.params, translate)
+
+    def __str__(self) -> str:
+        shown = "" if self.value in (None, "") else f" (value: {self.value!r})"
+        return f"{self.file}, row {self.row}, column «{self.column}»: {self.reason}{shown}"
+
+
+class ImportFailedError(Exception):
+    """An import that wrote nothing because some rows are wrong; lists every error found."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors = list(errors)
+        lines = "\n".join(str(e) for e in self.errors[:50])
+        more = f"\n… and {len(self.errors) - 50} more" if len(self.errors) > 50 else ""
+        super().__init__(f"{len(self.errors)} error(s); nothing was imported:\n{lines}{more}")
+
+
+@dataclass
+class Sheet:
+    """A table read from a file: headers and data rows with their 1-based row numbers."""
+
+    name: str
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+SUPPORTED = (".xlsx", ".xlsm", ".csv")
+
+
+class UnreadableFileError(ValueError):
+    """A file that is not an Excel workbook or CSV we can read."""
+
+
+def read_table(content: bytes, filename: str) -> Sheet:
+    """The first sheet of an xlsx, or a CSV (`,` `;` or tab; UTF-8 or Windows-1251)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(content, filename)
+    if suffix == ".csv":
+        return _read_csv(content, filename)
+    kinds = ", ".join(SUPPORTED)
+    raise UnreadableFileError(f"{filename}: unsupported file type; use one of {kinds}")
+
+
+def _read_xlsx(content: bytes, filename: str) -> Sheet:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise UnreadableFileError(f"{filename}: not a readable Excel workbook ({exc})") from exc
+    worksheet = workbook.worksheets[0]
+    rows = worksheet.iter_rows(values_only=True)
+    sheet = _sheet_from_rows(filename, enumerate(rows, start=1))
+    workbook.close()
+    return sheet
+
+
+def _read_csv(content: bytes, filename: str) -> Sheet:
+    text = _decode(content, filename)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    return _sheet_from_rows(filename, enumerate(reader, start=1))
+
+
+def _decode(content: bytes, filename: str) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError(f"{filename}: text is neither UTF-8 nor Windows-1251")
+
+
+def _sheet_from_rows(filename: str, numbered: Iterator[tuple[int, Sequence[Any]]]) -> Sheet:
+    headers: list[str] | None = None
+    sheet = Sheet(filename, [])
+    for number, values in numbered:
+        cells = [_clean(v) for v in values]
+        if not any(c not in (None, "") for c in cells):
+            continue
+        if headers is None:
+            headers = [str(c or "").strip() for c in cells]
+            sheet.headers = headers
+            continue
+        sheet.rows.append((number, dict(zip(headers, cells, strict=False))))
+    if headers is None:
+        raise UnreadableFileError(f"{filename}: the file is empty (no header row)")
+    return sheet
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    return value
+
+
+class NumberError(ExplainedError):
+    """A cell that should hold a number and does not."""
+
+
+def parse_decimal(value: Any, *, allow_negative: bool = False) -> Decimal | None:
+    """A number as users write it: `1234.5`, `1 234,5`, an Excel float; None for an empty cell."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise NumberError(N_("not a number"))
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = str(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation as exc:
+            raise NumberError(N_("not a number")) from exc
+    if not number.is_finite():
+        raise NumberError(N_("not a number"))
+    if number < 0 and not allow_negative:
+        raise NumberError(N_("must not be negative"))
+    return number
+
+
+def parse_int(value: Any) -> int | None:
+    """A whole number (a year, a position); None for an empty cell."""
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise NumberError(N_("must be a whole number"))
+    return int(number)
+
+
+def write_xlsx(
+    path: Path,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    text_columns: Sequence[int] = (),
+) -> None:
+    """A workbook with a bold frozen header; `text_columns` hold text (codes keep their zeros)."""
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = title[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        sheet.append([_excel_value(v) for v in row])
+    for index in text_columns:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+            cell.number_format = "@"
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(45, len(header) + 4))
+    sheet.freeze_panes = "A2"
+    workbook.save(path)
+
+
+def _excel_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """UTF-8 CSV with a BOM and `;` separators, which Russian Excel opens correctly."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])

@@ -1,0 +1,1 @@
+"""The overview every user lands on: figures computed from the database, each with its source."""

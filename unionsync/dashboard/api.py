@@ -1,0 +1,16 @@
+"""JSON API of the dashboard figures."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from unionsync.api.deps import SessionDep
+from unionsync.dashboard.service import stats
+
+router = APIRouter(prefix="/api/v1", tags=["dashboard"])
+
+
+@router.get("/stats")
+def get_stats(session: SessionDep) -> dict[str, object]:
+    """Counts per entity, programs per country, passports per status."""
+    return stats(session)

@@ -1,0 +1,125 @@
+"""The overview page: figures and charts, each linking to the rows behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from unionsync.api.deps import SessionDep
+from unionsync.dashboard.service import Dashboard, build_dashboard
+from unionsync.passports.models import PassportStatus
+from unionsync.web.i18n import current_language, gettext
+from unionsync.web.labels import label
+from unionsync.web.pages import chart_data, render, use_language
+
+router = APIRouter(include_in_schema=False)
+
+COLORS = {"BY": "#1b7f4b", "RU": "#2359a8"}
+STATUS_ORDER = list(PassportStatus)
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep) -> HTMLResponse:
+    use_language(request)
+    board = build_dashboard(session)
+    charts = {
+        "chart-trade": chart_data(_trade_chart(board)),
+        "chart-passports": chart_data(_passport_chart(board)),
+        "chart-industries": chart_data(_industry_chart(board)),
+    }
+    return render(
+        request,
+        session,
+        "dashboard/index.html",
+        active="dashboard",
+        board=board,
+        charts=charts,
+        statuses=[s for s in STATUS_ORDER if board.passports[s]],
+    )
+
+
+def _layout(**extra: Any) -> dict[str, Any]:
+    return {
+        "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, sans-serif"},
+        "legend": {"orientation": "h", "y": -0.2},
+        **extra,
+    }
+
+
+def _trade_chart(board: Dashboard) -> dict[str, Any]:
+    years = board.trade_years
+    data = []
+    for reporter in ("BY", "RU"):
+        values = [
+            float(t.total.amount) / 1e9 if (t := board.trade_for(reporter, y)) else None
+            for y in years
+        ]
+        data.append(
+            {
+                "type": "bar",
+                "name": gettext("%(country)s records") % {"country": reporter},
+                "x": [str(y) for y in years],
+                "y": values,
+                "marker": {"color": COLORS[reporter]},
+                "hovertemplate": "%{y:.2f} " + gettext("bn") + " BYN<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            barmode="group",
+            yaxis={"title": {"text": gettext("bn") + " BYN"}, "gridcolor": "#e3e8ef"},
+        ),
+    }
+
+
+def _passport_chart(board: Dashboard) -> dict[str, Any]:
+    statuses = [s for s in STATUS_ORDER if board.passports[s]]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [label(s) for s in statuses],
+                "x": [board.passports[s] for s in statuses],
+                "marker": {"color": "#2f7d8c"},
+                "hovertemplate": "%{x}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"dtick": 1, "gridcolor": "#e3e8ef"},
+        ),
+    }
+
+
+def _industry_chart(board: Dashboard) -> dict[str, Any]:
+    names = [
+        i.name_ru if current_language.get() == "ru" else i.name_en
+        for i, _ in board.programs_by_industry
+    ]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": country,
+            "y": names,
+            "x": [counts.get(country, 0) for _, counts in board.programs_by_industry],
+            "marker": {"color": COLORS[country]},
+        }
+        for country in ("RU", "BY")
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            barmode="stack",
+            height=420,
+            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"dtick": 1, "gridcolor": "#e3e8ef"},
+        ),
+    }

@@ -1,0 +1,1 @@
+"""Persistence: engine, sessions, declarative base, portable column types, migrations."""

@@ -1,0 +1,1 @@
+"""The deterministic demo data set (invented enterprises, real TN VED codes)."""

@@ -1,0 +1,1 @@
+"""Product nomenclatures: TN VED EAEU codes (and, later, HS and OKPD2)."""

@@ -1,0 +1,1 @@
+"""Joint import-substitution project passports."""

@@ -1,0 +1,107 @@
+"""Passport v1: the joint project both governments sign; later issues add its full content."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from unionsync.catalog.models import Organization
+from unionsync.core.money import Currency, Money
+from unionsync.db.base import Base, Timestamped, str_enum
+from unionsync.db.types import ScaledDecimal
+from unionsync.reference.models import Industry
+
+
+class PassportStatus(StrEnum):
+    """States of the reconciliation workflow (its state machine comes with the Passport issue)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_RECONCILIATION = "under_reconciliation"
+    APPROVED_BY_BY = "approved_by_by"
+    APPROVED_BY_RU = "approved_by_ru"
+    RECONCILED = "reconciled"
+    IN_DRAWDOWN = "in_drawdown"
+    IN_SELECTION = "in_selection"
+    IN_IMPLEMENTATION = "in_implementation"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+IN_PREPARATION = frozenset(
+    {
+        PassportStatus.DRAFT,
+        PassportStatus.SUBMITTED,
+        PassportStatus.UNDER_RECONCILIATION,
+        PassportStatus.APPROVED_BY_BY,
+        PassportStatus.APPROVED_BY_RU,
+    }
+)
+RECONCILED_OR_LATER = frozenset(
+    {
+        PassportStatus.RECONCILED,
+        PassportStatus.IN_DRAWDOWN,
+        PassportStatus.IN_SELECTION,
+        PassportStatus.IN_IMPLEMENTATION,
+        PassportStatus.COMPLETED,
+    }
+)
+
+
+class ParticipantRole(StrEnum):
+    INITIATOR = "initiator"
+    CURATOR = "curator"
+    LEADER = "leader"
+    PARTICIPANT = "participant"
+    BANK = "bank"
+
+
+class Passport(Timestamped, Base):
+    """A joint project passport: who does what, when, for how much."""
+
+    __tablename__ = "passport"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str | None] = mapped_column(String(500))
+    industry_id: Mapped[int] = mapped_column(ForeignKey("industry.id"), index=True)
+    initiator_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    period_start: Mapped[int] = mapped_column(Integer)
+    period_end: Mapped[int] = mapped_column(Integer)
+    status: Mapped[PassportStatus] = mapped_column(
+        str_enum(PassportStatus), default=PassportStatus.DRAFT, index=True
+    )
+    budget_amount: Mapped[Decimal | None] = mapped_column(ScaledDecimal(2))
+    budget_currency: Mapped[Currency | None] = mapped_column(str_enum(Currency, 3))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    industry: Mapped[Industry] = relationship()
+    initiator: Mapped[Organization] = relationship()
+    participants: Mapped[list[PassportParticipant]] = relationship(
+        back_populates="passport", cascade="all, delete-orphan", order_by="PassportParticipant.id"
+    )
+
+    @property
+    def budget(self) -> Money | None:
+        if self.budget_amount is None or self.budget_currency is None:
+            return None
+        return Money(self.budget_amount, self.budget_currency)
+
+
+class PassportParticipant(Base):
+    """An organization of either country taking part in a passport, in a role."""
+
+    __tablename__ = "passport_participant"
+    __table_args__ = (UniqueConstraint("passport_id", "organization_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(ForeignKey("passport.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    role: Mapped[ParticipantRole] = mapped_column(str_enum(ParticipantRole, 16))
+
+    passport: Mapped[Passport] = relationship(back_populates="participants")
+    organization: Mapped[Organization] = relationship()

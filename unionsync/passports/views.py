@@ -1,0 +1,54 @@
+"""Pages of passports: the list with filters and one passport."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from unionsync.api.deps import SessionDep
+from unionsync.catalog.service import list_industries
+from unionsync.core.listing import ListParams
+from unionsync.passports import service
+from unionsync.passports.models import PassportStatus
+from unionsync.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/passports", response_class=HTMLResponse)
+def passports_page(
+    request: Request,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    status: str | None = None,
+    stage: str | None = None,
+    industry_id: str | None = None,
+    q: str | None = None,
+) -> HTMLResponse:
+    statuses = {s.value: s for s in PassportStatus}
+    flt = service.PassportFilter(
+        statuses.get(status or ""),
+        stage or None,
+        int(industry_id) if industry_id and industry_id.isdigit() else None,
+        q or None,
+    )
+    result = service.list_passports(session, flt, ListParams(page, 50))
+    return render(
+        request,
+        session,
+        "passports/list.html",
+        active="passports",
+        page=result,
+        flt=flt,
+        params=dict(request.query_params),
+        statuses=list(PassportStatus),
+        industries=list_industries(session),
+    )
+
+
+@router.get("/passports/{passport_id}", response_class=HTMLResponse)
+def passport_page(request: Request, passport_id: int, session: SessionDep) -> HTMLResponse:
+    passport = service.get_passport(session, passport_id)
+    return render(request, session, "passports/detail.html", active="passports", passport=passport)

@@ -1,0 +1,1 @@
+"""Mutual trade records, exchange rates and critical-product lists."""

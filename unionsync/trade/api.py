@@ -1,0 +1,45 @@
+"""JSON API of trade records and the critical-product totals."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from unionsync.api.deps import ListDep, SessionDep
+from unionsync.core.money import Currency
+from unionsync.core.schemas import Page
+from unionsync.trade import service
+from unionsync.trade.models import FlowDirection
+from unionsync.trade.schemas import TradeFlowPublic, TradeTotalPublic
+
+router = APIRouter(prefix="/api/v1", tags=["trade"])
+
+
+@router.get("/trade-flows")
+def list_trade_flows(
+    session: SessionDep,
+    params: ListDep,
+    reporter: str | None = None,
+    year: int | None = None,
+    flow: FlowDirection | None = None,
+    tnved: str | None = None,
+    critical: bool = False,
+) -> Page[TradeFlowPublic]:
+    result = service.list_flows(
+        session, service.FlowFilter(reporter, year, flow, tnved, critical), params
+    )
+    return Page[TradeFlowPublic](
+        items=[TradeFlowPublic.model_validate(f) for f in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
+
+
+@router.get("/trade/critical-totals")
+def critical_totals(
+    session: SessionDep, currency: Currency = Currency.BYN
+) -> list[TradeTotalPublic]:
+    """Mutual trade in critical products per reporter and year, with the rates used."""
+    return [
+        TradeTotalPublic.model_validate(t) for t in service.critical_trade_totals(session, currency)
+    ]

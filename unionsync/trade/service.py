@@ -1,0 +1,154 @@
+"""Exchange-rate conversion and mutual-trade totals; every conversion names its rate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from unionsync.core.errors import NotFoundError
+from unionsync.core.listing import ListParams, PageResult, paginate
+from unionsync.core.money import Currency, Money
+from unionsync.trade.models import CriticalProduct, ExchangeRate, FlowDirection, TradeFlow
+
+
+@dataclass(frozen=True, slots=True)
+class RateUsed:
+    """The rate behind a conversion, shown next to the converted figure."""
+
+    year: int
+    currency: Currency
+    quote: Currency
+    rate: Decimal
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """An amount converted to another currency and the rates that did it."""
+
+    money: Money
+    rates: tuple[RateUsed, ...]
+
+
+class MissingRateError(NotFoundError):
+    """No rate is on file for the currency and year asked."""
+
+
+def _to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
+    if currency == Currency.BYN:
+        return None
+    rate = session.scalars(
+        select(ExchangeRate)
+        .where(
+            ExchangeRate.year == year,
+            ExchangeRate.currency == currency,
+            ExchangeRate.quote == Currency.BYN,
+        )
+        .order_by(ExchangeRate.id)
+    ).first()
+    if rate is None:
+        raise MissingRateError("exchange rate", f"{currency}/BYN {year}")
+    return RateUsed(year, currency, Currency.BYN, rate.rate, rate.kind, rate.source)
+
+
+def convert(session: Session, money: Money, year: int, to: Currency) -> Converted:
+    """`money` in `to`, through BYN rates of `year` (the rate table's base currency)."""
+    if money.currency == to:
+        return Converted(money, ())
+    into_byn = _to_byn(session, money.currency, year)
+    out_of_byn = _to_byn(session, to, year)
+    amount = money.amount * (into_byn.rate if into_byn else 1)
+    if out_of_byn:
+        amount = amount / out_of_byn.rate
+    used = tuple(r for r in (into_byn, out_of_byn) if r is not None)
+    return Converted(Money.of(amount, to), used)
+
+
+def is_critical() -> object:
+    """SQL condition: the flow's code falls under some critical-product list entry."""
+    return exists().where(TradeFlow.tnved_code.startswith(CriticalProduct.tnved_code))
+
+
+@dataclass(frozen=True, slots=True)
+class TradeTotal:
+    """One side's total of mutual trade in critical products for a year, in one currency."""
+
+    reporter: str
+    year: int
+    total: Money
+    rates: tuple[RateUsed, ...]
+    records: int
+
+
+def critical_trade_totals(session: Session, to: Currency = Currency.BYN) -> list[TradeTotal]:
+    """Per reporter and year: exports plus imports with the partner, critical products only."""
+    rows = session.execute(
+        select(
+            TradeFlow.reporter_code,
+            TradeFlow.year,
+            TradeFlow.value_currency,
+            func.sum(TradeFlow.value_amount),
+            func.count(),
+        )
+        .where(is_critical())  # type: ignore[arg-type]
+        .group_by(TradeFlow.reporter_code, TradeFlow.year, TradeFlow.value_currency)
+        .order_by(TradeFlow.year, TradeFlow.reporter_code)
+    ).tuples()
+    totals: dict[tuple[str, int], TradeTotal] = {}
+    for reporter, year, currency, amount, count in rows:
+        converted = convert(session, Money(Decimal(amount), Currency(currency)), year, to)
+        key = (reporter, year)
+        if key in totals:
+            previous = totals[key]
+            converted = Converted(
+                previous.total + converted.money, previous.rates + converted.rates
+            )
+            count += previous.records
+        totals[key] = TradeTotal(reporter, year, converted.money, converted.rates, count)
+    return list(totals.values())
+
+
+@dataclass(frozen=True, slots=True)
+class FlowFilter:
+    reporter: str | None = None
+    year: int | None = None
+    flow: FlowDirection | None = None
+    tnved_prefix: str | None = None
+    critical_only: bool = False
+
+
+def list_flows(session: Session, flt: FlowFilter, params: ListParams) -> PageResult[TradeFlow]:
+    """The trade records behind any total, filterable the same way."""
+    stmt = select(TradeFlow)
+    if flt.reporter:
+        stmt = stmt.where(TradeFlow.reporter_code == flt.reporter.upper())
+    if flt.year:
+        stmt = stmt.where(TradeFlow.year == flt.year)
+    if flt.flow:
+        stmt = stmt.where(TradeFlow.flow == flt.flow)
+    if flt.tnved_prefix:
+        stmt = stmt.where(TradeFlow.tnved_code.startswith(flt.tnved_prefix))
+    if flt.critical_only:
+        stmt = stmt.where(is_critical())  # type: ignore[arg-type]
+    sortable = {
+        "year": TradeFlow.year,
+        "code": TradeFlow.tnved_code,
+        "value": TradeFlow.value_amount,
+        "reporter": TradeFlow.reporter_code,
+    }
+    return paginate(
+        session,
+        stmt,
+        params,
+        sortable,
+        [TradeFlow.year, TradeFlow.reporter_code, TradeFlow.tnved_code, TradeFlow.id],
+    )
+
+
+def years_with_flows(session: Session) -> Sequence[int]:
+    return session.scalars(select(TradeFlow.year).distinct().order_by(TradeFlow.year)).all()

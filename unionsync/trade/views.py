@@ -1,0 +1,49 @@
+"""The page of trade records: the rows behind every trade figure on the dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from unionsync.api.deps import SessionDep
+from unionsync.core.listing import ListParams
+from unionsync.trade import service
+from unionsync.trade.models import FlowDirection
+from unionsync.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/trade", response_class=HTMLResponse)
+def trade_page(
+    request: Request,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    reporter: str | None = None,
+    year: str | None = None,
+    flow: str | None = None,
+    tnved: str | None = None,
+    critical: str | None = None,
+) -> HTMLResponse:
+    flows = {f.value: f for f in FlowDirection}
+    flt = service.FlowFilter(
+        reporter or None,
+        int(year) if year and year.isdigit() else None,
+        flows.get(flow or ""),
+        tnved or None,
+        critical in ("1", "on"),
+    )
+    result = service.list_flows(session, flt, ListParams(page, 100))
+    return render(
+        request,
+        session,
+        "trade/flows.html",
+        active="trade",
+        page=result,
+        flt=flt,
+        params=dict(request.query_params),
+        years=service.years_with_flows(session),
+        flows=list(FlowDirection),
+    )

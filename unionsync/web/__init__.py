@@ -1,0 +1,1 @@
+"""The server-rendered web interface: templating, translations, static files, shared pages."""

@@ -1,0 +1,44 @@
+"""Human names of enumerations, marked for translation (Russian words live in the catalog)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from unionsync.catalog.models import OrganizationKind, ProgramStatus
+from unionsync.passports.models import ParticipantRole, PassportStatus
+from unionsync.trade.models import FlowDirection
+from unionsync.web.i18n import N_, gettext
+
+LABELS: dict[StrEnum, str] = {
+    ProgramStatus.DRAFT: N_("draft"),
+    ProgramStatus.APPROVED: N_("approved"),
+    ProgramStatus.IN_FORCE: N_("in force"),
+    ProgramStatus.ARCHIVED: N_("archived"),
+    PassportStatus.DRAFT: N_("draft"),
+    PassportStatus.SUBMITTED: N_("submitted"),
+    PassportStatus.UNDER_RECONCILIATION: N_("under reconciliation"),
+    PassportStatus.APPROVED_BY_BY: N_("approved by BY, pending RU"),
+    PassportStatus.APPROVED_BY_RU: N_("approved by RU, pending BY"),
+    PassportStatus.RECONCILED: N_("reconciled"),
+    PassportStatus.IN_DRAWDOWN: N_("loan drawdown"),
+    PassportStatus.IN_SELECTION: N_("equipment tenders"),
+    PassportStatus.IN_IMPLEMENTATION: N_("in implementation"),
+    PassportStatus.COMPLETED: N_("completed"),
+    PassportStatus.CANCELLED: N_("cancelled"),
+    OrganizationKind.MINISTRY: N_("ministry"),
+    OrganizationKind.COMMITTEE: N_("committee"),
+    OrganizationKind.ENTERPRISE: N_("enterprise"),
+    OrganizationKind.BANK: N_("bank"),
+    ParticipantRole.INITIATOR: N_("initiator"),
+    ParticipantRole.CURATOR: N_("curator"),
+    ParticipantRole.LEADER: N_("leader"),
+    ParticipantRole.PARTICIPANT: N_("participant"),
+    ParticipantRole.BANK: N_("bank"),
+    FlowDirection.EXPORT: N_("export"),
+    FlowDirection.IMPORT: N_("import"),
+}
+
+
+def label(value: StrEnum) -> str:
+    """The translated name of an enumeration value."""
+    return gettext(LABELS.get(value, value.value))

@@ -1,0 +1,64 @@
+"""Rendering a page: the language, the demo marker and the layout's context in one place."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from unionsync import __version__
+from unionsync.core.meta import DEMO_KEY, get_meta
+from unionsync.web.i18n import current_language, pick_language
+
+LANG_COOKIE = "lang"
+
+
+def request_language(request: Request) -> str:
+    """`?lang=` first, then the cookie, then the configured default."""
+    default = request.app.state.settings.default_language
+    return pick_language(
+        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE), default
+    )
+
+
+def use_language(request: Request) -> str:
+    """Make the request's language current for this handler (gettext, labels, numbers)."""
+    language = request_language(request)
+    current_language.set(language)
+    return language
+
+
+def render(
+    request: Request,
+    session: Session | None,
+    template: str,
+    *,
+    active: str = "",
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """The template in the request's language, inside the common layout."""
+    env: Environment = request.app.state.templates
+    language = use_language(request)
+    demo = session is not None and get_meta(session, DEMO_KEY) is not None
+    html = env.get_template(template).render(
+        request=request,
+        lang=language,
+        demo=demo,
+        version=__version__,
+        active=active,
+        request_path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def chart_data(figure: dict[str, Any]) -> Markup:
+    """A chart's data as JSON safe to embed in a `<script type="application/json">` block."""
+    text = json.dumps(figure, ensure_ascii=False, default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -1,0 +1,85 @@
+"""One Jinja2 environment for every room's templates, with translation and number filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from unionsync.core.money import Money
+from unionsync.core.tabular import RowError
+from unionsync.reference.units import unit_by_code
+from unionsync.web.i18n import current_language, gettext, ngettext
+from unionsync.web.labels import label
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIRS = [
+    PACKAGE_DIR / "web" / "templates",
+    *sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.parent.name != "web"),
+]
+
+
+def number(value: Decimal | int | float | None, digits: int = 0) -> str:
+    """A number in the current language's style (`1 234,5` in Russian)."""
+    if value is None:
+        return "—"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=current_language.get())
+
+
+def quantity(value: Decimal | None) -> str:
+    """A quantity: whole numbers without decimals, fractions with up to three."""
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return number(value)
+    return format_decimal(value, format="#,##0.###", locale=current_language.get())
+
+
+def money(value: Money | None, scale: str = "") -> str:
+    """Money with its currency; `scale="mln"` or `"bn"` shortens big totals."""
+    if value is None:
+        return "—"
+    divisor = {"mln": Decimal(10**6), "bn": Decimal(10**9)}.get(scale, Decimal(1))
+    digits = 1 if scale else 2
+    suffix = {"mln": gettext("mln"), "bn": gettext("bn")}.get(scale, "")
+    amount = number(value.amount / divisor, digits)
+    return f"{amount}\u00a0{suffix + chr(0xA0) if suffix else ''}{value.currency.value}"
+
+
+def unit_name(code: str) -> str:
+    unit = unit_by_code(code)
+    return unit.short_ru if current_language.get() == "ru" else unit.short_en
+
+
+def query(params: Mapping[str, Any], **changes: Any) -> str:
+    """The current filters with some changed, as a query string (for pagination and sorting)."""
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged)
+
+
+def reason(error: RowError) -> str:
+    """A row error's reason in the current language."""
+    return error.localized(gettext)
+
+
+def make_environment() -> Environment:
+    """The environment: autoescaping, newstyle gettext, our filters."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        number=number, quantity=quantity, money=money, label=label, unit=unit_name, reason=reason
+    )
+    env.globals.update(query=query)
+    return env
