@@ -310,9 +310,18 @@ def update_item(session: Session, item_id: int, data: ProgramItemUpdate) -> Prog
         if name in fields:
             setattr(item, name, fields[name])
     if data.demand is not None:
-        item.demands = _demands(data.demand)
+        replace_demands(session, item, _demands(data.demand))
     session.flush()
     return item
+
+
+def replace_demands(
+    session: Session, item: ProgramItem, demands: Sequence[ProgramItemDemand]
+) -> None:
+    """Swap an item's yearly demand; old rows go first so (item, year) stays unique."""
+    item.demands.clear()
+    session.flush()
+    item.demands.extend(demands)
 
 
 def _parse_code_and_unit(raw_code: str | None, raw_unit: str) -> tuple[TnvedCode | None, str]:

@@ -23,7 +23,7 @@ def validate_inn(value: str) -> str:
     inn = value.strip()
     if not inn.isdigit() or len(inn) not in (10, 12):
         raise TaxIdError(
-            N_("INN %(value)s must be 10 digits (organisation) or 12 (individual)"), value=value
+            N_("INN «%(value)s» must be 10 digits (organisation) or 12 (individual)"), value=value
         )
     if len(inn) == 10:
         ok = inn_check_digit(inn[:9], _INN10_WEIGHTS) == int(inn[9])
@@ -32,7 +32,7 @@ def validate_inn(value: str) -> str:
             inn[:11], _INN12_WEIGHTS_2
         ) == int(inn[11])
     if not ok:
-        raise TaxIdError(N_("INN %(value)s fails its check digit"), value=value)
+        raise TaxIdError(N_("INN «%(value)s» fails its check digit"), value=value)
     return inn
 
 
@@ -40,7 +40,7 @@ def validate_unp(value: str) -> str:
     """A valid UNP: exactly 9 digits."""
     unp = value.strip()
     if not unp.isdigit() or len(unp) != 9:
-        raise TaxIdError(N_("UNP %(value)s must be exactly 9 digits"), value=value)
+        raise TaxIdError(N_("UNP «%(value)s» must be exactly 9 digits"), value=value)
     return unp
 
 

@@ -27,6 +27,7 @@ from unionsync.catalog.models import (
     ProgramItemDemand,
     ProgramStatus,
 )
+from unionsync.catalog.service import replace_demands
 from unionsync.catalog.taxid import validate_tax_id
 from unionsync.catalog.template import (
     CAPABILITY_COLUMNS,
@@ -93,12 +94,10 @@ class _RowReader:
     def raw(self, key: str) -> Any:
         return self.cells.get(key)
 
-    def error(self, key: str, template: str, value: object = None, **params: Any) -> None:
+    def error(self, key: str, template: str, cell: object = None, **params: Any) -> None:
         """Record a translatable error against the column as the file titles it."""
         self.errors.append(
-            RowError.explained(
-                self.sheet.name, self.row, self.title(key), template, value, **params
-            )
+            RowError.explained(self.sheet.name, self.row, self.title(key), template, cell, **params)
         )
 
     def title(self, key: str) -> str:
@@ -353,7 +352,7 @@ def _parse_demand(
         qty_key, value_key = f"demand:{year}:quantity", f"demand:{year}:value"
         quantity = r.convert(qty_key, parse_decimal)
         value = r.convert(value_key, parse_decimal)
-        if value is not None and quantity is None:
+        if value is not None and r.raw(qty_key) is None:
             r.error(qty_key, N_("a value is given for %(year)s but no quantity"), year=year)
         if value is not None and currency is None and r.raw("currency") is None:
             r.error("currency", N_("required when a demand value is given (%(year)s)"), year=year)
@@ -464,15 +463,19 @@ def _upsert_item(session: Session, program: Program, row: ProgramRow, report: Im
     item.tnved_raw, item.tnved_code, item.tnved_ex = row.tnved_raw, row.tnved_code, row.tnved_ex
     item.unit_okei, item.target_year = row.unit, row.target_year
     item.import_share_pct, item.note = row.import_share, row.note
-    item.demands = [
-        ProgramItemDemand(
-            year=year,
-            quantity=qty,
-            value_amount=value,
-            value_currency=row.currency if value is not None else None,
-        )
-        for year, (qty, value) in sorted(row.demand.items())
-    ]
+    replace_demands(
+        session,
+        item,
+        [
+            ProgramItemDemand(
+                year=year,
+                quantity=qty,
+                value_amount=value,
+                value_currency=row.currency if value is not None else None,
+            )
+            for year, (qty, value) in sorted(row.demand.items())
+        ],
+    )
 
 
 def export_programs(session: Session, path: Path, country: str | None = None) -> int:

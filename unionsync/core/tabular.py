@@ -34,11 +34,11 @@ class RowError:
 
     @classmethod
     def explained(
-        cls, file: str, row: int, column: str, template: str, value: object = None, **params: Any
+        cls, file: str, row: int, column: str, template: str, cell: object = None, **params: Any
     ) -> RowError:
-        """A row error from a translatable template."""
+        """A row error from a translatable template; `cell` is the offending value."""
         reason = template % params if params else template
-        return cls(file, row, column, reason, value, template, params)
+        return cls(file, row, column, reason, cell, template, params)
 
     def localized(self, translate: Any) -> str:
         """The reason in the language `translate` speaks."""
@@ -102,12 +102,19 @@ def _read_xlsx(content: bytes, filename: str) -> Sheet:
 
 def _read_csv(content: bytes, filename: str) -> Sheet:
     text = _decode(content, filename)
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     return _sheet_from_rows(filename, enumerate(reader, start=1))
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most (`;` from Russian Excel, tab, or `,`).
+
+    csv.Sniffer guesses `,` for Russian headers such as «Потребность 2025, кол-во».
+    """
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: header.count(sep) for sep in (";", "\t", ",")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _decode(content: bytes, filename: str) -> str:

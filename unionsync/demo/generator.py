@@ -614,7 +614,7 @@ class DemoBuilder:
                         currency=Currency(currency),
                         quote=Currency.BYN,
                         rate=Decimal(rate),
-                        kind="annual average",
+                        kind="среднегодовой",
                         source="демо: приближённые среднегодовые курсы",
                     )
                 )

@@ -60,11 +60,11 @@ def parse_tnved(raw: object) -> TnvedCode:
         ex = True
         text = text[match.end() :]
     if re.search(r"[–—]|\s-\s|\.\.", text) or "," in text or ";" in text:
-        raise CodeError(N_("%(value)s is a range or a list; give one code per row"), value=raw)
+        raise CodeError(N_("«%(value)s» is a range or a list; give one code per row"), value=raw)
     digits = _SEPARATORS.sub("", text)
     if not digits.isdigit():
         raise CodeError(
-            N_("%(value)s is not a TN VED code: only digits, spaces and dots are allowed"),
+            N_("«%(value)s» is not a TN VED code: only digits, spaces and dots are allowed"),
             value=raw,
         )
     if len(digits) not in LEVELS:
@@ -84,7 +84,7 @@ def _length_error(raw: object, digits: str) -> CodeError:
     if len(digits) + 1 in LEVELS:
         return CodeError(
             N_(
-                "%(value)s has %(n)s digits: it probably lost its leading zero (0%(value)s?); "
+                "«%(value)s» has %(n)s digits: it probably lost its leading zero (0%(value)s?); "
                 "write the code as text with all %(full)s digits"
             ),
             value=digits,
@@ -92,7 +92,7 @@ def _length_error(raw: object, digits: str) -> CodeError:
             full=len(digits) + 1,
         )
     return CodeError(
-        N_("%(value)s has %(n)s digits; a TN VED code has 2, 4, 6, 8 or 10"),
+        N_("«%(value)s» has %(n)s digits; a TN VED code has 2, 4, 6, 8 or 10"),
         value=raw,
         n=len(digits),
     )

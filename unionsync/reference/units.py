@@ -78,7 +78,7 @@ def resolve_unit(raw: object) -> Unit:
     if unit is None:
         known = ", ".join(f"{u.code} {u.short_ru}" for u in UNITS)
         raise UnknownUnitError(
-            N_("unknown unit %(value)s; use an OKEI code or name: %(known)s"),
+            N_("unknown unit «%(value)s»; use an OKEI code or name: %(known)s"),
             value=raw,
             known=known,
         )

@@ -1,0 +1,150 @@
+"""Shared fixtures: databases on SQLite (always) and PostgreSQL (when configured), the demo, an app.
+
+Every test that takes `session` runs once per backend inside a transaction that is rolled back.
+PostgreSQL runs when UNIONSYNC_TEST_POSTGRES_URL is set; in CI (CI=true) it must be set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from unionsync.app import create_app
+from unionsync.config import Settings
+from unionsync.db.bootstrap import init_database
+from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.demo.loader import load_demo
+
+PG_ENV = "UNIONSYNC_TEST_POSTGRES_URL"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def postgres_url() -> str | None:
+    """The test PostgreSQL URL; in CI its absence is an error, not a skip."""
+    url = os.environ.get(PG_ENV)
+    if not url and os.environ.get("CI"):
+        pytest.fail(f"{PG_ENV} must be set in CI: the PostgreSQL tests may not be skipped")
+    return url
+
+
+def require_postgres() -> str:
+    url = postgres_url()
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (set by .ci/run)")
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema, so migrations start from nothing."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _ready_database(url: str) -> Engine:
+    engine = make_engine(url)
+    init_database(url, make_session_factory(engine))
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path = tmp_path_factory.mktemp("sqlite") / "test.db"
+    engine = _ready_database(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    url = require_postgres()
+    reset_postgres(url)
+    engine = _ready_database(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """A migrated database on each backend in turn."""
+    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, expire_on_commit=False)
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the demo loaded, built once and copied by tests that change it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = _ready_database(f"sqlite:///{path}")
+    with transaction(make_session_factory(engine)) as s:
+        load_demo(s)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_template: Path, tmp_path: Path) -> str:
+    """A private copy of the demo database for one test."""
+    target = tmp_path / "demo.db"
+    shutil.copy(demo_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def demo_session(demo_url: str) -> Iterator[Session]:
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
+def make_settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=url, secret_key="test-secret")
+
+
+@pytest.fixture
+def client(tmp_path: Path, demo_url: str) -> Iterator[TestClient]:
+    """The whole application over a private copy of the demo database."""
+    app = create_app(make_settings(tmp_path, demo_url))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def empty_client(tmp_path: Path) -> Iterator[TestClient]:
+    """The application over an empty (migrated) database."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    _ready_database(url).dispose()
+    with TestClient(create_app(make_settings(tmp_path, url))) as test_client:
+        yield test_client
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of ../shared/data, or a skip naming it (never in CI, where it must exist)."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing in CI")
+        pytest.skip(f"reference data {path} is absent")
+    return path

@@ -1,0 +1,66 @@
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from unionsync.core.tabular import (
+    NumberError,
+    UnreadableFileError,
+    parse_decimal,
+    parse_int,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("1 234,5", Decimal("1234.5")), ("1\u00a0000", Decimal("1000")), (12, Decimal(12)),
+     (0.1, Decimal("0.1")), ("", None), (None, None)],
+)
+def test_numbers_are_read_as_users_write_them(cell, expected):
+    assert parse_decimal(cell) == expected
+
+
+@pytest.mark.parametrize(("cell", "reason"), [("abc", "not a number"), ("-5", "negative"),
+                                              (True, "not a number"), ("nan", "not a number")])
+def test_bad_numbers_say_why(cell, reason):
+    with pytest.raises(NumberError, match=reason):
+        parse_decimal(cell)
+
+
+def test_whole_numbers_refuse_fractions():
+    assert parse_int("2025") == 2025
+    with pytest.raises(NumberError, match="whole"):
+        parse_int("2025.5")
+
+
+def test_csv_in_windows_1251_with_semicolons_keeps_row_numbers(tmp_path: Path):
+    content = "Код;Имя\n\n8482;Подшипник\n".encode("cp1251")
+    sheet = read_table(content, "list.csv")
+    assert sheet.headers == ["Код", "Имя"]
+    assert sheet.rows == [(3, {"Код": "8482", "Имя": "Подшипник"})]
+
+
+def test_xlsx_round_trip_keeps_codes_as_text(tmp_path: Path):
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, "Лист", ["Код", "Кол-во"], [["0101210000", Decimal("5")]], text_columns=(0,))
+    sheet = read_table(path.read_bytes(), "t.xlsx")
+    assert sheet.rows == [(2, {"Код": "0101210000", "Кол-во": 5})]
+
+
+def test_csv_written_for_russian_excel_reads_back(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    write_csv(path, ["А", "Б"], [["x", None]])
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert read_table(path.read_bytes(), "t.csv").rows == [(2, {"А": "x", "Б": None})]
+
+
+def test_unsupported_or_broken_files_are_named():
+    with pytest.raises(UnreadableFileError, match="list.pdf: unsupported file type"):
+        read_table(b"%PDF", "list.pdf")
+    with pytest.raises(UnreadableFileError, match="bad.xlsx: not a readable Excel workbook"):
+        read_table(b"not a zip", "bad.xlsx")
+    with pytest.raises(UnreadableFileError, match="empty"):
+        read_table(b"", "empty.csv")
