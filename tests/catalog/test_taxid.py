@@ -13,11 +13,17 @@ def test_valid_inns_and_unp_pass():
     assert validate_tax_id("BY", " 100000013 ") == "100000013"
 
 
-@pytest.mark.parametrize(("country", "value", "reason"), [
-    ("RU", "7707083894", "check digit"), ("RU", "500100732258", "check digit"),
-    ("RU", "770708389", "10 digits"), ("RU", "77070838a3", "10 digits"),
-    ("BY", "10000001", "exactly 9 digits"), ("BY", "1000000133", "exactly 9 digits"),
-])
+@pytest.mark.parametrize(
+    ("country", "value", "reason"),
+    [
+        ("RU", "7707083894", "check digit"),
+        ("RU", "500100732258", "check digit"),
+        ("RU", "770708389", "10 digits"),
+        ("RU", "77070838a3", "10 digits"),
+        ("BY", "10000001", "exactly 9 digits"),
+        ("BY", "1000000133", "exactly 9 digits"),
+    ],
+)
 def test_invalid_tax_ids_are_refused_with_the_reason(country, value, reason):
     with pytest.raises(TaxIdError, match=reason):
         validate_tax_id(country, value)

@@ -22,18 +22,34 @@ from unionsync.catalog.transfer import (
 from unionsync.core.tabular import ImportFailedError, read_table, write_xlsx
 from unionsync.reference.models import Industry
 
-PROGRAM_HEADERS = [c.ru for c in PROGRAM_COLUMNS] + ["Потребность 2025, кол-во",
-                                                     "Потребность 2025, стоимость"]
+PROGRAM_HEADERS = [c.ru for c in PROGRAM_COLUMNS] + [
+    "Потребность 2025, кол-во",
+    "Потребность 2025, стоимость",
+]
 
 
 def program_row(position: int, **overrides: object) -> list[object]:
     row: dict[str, object] = {
-        "country": "RU", "program_code": "RU-MT-01", "program_title": "План станкостроения",
-        "program_title_en": None, "industry": "machine-tools", "period_start": 2024,
-        "period_end": 2027, "version": 1, "status": "действует", "position": position,
-        "name_ru": f"Изделие {position}", "name_en": None, "tnved": "8458 11 800 0",
-        "unit": "шт", "target_year": 2026, "import_share": 80, "currency": "RUB",
-        "note": None, "q2025": 10, "v2025": "1 500 000,50",
+        "country": "RU",
+        "program_code": "RU-MT-01",
+        "program_title": "План станкостроения",
+        "program_title_en": None,
+        "industry": "machine-tools",
+        "period_start": 2024,
+        "period_end": 2027,
+        "version": 1,
+        "status": "действует",
+        "position": position,
+        "name_ru": f"Изделие {position}",
+        "name_en": None,
+        "tnved": "8458 11 800 0",
+        "unit": "шт",
+        "target_year": 2026,
+        "import_share": 80,
+        "currency": "RUB",
+        "note": None,
+        "q2025": 10,
+        "v2025": "1 500 000,50",
     }
     row.update(overrides)
     return list(row.values())
@@ -70,24 +86,29 @@ def test_a_valid_program_file_creates_programs_items_and_demand(session, industr
 
 
 def test_every_bad_row_is_reported_with_row_column_and_value_and_nothing_is_written(
-        session, industry):
+    session, industry
+):
     rows = [
         program_row(1),
-        program_row(2, tnved="101210000"),             # lost leading zero
-        program_row(3, tnved="84A8"),                   # malformed code
-        program_row(4, unit="бочка"),                   # unknown unit
-        program_row(5, q2025="-3"),                     # negative quantity
-        program_row(6, q2025="много"),                  # not a number
-        program_row(1),                                 # duplicate position
-        program_row(8, name_ru=None),                   # missing required field
+        program_row(2, tnved="101210000"),  # lost leading zero
+        program_row(3, tnved="84A8"),  # malformed code
+        program_row(4, unit="бочка"),  # unknown unit
+        program_row(5, q2025="-3"),  # negative quantity
+        program_row(6, q2025="много"),  # not a number
+        program_row(1),  # duplicate position
+        program_row(8, name_ru=None),  # missing required field
     ]
     sheet = read_table(as_csv(PROGRAM_HEADERS, rows), "plan.csv")
     with pytest.raises(ImportFailedError) as info:
         import_programs(session, sheet)
     found = {(e.row, e.column) for e in info.value.errors}
     assert found == {
-        (3, "Код ТН ВЭД ЕАЭС"), (4, "Код ТН ВЭД ЕАЭС"), (5, "Единица измерения (ОКЕИ)"),
-        (6, "Потребность 2025, кол-во"), (7, "Потребность 2025, кол-во"), (8, "№ п/п"),
+        (3, "Код ТН ВЭД ЕАЭС"),
+        (4, "Код ТН ВЭД ЕАЭС"),
+        (5, "Единица измерения (ОКЕИ)"),
+        (6, "Потребность 2025, кол-во"),
+        (7, "Потребность 2025, кол-во"),
+        (8, "№ п/п"),
         (9, "Наименование продукции"),
     }
     assert all(e.file == "plan.csv" for e in info.value.errors)
@@ -130,8 +151,12 @@ def test_a_program_described_two_ways_is_an_error(session, industry):
 
 def test_reimport_updates_items_by_position(session, industry):
     import_programs(session, read_table(as_csv(PROGRAM_HEADERS, [program_row(1)]), "p.csv"))
-    report = import_programs(session, read_table(as_csv(
-        PROGRAM_HEADERS, [program_row(1, name_ru="Новое имя"), program_row(2)]), "p.csv"))
+    report = import_programs(
+        session,
+        read_table(
+            as_csv(PROGRAM_HEADERS, [program_row(1, name_ru="Новое имя"), program_row(2)]), "p.csv"
+        ),
+    )
     assert report.updated == {"programs": 1, "items": 1}
     assert report.created == {"items": 1}
     names = session.scalars(select(ProgramItem.name_ru).order_by(ProgramItem.position)).all()
@@ -143,10 +168,21 @@ CAP_HEADERS = [c.ru for c in CAPABILITY_COLUMNS]
 
 def cap_row(**overrides: object) -> list[object]:
     row: dict[str, object] = {
-        "country": "BY", "enterprise": "ОАО «Тестмаш»", "tax_id": "100000013",
-        "region": "г. Минск", "product_name": "Подшипник 6205-2RS", "product_name_en": None,
-        "tnved": "8482 10", "okpd2": "28.15.10.120", "unit": "796", "capacity": 1000,
-        "available": 200, "price": "12,5", "currency": "BYN", "localisation": 70, "note": None,
+        "country": "BY",
+        "enterprise": "ОАО «Тестмаш»",
+        "tax_id": "100000013",
+        "region": "г. Минск",
+        "product_name": "Подшипник 6205-2RS",
+        "product_name_en": None,
+        "tnved": "8482 10",
+        "okpd2": "28.15.10.120",
+        "unit": "796",
+        "capacity": 1000,
+        "available": 200,
+        "price": "12,5",
+        "currency": "BYN",
+        "localisation": 70,
+        "note": None,
     }
     row.update(overrides)
     return list(row.values())
@@ -155,26 +191,33 @@ def cap_row(**overrides: object) -> list[object]:
 def test_capability_rows_check_tax_ids_capacity_and_duplicates(session):
     rows = [
         cap_row(),
-        cap_row(product_name="Другое", tax_id="12345"),                       # bad UNP
-        cap_row(product_name="Третье", available=5000),                       # > capacity
-        cap_row(),                                                            # duplicate
-        cap_row(product_name="Пятое", country="RU", tax_id="7707083894"),     # INN check digit
-        cap_row(product_name="Шестое", enterprise="ООО «Иное»"),              # same UNP, new name
-        cap_row(product_name="Седьмое", price="5", currency=None),            # price, no currency
+        cap_row(product_name="Другое", tax_id="12345"),  # bad UNP
+        cap_row(product_name="Третье", available=5000),  # > capacity
+        cap_row(),  # duplicate
+        cap_row(product_name="Пятое", country="RU", tax_id="7707083894"),  # INN check digit
+        cap_row(product_name="Шестое", enterprise="ООО «Иное»"),  # same UNP, new name
+        cap_row(product_name="Седьмое", price="5", currency=None),  # price, no currency
     ]
     with pytest.raises(ImportFailedError) as info:
         import_capabilities(session, read_table(as_csv(CAP_HEADERS, rows), "caps.csv"))
     found = {(e.row, e.column) for e in info.value.errors}
-    assert found == {(3, "УНП / ИНН"), (4, "Свободная мощность в год"),
-                     (5, "Наименование продукции"), (6, "УНП / ИНН"), (7, "Предприятие"),
-                     (8, "Валюта")}
+    assert found == {
+        (3, "УНП / ИНН"),
+        (4, "Свободная мощность в год"),
+        (5, "Наименование продукции"),
+        (6, "УНП / ИНН"),
+        (7, "Предприятие"),
+        (8, "Валюта"),
+    }
     assert count(session, Capability) == 0 and count(session, Organization) == 0
 
 
 def test_program_export_then_import_is_lossless(session, industry, tmp_path: Path):
-    rows = [program_row(1, name_en="Lathe", note="примечание", tnved="из 8458"),
-            program_row(2, tnved="0101210000", unit="кг", q2025="0,125", v2025=None),
-            program_row(3, tnved=None, import_share=None, target_year=None)]
+    rows = [
+        program_row(1, name_en="Lathe", note="примечание", tnved="из 8458"),
+        program_row(2, tnved="0101210000", unit="кг", q2025="0,125", v2025=None),
+        program_row(3, tnved=None, import_share=None, target_year=None),
+    ]
     import_programs(session, read_table(as_csv(PROGRAM_HEADERS, rows), "p.csv"))
     first = tmp_path / "first.xlsx"
     export_programs(session, first)
@@ -184,16 +227,28 @@ def test_program_export_then_import_is_lossless(session, industry, tmp_path: Pat
     import_programs(session, read_table(first.read_bytes(), first.name))
     second = tmp_path / "second.xlsx"
     export_programs(session, second)
-    assert (read_table(first.read_bytes(), "1.xlsx").rows
-            == read_table(second.read_bytes(), "2.xlsx").rows)
+    assert (
+        read_table(first.read_bytes(), "1.xlsx").rows
+        == read_table(second.read_bytes(), "2.xlsx").rows
+    )
     codes = session.scalars(select(ProgramItem.tnved_code).order_by(ProgramItem.position)).all()
     assert codes == ["8458", "0101210000", None]
 
 
 def test_capability_export_then_import_is_lossless(session, tmp_path: Path):
-    rows = [cap_row(), cap_row(product_name="Ball bearing", product_name_en="Ball bearing",
-                               tnved=None, okpd2=None, price=None, currency=None,
-                               localisation=None, available=None)]
+    rows = [
+        cap_row(),
+        cap_row(
+            product_name="Ball bearing",
+            product_name_en="Ball bearing",
+            tnved=None,
+            okpd2=None,
+            price=None,
+            currency=None,
+            localisation=None,
+            available=None,
+        ),
+    ]
     import_capabilities(session, read_table(as_csv(CAP_HEADERS, rows), "caps.csv"))
     first = tmp_path / "caps.csv"
     export_capabilities(session, first)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.core.money import Currency
-from unionsync.core.schemas import MoneyPublic
+from unionsync.core.schemas import Amount, MoneyPublic, Percent, Quantity
 
 
 class _Public(BaseModel):
@@ -86,8 +86,8 @@ class ProgramPublic(_Public):
 
 class DemandIn(BaseModel):
     year: int = Field(ge=2000, le=2100)
-    quantity: Decimal = Field(ge=0)
-    value: Decimal | None = Field(default=None, ge=0)
+    quantity: Quantity
+    value: Amount | None = None
     currency: Currency | None = None
 
 
@@ -104,7 +104,7 @@ class ProgramItemCreate(BaseModel):
     tnved: str | None = Field(default=None, examples=["8482 10 100 9", "из 8708"])
     unit: str = Field(examples=["796", "шт"])
     target_year: int | None = Field(default=None, ge=2000, le=2100)
-    import_share_pct: Decimal | None = Field(default=None, ge=0, le=100)
+    import_share_pct: Percent | None = None
     note: str | None = None
     demand: list[DemandIn] = Field(default_factory=list)
 
@@ -115,7 +115,7 @@ class ProgramItemUpdate(BaseModel):
     tnved: str | None = None
     unit: str | None = None
     target_year: int | None = Field(default=None, ge=2000, le=2100)
-    import_share_pct: Decimal | None = Field(default=None, ge=0, le=100)
+    import_share_pct: Percent | None = None
     note: str | None = None
     demand: list[DemandIn] | None = None
 
@@ -143,11 +143,11 @@ class CapabilityCreate(BaseModel):
     tnved: str | None = None
     okpd2: str | None = Field(default=None, examples=["28.15.10.120"])
     unit: str
-    capacity_per_year: Decimal = Field(ge=0)
-    available_capacity: Decimal | None = Field(default=None, ge=0)
-    price: Decimal | None = Field(default=None, ge=0)
+    capacity_per_year: Quantity
+    available_capacity: Quantity | None = None
+    price: Amount | None = None
     currency: Currency | None = None
-    localisation_pct: Decimal | None = Field(default=None, ge=0, le=100)
+    localisation_pct: Percent | None = None
     note: str | None = None
 
 
@@ -157,11 +157,11 @@ class CapabilityUpdate(BaseModel):
     tnved: str | None = None
     okpd2: str | None = None
     unit: str | None = None
-    capacity_per_year: Decimal | None = Field(default=None, ge=0)
-    available_capacity: Decimal | None = Field(default=None, ge=0)
-    price: Decimal | None = Field(default=None, ge=0)
+    capacity_per_year: Quantity | None = None
+    available_capacity: Quantity | None = None
+    price: Amount | None = None
     currency: Currency | None = None
-    localisation_pct: Decimal | None = Field(default=None, ge=0, le=100)
+    localisation_pct: Percent | None = None
     note: str | None = None
 
 

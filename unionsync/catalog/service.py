@@ -126,7 +126,7 @@ def capability_counts(session: Session, org_ids: Iterable[int]) -> dict[int, int
         .where(Capability.enterprise_id.in_(ids))
         .group_by(Capability.enterprise_id)
     )
-    return {org_id: count for org_id, count in rows.tuples()}
+    return {org_id: count for org_id, count in rows}
 
 
 def get_organization(session: Session, org_id: int) -> Organization:
@@ -171,7 +171,7 @@ def item_counts(session: Session, program_ids: Iterable[int]) -> dict[int, int]:
         .where(ProgramItem.program_id.in_(ids))
         .group_by(ProgramItem.program_id)
     )
-    return {pid: count for pid, count in rows.tuples()}
+    return {pid: count for pid, count in rows}
 
 
 def programs_by_id(session: Session, ids: Iterable[int]) -> Sequence[Program]:

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from unionsync.core.money import Currency
 
 T = TypeVar("T")
 
 
+def _scale(places: int) -> AfterValidator:
+    quantum = Decimal(1).scaleb(-places)
+    return AfterValidator(lambda value: value.quantize(quantum))
+
+
+# Input decimals at the precision they are stored with, so a write echoes what a read returns
+Quantity = Annotated[Decimal, Field(ge=0, decimal_places=3), _scale(3)]
+Amount = Annotated[Decimal, Field(ge=0, decimal_places=2), _scale(2)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2), _scale(2)]
+
+
 class MoneyPublic(BaseModel):
     """An exact amount (a decimal string in JSON) with its currency."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     amount: Decimal
     currency: Currency

@@ -100,7 +100,7 @@ def build_dashboard(session: Session, currency: Currency = Currency.BYN) -> Dash
 
 def _pairs(result: Result[K, int]) -> dict[K, int]:
     """Two-column rows as a dict (a Result has keys(), so dict() would misread it)."""
-    return {key: count for key, count in result.tuples()}
+    return {key: count for key, count in result}
 
 
 def _programs_by_industry(session: Session) -> list[tuple[Industry, Counter[str]]]:
@@ -108,7 +108,7 @@ def _programs_by_industry(session: Session) -> list[tuple[Industry, Counter[str]
         select(Program.industry_id, Program.country_code, func.count()).group_by(
             Program.industry_id, Program.country_code
         )
-    ).tuples()
+    )
     per: dict[int, Counter[str]] = {}
     for industry_id, country, count in rows:
         per.setdefault(industry_id, Counter())[country] = count

@@ -98,7 +98,7 @@ def critical_trade_totals(session: Session, to: Currency = Currency.BYN) -> list
         .where(is_critical())  # type: ignore[arg-type]
         .group_by(TradeFlow.reporter_code, TradeFlow.year, TradeFlow.value_currency)
         .order_by(TradeFlow.year, TradeFlow.reporter_code)
-    ).tuples()
+    )
     totals: dict[tuple[str, int], TradeTotal] = {}
     for reporter, year, currency, amount, count in rows:
         converted = convert(session, Money(Decimal(amount), Currency(currency)), year, to)

@@ -1,0 +1,117 @@
+"""A person's path through the UI in Debian's Chromium: dashboard in Russian, English, an upload.
+
+Screenshots go to `test-artifacts/` (or $UNIONSYNC_SCREENSHOT_DIR) to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.conftest import make_settings
+from unionsync.app import create_app
+from unionsync.catalog.template import PROGRAM_COLUMNS
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(
+    os.environ.get(
+        "UNIONSYNC_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-artifacts"
+    )
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_url(tmp_path: Path, demo_url: str) -> Iterator[str]:
+    """The app served by uvicorn in a thread, over a private copy of the demo."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(make_settings(tmp_path, demo_url)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start in 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI (.ci/run installs Debian's chromium)")
+        pytest.skip(f"Debian's Chromium ({CHROMIUM}) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def test_dashboard_language_switch_and_upload_with_a_row_error(browser, live_url, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    page.goto(live_url + "/")
+    assert page.locator("h1").inner_text() == "Импортозамещение в Союзном государстве"
+    page.wait_for_selector("#chart-trade[data-drawn='true'] .main-svg")
+    page.wait_for_selector("#chart-passports[data-drawn='true'] .main-svg")
+    assert page.locator("[data-figure='passports-reconciled'] b").inner_text() == "12"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-ru.png"), full_page=True)
+
+    page.click("#lang-en")
+    page.wait_for_selector("html[lang='en']")
+    assert page.locator("h1").inner_text() == "Import substitution in the Union State"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-en.png"), full_page=True)
+
+    headers = ";".join(c.ru for c in PROGRAM_COLUMNS)
+    good = "BY;BY-E2E;Тест;;machine-tools;2025;2027;1;;1;Станок токарный;;8458118000;шт;;;;"
+    bad = "BY;BY-E2E;Тест;;machine-tools;2025;2027;1;;2;Лошади;;101210000;шт;;;;"
+    upload = tmp_path / "program-with-a-bad-row.csv"
+    upload.write_text(f"{headers}\n{good}\n{bad}\n", encoding="utf-8")
+    page.click("a[href='/upload']")
+    page.set_input_files("#upload-file", str(upload))
+    page.click("#upload-submit")
+    page.wait_for_selector("#upload-errors")
+    rows = page.locator("#upload-errors tbody tr")
+    assert rows.count() == 1
+    cells = rows.first.locator("td").all_inner_texts()
+    assert cells[:3] == ["program-with-a-bad-row.csv", "3", "Код ТН ВЭД ЕАЭС"]
+    assert "0101210000" in cells[3] and "leading zero" in cells[3]
+    page.screenshot(path=str(ARTIFACTS / "upload-error-en.png"), full_page=True)
+    page.close()

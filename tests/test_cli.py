@@ -1,0 +1,75 @@
+"""The command line: database, demo, import/export with exit codes, stats as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from unionsync import config
+from unionsync.catalog.template import PROGRAM_COLUMNS
+from unionsync.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("UNIONSYNC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("UNIONSYNC_DATABASE_URL", demo_url)
+    config.get_settings.cache_clear()
+    yield tmp_path
+    config.get_settings.cache_clear()
+
+
+def test_stats_json_counts_what_the_demo_holds(env: Path):
+    result = runner.invoke(app, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["programs_per_country"] == {"BY": 8, "RU": 20}
+    assert figures["counts"]["program_item"] >= 1000
+
+
+def test_demo_twice_changes_nothing(env: Path):
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "already loaded" in result.stdout
+
+
+def test_export_then_import_round_trips(env: Path):
+    out = env / "programs.xlsx"
+    exported = runner.invoke(app, ["export", "programs", "--out", str(out), "--country", "BY"])
+    assert exported.exit_code == 0, exported.output
+    imported = runner.invoke(app, ["import", "programs", str(out)])
+    assert imported.exit_code == 0, imported.output
+    assert "created nothing" in imported.stdout and "programs 8" in imported.stdout
+
+
+def test_a_bad_file_exits_non_zero_and_names_file_row_and_column(env: Path):
+    path = env / "bad.csv"
+    headers = ";".join(c.ru for c in PROGRAM_COLUMNS)
+    row = "BY;BY-X;Т;;machine-tools;2025;2027;1;;1;Изделие;;8458118000;бочка;;;;"
+    path.write_text(f"{headers}\n{row}\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", "programs", str(path)])
+    assert result.exit_code == 1
+    assert "bad.csv, row 2, column «Единица измерения (ОКЕИ)»" in result.stderr
+    assert "nothing was imported" in result.stderr
+
+
+def test_missing_file_and_wrong_export_suffix_exit_2(env: Path):
+    assert runner.invoke(app, ["import", "programs", str(env / "nope.xlsx")]).exit_code == 2
+    assert runner.invoke(app, ["export", "programs", "--out", str(env / "x.pdf")]).exit_code == 2
+
+
+def test_db_upgrade_creates_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("UNIONSYNC_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("UNIONSYNC_DATABASE_URL", raising=False)
+    config.get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "upgrade"])
+    finally:
+        config.get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "unionsync.db").exists()

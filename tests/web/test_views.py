@@ -1,0 +1,128 @@
+"""Pages people see: Russian by default, English by a switch, figures that trace to rows."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from unionsync.catalog.template import PROGRAM_COLUMNS
+
+
+def test_dashboard_is_russian_by_default_and_english_on_request(client: TestClient):
+    russian = client.get("/").text
+    assert "Импортозамещение в Союзном государстве" in russian
+    assert 'lang="ru"' in russian
+    switched = client.get("/lang/en?next=/", follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/"
+    english = client.get("/").text
+    assert "Import substitution in the Union State" in english and 'lang="en"' in english
+
+
+def test_language_switch_refuses_to_redirect_elsewhere(client: TestClient):
+    response = client.get("/lang/en?next=//evil.example", follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_dashboard_figures_are_computed_and_link_to_their_rows(client: TestClient):
+    page = client.get("/").text
+    programs_ru = re.search(r'data-figure="programs-RU">.*?<b>(\d+)</b>', page, re.S)
+    assert programs_ru is not None and programs_ru.group(1) == "20"
+    listed = client.get("/api/v1/programs", params={"country": "RU"}).json()["total"]
+    assert listed == 20
+    reconciled = re.search(r'data-figure="passports-reconciled"><b>(\d+)</b>', page)
+    assert reconciled is not None and reconciled.group(1) == "12"
+    rows = client.get("/passports?stage=reconciled").text
+    assert "Найдено: 12" in rows
+    assert 'src="/static/vendor/plotly.min.js"' in page
+    assert page.count("data-chart-for=") >= 2
+    assert "<script>" not in page  # no inline scripts: charts read JSON data blocks
+
+
+def test_plotly_is_served_from_the_installed_package(client: TestClient):
+    response = client.get("/static/vendor/plotly.min.js")
+    assert response.status_code == 200 and len(response.content) > 1_000_000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/programs",
+        "/items",
+        "/enterprises",
+        "/capabilities",
+        "/passports",
+        "/trade",
+        "/upload",
+        "/programs?country=BY&q=программа",
+        "/items?tnved=8482",
+        "/trade?reporter=BY&year=2022&critical=1",
+    ],
+)
+def test_list_pages_render(client: TestClient, path: str):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Ничего не найдено" not in response.text
+
+
+def test_detail_pages_render(client: TestClient):
+    program = client.get("/api/v1/programs").json()["items"][0]
+    page = client.get(f"/programs/{program['id']}").text
+    assert program["title"] in page and "Позиции и потребность по годам" in page
+    enterprise = client.get("/api/v1/organizations", params={"kind": "enterprise"}).json()
+    org = enterprise["items"][0]
+    assert org["name"] in client.get(f"/enterprises/{org['id']}").text.replace("&#34;", '"')
+    assert "Участники" in client.get("/passports/1").text
+
+
+def test_unknown_pages_are_html_404s_and_api_404s_are_problems(client: TestClient):
+    page = client.get("/programs/999999")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "Не найдено" in page.text
+    assert client.get("/no-such-page").status_code == 404
+
+
+def test_upload_with_a_bad_row_shows_the_error_and_writes_nothing(client: TestClient):
+    before = client.get("/api/v1/programs").json()["total"]
+    headers = ";".join(c.ru for c in PROGRAM_COLUMNS)
+    good = "BY;BY-UP-01;Тест;;machine-tools;2025;2027;1;действует;1;Станок;;8458118000;шт;2026;;;"
+    bad = "BY;BY-UP-01;Тест;;machine-tools;2025;2027;1;действует;2;Лошадь;;101210000;шт;2026;;;"
+    content = "\n".join([headers, good, bad]).encode("utf-8")
+    response = client.post(
+        "/upload", data={"kind": "programs"}, files={"file": ("plan.csv", content, "text/csv")}
+    )
+    assert response.status_code == 422
+    assert "upload-errors" in response.text and "потерян ведущий ноль" in response.text
+    assert client.get("/api/v1/programs").json()["total"] == before
+    fixed = "\n".join([headers, good]).encode("utf-8")
+    ok = client.post(
+        "/upload", data={"kind": "programs"}, files={"file": ("plan.csv", fixed, "text/csv")}
+    )
+    assert ok.status_code == 200 and "Файл plan.csv загружен" in ok.text
+    assert client.get("/api/v1/programs").json()["total"] == before + 1
+
+
+def test_upload_of_an_unreadable_file_says_so(client: TestClient):
+    response = client.post(
+        "/upload",
+        data={"kind": "programs"},
+        files={"file": ("scan.pdf", b"%PDF-1.4", "application/pdf")},
+    )
+    assert response.status_code == 422 and "Файл не удалось прочитать" in response.text
+
+
+def test_template_download_has_the_documented_headers(client: TestClient):
+    response = client.get("/templates/programs.xlsx")
+    workbook = load_workbook(io.BytesIO(response.content))
+    headers = [c.value for c in next(workbook.worksheets[0].iter_rows(max_row=1))]
+    assert headers[: len(PROGRAM_COLUMNS)] == [c.ru for c in PROGRAM_COLUMNS]
+    assert any(str(h).startswith("Потребность ") for h in headers)
+
+
+def test_empty_database_renders_without_demo_banner(empty_client: TestClient):
+    page = empty_client.get("/").text
+    assert "Демонстрационные данные" not in page
+    assert "Данных о торговле пока нет" in page
