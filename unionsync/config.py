@@ -27,7 +27,6 @@ class Settings(BaseSettings):
         default=None, description="Signs cookies; generated and kept in data_dir when absent."
     )
     default_language: str = "ru"
-    demo_mode: bool = False
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite default inside the data directory."""

@@ -26,10 +26,14 @@ def test_every_list_is_paginated(client: TestClient, path: str):
     assert {i["id"] for i in first["items"]}.isdisjoint({i["id"] for i in second["items"]})
 
 
-@pytest.mark.parametrize("path", ["/api/v1/countries", "/api/v1/industries"])
-def test_reference_lists(client: TestClient, path: str):
-    rows = client.get(path).json()
-    assert len(rows) >= 5
+def test_reference_lists_filter_and_detail(client: TestClient):
+    union = client.get("/api/v1/countries", params={"union_state": True}).json()
+    assert [c["code"] for c in union["items"]] == ["BY", "RU"]
+    assert client.get("/api/v1/countries/by").json()["currency"] == "BYN"
+    industries = client.get("/api/v1/industries", params={"q": "станко"}).json()
+    assert industries["total"] == 1
+    industry_id = industries["items"][0]["id"]
+    assert client.get(f"/api/v1/industries/{industry_id}").json()["code"] == "machine-tools"
 
 
 def test_programs_filter_by_country_and_sort(client: TestClient):
@@ -68,7 +72,7 @@ def test_missing_record_is_a_404_problem(client: TestClient):
 
 
 def test_create_and_update_program_and_items(client: TestClient):
-    industry = client.get("/api/v1/industries").json()[0]
+    industry = client.get("/api/v1/industries").json()["items"][0]
     created = client.post(
         "/api/v1/programs",
         json={

@@ -27,3 +27,18 @@ def test_valid_inns_and_unp_pass():
 def test_invalid_tax_ids_are_refused_with_the_reason(country, value, reason):
     with pytest.raises(TaxIdError, match=reason):
         validate_tax_id(country, value)
+
+
+def test_organizations_refuse_invalid_tax_ids_whatever_the_order_of_fields():
+    from unionsync.catalog.models import Organization, OrganizationKind
+
+    with pytest.raises(TaxIdError, match="check digit"):
+        Organization(
+            kind=OrganizationKind.ENTERPRISE, name="x", tax_id="7707083894", country_code="RU"
+        )
+    with pytest.raises(TaxIdError, match="9 digits"):
+        Organization(
+            kind=OrganizationKind.ENTERPRISE, name="x", country_code="BY", tax_id="7707083893"
+        )
+    org = Organization(kind=OrganizationKind.BANK, name="y", country_code="RU", tax_id=VALID_INN_10)
+    assert org.tax_id == VALID_INN_10

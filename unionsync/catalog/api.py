@@ -30,14 +30,33 @@ router = APIRouter(prefix="/api/v1")
 Q = Annotated[str | None, Query(description="Free-text search, case-insensitive")]
 
 
-@router.get("/countries", response_model=list[CountryPublic], tags=["reference"])
-def list_countries(session: SessionDep) -> list[CountryPublic]:
-    return [CountryPublic.model_validate(c) for c in service.list_countries(session)]
+@router.get("/countries", tags=["reference"])
+def list_countries(
+    session: SessionDep, params: ListDep, union_state: bool | None = None, q: Q = None
+) -> Page[CountryPublic]:
+    result = service.page_countries(session, params, union_state, q)
+    return Page[CountryPublic](
+        items=[CountryPublic.model_validate(c) for c in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
 
 
-@router.get("/industries", response_model=list[IndustryPublic], tags=["reference"])
-def list_industries(session: SessionDep) -> list[IndustryPublic]:
-    return [IndustryPublic.model_validate(i) for i in service.list_industries(session)]
+@router.get("/countries/{code}", tags=["reference"])
+def get_country(code: str, session: SessionDep) -> CountryPublic:
+    return CountryPublic.model_validate(service.get_country(session, code))
+
+
+@router.get("/industries", tags=["reference"])
+def list_industries(session: SessionDep, params: ListDep, q: Q = None) -> Page[IndustryPublic]:
+    result = service.page_industries(session, params, q)
+    return Page[IndustryPublic](
+        items=[IndustryPublic.model_validate(i) for i in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
 
 
 @router.get("/industries/{industry_id}", tags=["reference"])

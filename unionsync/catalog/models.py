@@ -6,8 +6,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from unionsync.catalog.taxid import validate_tax_id
 from unionsync.core.money import Currency, Money
 from unionsync.db.base import Base, Timestamped, str_enum
 from unionsync.db.types import ScaledDecimal
@@ -49,6 +50,19 @@ class Organization(Timestamped, Base):
     capabilities: Mapped[list[Capability]] = relationship(
         back_populates="enterprise", cascade="all, delete-orphan", order_by="Capability.id"
     )
+
+    @validates("tax_id")
+    def _valid_tax_id(self, _key: str, value: str | None) -> str | None:
+        """INN check digits for Russia, 9 digits for Belarus, whatever path writes it."""
+        if value is not None and self.country_code:
+            return validate_tax_id(self.country_code, value)
+        return value
+
+    @validates("country_code")
+    def _valid_for_country(self, _key: str, value: str) -> str:
+        if self.tax_id is not None:
+            validate_tax_id(value, self.tax_id)
+        return value
 
 
 class Program(Timestamped, Base):

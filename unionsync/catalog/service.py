@@ -84,6 +84,37 @@ def list_industries(session: Session) -> Sequence[Industry]:
     return session.scalars(select(Industry).order_by(Industry.code)).all()
 
 
+def page_countries(
+    session: Session, params: ListParams, union_state: bool | None = None, q: str | None = None
+) -> PageResult[Country]:
+    """Countries for the API: filter by Union State membership or text, sort, page."""
+    stmt = select(Country)
+    if union_state is not None:
+        stmt = stmt.where(Country.union_state == union_state)
+    if q:
+        stmt = stmt.where(text_search(q, Country.code, Country.name_ru, Country.name_en))
+    sortable = {"code": Country.code, "name_ru": Country.name_ru, "name_en": Country.name_en}
+    return paginate(session, stmt, params, sortable, [Country.union_state.desc(), Country.code])
+
+
+def get_country(session: Session, code: str) -> Country:
+    country = session.get(Country, code.upper())
+    if country is None:
+        raise NotFoundError("country", code)
+    return country
+
+
+def page_industries(
+    session: Session, params: ListParams, q: str | None = None
+) -> PageResult[Industry]:
+    """Industries for the API: text filter, sort, page."""
+    stmt = select(Industry)
+    if q:
+        stmt = stmt.where(text_search(q, Industry.code, Industry.name_ru, Industry.name_en))
+    sortable = {"code": Industry.code, "name_ru": Industry.name_ru, "name_en": Industry.name_en}
+    return paginate(session, stmt, params, sortable, [Industry.code])
+
+
 def get_industry(session: Session, industry_id: int) -> Industry:
     industry = session.get(Industry, industry_id)
     if industry is None:
@@ -319,8 +350,9 @@ def replace_demands(
     session: Session, item: ProgramItem, demands: Sequence[ProgramItemDemand]
 ) -> None:
     """Swap an item's yearly demand; old rows go first so (item, year) stays unique."""
-    item.demands.clear()
-    session.flush()
+    if item.demands:
+        item.demands.clear()
+        session.flush()
     item.demands.extend(demands)
 
 

@@ -423,13 +423,13 @@ def import_programs(session: Session, sheet: Sheet) -> ImportReport:
     """Validate every row, then create or update programs and their items (by position)."""
     rows = read_program_rows(session, sheet)
     report = ImportReport(rows=len(rows))
-    programs: dict[tuple[str, str, int], Program] = {}
+    programs: dict[tuple[str, str, int], tuple[Program, dict[int, ProgramItem]]] = {}
     for row in rows:
-        program = programs.get(row.program_key)
-        if program is None:
+        target = programs.get(row.program_key)
+        if target is None:
             program = _upsert_program(session, row, report)
-            programs[row.program_key] = program
-        _upsert_item(session, program, row, report)
+            target = programs[row.program_key] = (program, {i.position: i for i in program.items})
+        _upsert_item(session, *target, row, report)
     session.flush()
     return report
 
@@ -453,11 +453,17 @@ def _upsert_program(session: Session, row: ProgramRow, report: ImportReport) -> 
     return program
 
 
-def _upsert_item(session: Session, program: Program, row: ProgramRow, report: ImportReport) -> None:
-    item = next((i for i in program.items if i.position == row.position), None)
+def _upsert_item(
+    session: Session,
+    program: Program,
+    by_position: dict[int, ProgramItem],
+    row: ProgramRow,
+    report: ImportReport,
+) -> None:
+    item = by_position.get(row.position)
     report.count("items", item is None)
     if item is None:
-        item = ProgramItem(position=row.position)
+        item = by_position[row.position] = ProgramItem(position=row.position)
         program.items.append(item)
     item.name_ru, item.name_en = row.name_ru, row.name_en
     item.tnved_raw, item.tnved_code, item.tnved_ex = row.tnved_raw, row.tnved_code, row.tnved_ex
@@ -669,17 +675,21 @@ def _check_capability_rows(
             )
 
 
+_CapabilityKey = tuple[str, str | None]
+
+
 def import_capabilities(session: Session, sheet: Sheet) -> ImportReport:
     """Validate every row, then create or update enterprises and their capabilities."""
     rows = read_capability_rows(session, sheet)
     report = ImportReport(rows=len(rows))
-    enterprises: dict[tuple[str, str], Organization] = {}
+    enterprises: dict[tuple[str, str], tuple[Organization, dict[_CapabilityKey, Capability]]] = {}
     for row in rows:
-        enterprise = enterprises.get((row.country, row.tax_id))
-        if enterprise is None:
-            enterprise = _upsert_enterprise(session, row, report)
-            enterprises[(row.country, row.tax_id)] = enterprise
-        _upsert_capability(enterprise, row, report)
+        target = enterprises.get((row.country, row.tax_id))
+        if target is None:
+            org = _upsert_enterprise(session, row, report)
+            known = {(c.product_name, c.tnved_raw): c for c in org.capabilities}
+            target = enterprises[(row.country, row.tax_id)] = (org, known)
+        _upsert_capability(*target, row, report)
     session.flush()
     return report
 
@@ -705,18 +715,18 @@ def _upsert_enterprise(session: Session, row: CapabilityRow, report: ImportRepor
     return org
 
 
-def _upsert_capability(org: Organization, row: CapabilityRow, report: ImportReport) -> None:
-    capability = next(
-        (
-            c
-            for c in org.capabilities
-            if c.product_name == row.product_name and c.tnved_raw == row.tnved_raw
-        ),
-        None,
-    )
+def _upsert_capability(
+    org: Organization,
+    known: dict[_CapabilityKey, Capability],
+    row: CapabilityRow,
+    report: ImportReport,
+) -> None:
+    capability = known.get((row.product_name, row.tnved_raw))
     report.count("capabilities", capability is None)
     if capability is None:
-        capability = Capability(product_name=row.product_name)
+        capability = known[(row.product_name, row.tnved_raw)] = Capability(
+            product_name=row.product_name
+        )
         org.capabilities.append(capability)
     capability.product_name_en = row.product_name_en
     capability.tnved_raw, capability.tnved_code = row.tnved_raw, row.tnved_code
