@@ -36,9 +36,24 @@ def make_rows(count: int) -> tuple[list[str], list[list[object]]]:
     for n in range(count):
         program = n // 500
         row: list[object] = [
-            "RU", f"RU-BENCH-{program:03d}", f"Программа {program}", None, "machine-tools",
-            2024, 2030, 1, "действует", n % 500 + 1, f"Подшипник шариковый 62{n % 90:02d}-2RS",
-            None, f"8482 10 {n % 900 + 100:03d} 9", "шт", 2027, "75", "RUB", None,
+            "RU",
+            f"RU-BENCH-{program:03d}",
+            f"Программа {program}",
+            None,
+            "machine-tools",
+            2024,
+            2030,
+            1,
+            "действует",
+            n % 500 + 1,
+            f"Подшипник шариковый 62{n % 90:02d}-2RS",
+            None,
+            f"8482 10 {n % 900 + 100:03d} 9",
+            "шт",
+            2027,
+            "75",
+            "RUB",
+            None,
         ]
         for year in YEARS:
             row.extend([1000 + n % 77 + year % 10, f"{(1000 + n) * 15}.50"])
@@ -76,8 +91,9 @@ def main() -> None:
             factory = make_session_factory(make_engine(url))
             init_database(url, factory)
             with transaction(factory) as session:
-                session.add_all(Industry(code=i.code, name_ru=i.name_ru, name_en=i.name_en)
-                                for i in INDUSTRIES)
+                session.add_all(
+                    Industry(code=i.code, name_ru=i.name_ru, name_en=i.name_en) for i in INDUSTRIES
+                )
             return factory
 
         def check_only() -> None:
@@ -93,8 +109,11 @@ def main() -> None:
         import_s = timed(full_import, args.repeat)
     print(f"rows={args.rows} format={args.format} repeat={args.repeat} (medians)")
     print(f"{'step':<28}{'seconds':>10}{'rows/s':>12}{'x read':>9}")
-    for name, seconds in (("baseline: read file", read_s), ("read + check rows", check_s),
-                          ("read + check + write", import_s)):
+    for name, seconds in (
+        ("baseline: read file", read_s),
+        ("read + check rows", check_s),
+        ("read + check + write", import_s),
+    ):
         print(f"{name:<28}{seconds:>10.2f}{args.rows / seconds:>12,.0f}{seconds / read_s:>9.1f}")
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from unionsync.catalog import transfer
 from unionsync.config import Settings, get_settings
@@ -44,11 +45,7 @@ Port = Annotated[int, typer.Option(help="Port to listen on.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _factory(settings: Settings) -> object:
-    return make_session_factory(make_engine(settings.resolved_database_url()))
-
-
-def _ready(settings: Settings) -> object:
+def _ready(settings: Settings) -> sessionmaker[Session]:
     """The session factory of an initialised database (migrated, countries present)."""
     factory = make_session_factory(make_engine(settings.resolved_database_url()))
     init_database(settings.resolved_database_url(), factory)
@@ -102,7 +99,7 @@ def demo(
         def advance(step: str) -> None:
             progress.update(task, description=f"Loading demo data: {step}", advance=1)
 
-        with transaction(factory) as session:  # type: ignore[arg-type]
+        with transaction(factory) as session:
             counts = load_demo(session, progress=advance)
     if counts is None:
         console.print("Demo data already loaded; nothing changed.")
@@ -138,7 +135,7 @@ def _import(kind: str, path: Path) -> None:
     try:
         with console.status(f"Reading and checking {path.name}…"):
             sheet = read_table(path.read_bytes(), path.name)
-            with transaction(factory) as session:  # type: ignore[arg-type]
+            with transaction(factory) as session:
                 report = importer(session, sheet)
     except FileNotFoundError:
         err.print(f"[red]{path}: no such file[/red]")
@@ -180,7 +177,7 @@ def _export(kind: str, out: Path, country: str | None) -> None:
     if out.suffix.lower() not in (".xlsx", ".csv"):
         err.print(f"[red]{out}: choose a .xlsx or .csv file name[/red]")
         raise typer.Exit(2)
-    with transaction(factory) as session:  # type: ignore[arg-type]
+    with transaction(factory) as session:
         rows = exporter(session, out, country)
     console.print(f"Wrote {rows} rows to {out}")
 
@@ -201,7 +198,7 @@ def export_capabilities(out: Out, country: Country = None) -> None:
 def stats(as_json: AsJson = False) -> None:
     """Counts per entity, programs per country, passports per status."""
     factory = _ready(get_settings())
-    with transaction(factory) as session:  # type: ignore[arg-type]
+    with transaction(factory) as session:
         figures = collect_stats(session)
     if as_json:
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
@@ -214,7 +211,7 @@ def stats(as_json: AsJson = False) -> None:
         table = Table(title=title)
         table.add_column("")
         table.add_column("count", justify="right")
-        for name, count in figures[key].items():  # type: ignore[attr-defined]
+        for name, count in figures[key].items():
             table.add_row(str(name), str(count))
         console.print(table)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from unionsync.api.deps import SessionDep
@@ -11,6 +13,6 @@ router = APIRouter(prefix="/api/v1", tags=["dashboard"])
 
 
 @router.get("/stats")
-def get_stats(session: SessionDep) -> dict[str, object]:
+def get_stats(session: SessionDep) -> dict[str, Any]:
     """Counts per entity, programs per country, passports per status."""
     return stats(session)

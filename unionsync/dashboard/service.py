@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from unionsync.catalog.models import (
     ProgramItem,
 )
 from unionsync.core.money import Currency
+from unionsync.db.models import Base
 from unionsync.passports.models import IN_PREPARATION, RECONCILED_OR_LATER, Passport, PassportStatus
 from unionsync.reference.models import Industry
 from unionsync.trade.service import TradeTotal, critical_trade_totals
@@ -117,10 +118,8 @@ def _programs_by_industry(session: Session) -> list[tuple[Industry, Counter[str]
     return [(industry, per[industry.id]) for industry in ordered]
 
 
-def stats(session: Session) -> dict[str, object]:
+def stats(session: Session) -> dict[str, Any]:
     """Counts per entity, programs per country, passports per status (CLI `stats`, API)."""
-    from unionsync.db.models import Base
-
     counts = {}
     for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__tablename__):
         table = mapper.class_.__tablename__

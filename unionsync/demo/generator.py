@@ -555,8 +555,7 @@ class DemoBuilder:
         by = [e for e in self.enterprises["BY"] if e.industry is self.industries[industry]]
         ru = [e for e in self.enterprises["RU"] if e.industry is self.industries[industry]]
         initiator = rng.choice(by)
-        products = [v for v in self.by_industry[industry]]
-        product = rng.choice(products).product
+        product = rng.choice(self.by_industry[industry]).product
         start = rng.choice((2023, 2023, 2024))
         passport = Passport(
             number=f"СГ-{start}-{number:03d}",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Exists
 
 from unionsync.core.errors import NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
@@ -69,7 +70,7 @@ def convert(session: Session, money: Money, year: int, to: Currency) -> Converte
     return Converted(Money.of(amount, to), used)
 
 
-def is_critical() -> object:
+def is_critical() -> Exists:
     """SQL condition: the flow's code falls under some critical-product list entry."""
     return exists().where(TradeFlow.tnved_code.startswith(CriticalProduct.tnved_code))
 
@@ -95,7 +96,7 @@ def critical_trade_totals(session: Session, to: Currency = Currency.BYN) -> list
             func.sum(TradeFlow.value_amount),
             func.count(),
         )
-        .where(is_critical())  # type: ignore[arg-type]
+        .where(is_critical())
         .group_by(TradeFlow.reporter_code, TradeFlow.year, TradeFlow.value_currency)
         .order_by(TradeFlow.year, TradeFlow.reporter_code)
     )
@@ -134,7 +135,7 @@ def list_flows(session: Session, flt: FlowFilter, params: ListParams) -> PageRes
     if flt.tnved_prefix:
         stmt = stmt.where(TradeFlow.tnved_code.startswith(flt.tnved_prefix))
     if flt.critical_only:
-        stmt = stmt.where(is_critical())  # type: ignore[arg-type]
+        stmt = stmt.where(is_critical())
     sortable = {
         "year": TradeFlow.year,
         "code": TradeFlow.tnved_code,
