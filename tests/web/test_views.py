@@ -72,6 +72,8 @@ def test_detail_pages_render(client: TestClient):
     program = client.get("/api/v1/programs").json()["items"][0]
     page = client.get(f"/programs/{program['id']}").text
     assert program["title"] in page and "Позиции и потребность по годам" in page
+    industry = client.get(f"/api/v1/industries/{program['industry_id']}").json()
+    assert industry["name_ru"] in page and industry["name_en"] not in page
     enterprise = client.get("/api/v1/organizations", params={"kind": "enterprise"}).json()
     org = enterprise["items"][0]
     assert org["name"] in client.get(f"/enterprises/{org['id']}").text.replace("&#34;", '"')

@@ -8,6 +8,7 @@ program item and stores that as `DemoMatchTruth`, for evaluating matching later.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -227,6 +228,19 @@ class DemoCounts:
         self.counts[kind] = self.counts.get(kind, 0) + n
 
 
+def _share(quantity: Decimal, fraction: float) -> Decimal:
+    """Part of a quantity, in whole units when the quantity is whole (pieces are not split)."""
+    part = quantity * Decimal(str(round(fraction, 3)))
+    if quantity == quantity.to_integral_value():
+        return part.to_integral_value()
+    return part.quantize(Decimal("0.001"))
+
+
+def _generic(template: str) -> str:
+    """A product name without its model: «Антибиотик {v}, порошок» → «Антибиотик, порошок»."""
+    return re.sub(r"\s+", " ", template.format(v="")).replace(" ,", ",").strip(" ,")
+
+
 def all_variants() -> list[Variant]:
     """Every product in every model, in catalogue order."""
     return [Variant(p, m) for p in PRODUCTS for m in p.variants]
@@ -409,9 +423,7 @@ class DemoBuilder:
             tnved_raw=write_code(product.tnved, rng, allow_short=True),
             unit_okei=unit,
             capacity_per_year=capacity,
-            available_capacity=(capacity * Decimal(rng.uniform(0.1, 0.7))).quantize(
-                Decimal("0.001")
-            ),
+            available_capacity=_share(capacity, rng.uniform(0.1, 0.7)),
             price_amount=price,
             price_currency=Currency.BYN if country == "BY" else Currency.RUB,
             localisation_pct=Decimal(rng.randint(45, 98)),
@@ -559,9 +571,8 @@ class DemoBuilder:
         start = rng.choice((2023, 2023, 2024))
         passport = Passport(
             number=f"СГ-{start}-{number:03d}",
-            title=f"Создание производства: {product.name_ru.format(v='').strip()} "
-            f"({initiator.name})",
-            title_en=f"Production of {product.name_en.format(v='').strip().lower()}",
+            title=f"Создание производства: {_generic(product.name_ru)} ({initiator.name})",
+            title_en=f"Production of {_generic(product.name_en).lower()}",
             industry=self.industries[industry],
             initiator=initiator,
             period_start=start,
