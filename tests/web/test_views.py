@@ -128,3 +128,15 @@ def test_empty_database_renders_without_demo_banner(empty_client: TestClient):
     page = empty_client.get("/").text
     assert "Демонстрационные данные" not in page
     assert "Данных о торговле пока нет" in page
+
+
+def test_trade_drill_down_sums_to_the_dashboard_figure(client: TestClient):
+    totals = client.get("/api/v1/trade/critical-totals").json()
+    ru_2022 = next(t for t in totals if t["reporter"] == "RU" and t["year"] == 2022)
+    rate = float(ru_2022["rates"][0]["rate"])
+    page = client.get("/trade?reporter=RU&year=2022&critical=1").text
+    shown = re.search(r'id="flow-totals">.*?<b>([\d\s\u00a0,]+)\u00a0млн\u00a0USD</b>', page)
+    assert shown is not None
+    usd_mln = float(re.sub(r"[\s\u00a0]", "", shown.group(1)).replace(",", "."))
+    byn_mln = float(ru_2022["total"]["amount"]) / 1e6
+    assert abs(usd_mln * rate - byn_mln) < 0.5

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVarTuple
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Exists
 
@@ -14,6 +15,8 @@ from unionsync.core.errors import NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.core.money import Currency, Money
 from unionsync.trade.models import CriticalProduct, ExchangeRate, FlowDirection, TradeFlow
+
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,17 +128,7 @@ class FlowFilter:
 
 def list_flows(session: Session, flt: FlowFilter, params: ListParams) -> PageResult[TradeFlow]:
     """The trade records behind any total, filterable the same way."""
-    stmt = select(TradeFlow)
-    if flt.reporter:
-        stmt = stmt.where(TradeFlow.reporter_code == flt.reporter.upper())
-    if flt.year:
-        stmt = stmt.where(TradeFlow.year == flt.year)
-    if flt.flow:
-        stmt = stmt.where(TradeFlow.flow == flt.flow)
-    if flt.tnved_prefix:
-        stmt = stmt.where(TradeFlow.tnved_code.startswith(flt.tnved_prefix))
-    if flt.critical_only:
-        stmt = stmt.where(is_critical())
+    stmt = _filtered(select(TradeFlow), flt)
     sortable = {
         "year": TradeFlow.year,
         "code": TradeFlow.tnved_code,
@@ -149,6 +142,31 @@ def list_flows(session: Session, flt: FlowFilter, params: ListParams) -> PageRes
         sortable,
         [TradeFlow.year, TradeFlow.reporter_code, TradeFlow.tnved_code, TradeFlow.id],
     )
+
+
+def flow_totals(session: Session, flt: FlowFilter) -> list[Money]:
+    """The sum of the filtered records in each currency they were reported in."""
+    stmt = _filtered(
+        select(TradeFlow.value_currency, func.sum(TradeFlow.value_amount)), flt
+    ).group_by(TradeFlow.value_currency)
+    return [
+        Money(Decimal(amount), Currency(currency)) for currency, amount in session.execute(stmt)
+    ]
+
+
+def _filtered(stmt: Select[*Ts], flt: FlowFilter) -> Select[*Ts]:
+    """`stmt` restricted to the records `flt` selects (shared by the list and its totals)."""
+    if flt.reporter:
+        stmt = stmt.where(TradeFlow.reporter_code == flt.reporter.upper())
+    if flt.year:
+        stmt = stmt.where(TradeFlow.year == flt.year)
+    if flt.flow:
+        stmt = stmt.where(TradeFlow.flow == flt.flow)
+    if flt.tnved_prefix:
+        stmt = stmt.where(TradeFlow.tnved_code.startswith(flt.tnved_prefix))
+    if flt.critical_only:
+        stmt = stmt.where(is_critical())
+    return stmt
 
 
 def years_with_flows(session: Session) -> Sequence[int]:

@@ -36,12 +36,14 @@ def trade_page(
         critical in ("1", "on"),
     )
     result = service.list_flows(session, flt, ListParams(page, 100))
+    totals = service.flow_totals(session, flt)
     return render(
         request,
         session,
         "trade/flows.html",
         active="trade",
         page=result,
+        totals=totals,
         flt=flt,
         params=dict(request.query_params),
         years=service.years_with_flows(session),
