@@ -44,6 +44,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    app.state.secret_key = settings.resolved_secret_key()  # generated and kept on first run
     app.state.session_factory = session_factory
     app.state.templates = make_environment()
     app.add_exception_handler(UnionSyncError, web_views.domain_error_page)

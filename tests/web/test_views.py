@@ -140,3 +140,13 @@ def test_trade_drill_down_sums_to_the_dashboard_figure(client: TestClient):
     usd_mln = float(re.sub(r"[\s\u00a0]", "", shown.group(1)).replace(",", "."))
     byn_mln = float(ru_2022["total"]["amount"]) / 1e6
     assert abs(usd_mln * rate - byn_mln) < 0.5
+
+
+def test_first_run_generates_and_keeps_a_secret_key(tmp_path):
+    from unionsync.app import create_app
+    from unionsync.config import Settings
+
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    first = create_app(settings).state.secret_key
+    assert (tmp_path / "secret_key").read_text() == first
+    assert create_app(settings).state.secret_key == first
