@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,7 @@ from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_
 from unionsync.dashboard.service import stats as collect_stats
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.demo.generator import DEMO_STEPS
 from unionsync.demo.loader import load_demo
 
 app = typer.Typer(
@@ -77,30 +80,8 @@ def demo(
     """Create the database if needed, load the demo data (once) and serve the web UI."""
     settings = get_settings()
     factory = _ready(settings)
-    steps = (
-        "industries",
-        "organizations",
-        "enterprises",
-        "programs",
-        "truth",
-        "passports",
-        "trade",
-    )
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Loading demo data", total=len(steps))
-
-        def advance(step: str) -> None:
-            progress.update(task, description=f"Loading demo data: {step}", advance=1)
-
-        with transaction(factory) as session:
-            counts = load_demo(session, progress=advance)
+    with _steps("Loading demo data", len(DEMO_STEPS)) as advance, transaction(factory) as session:
+        counts = load_demo(session, progress=advance)
     if counts is None:
         console.print("Demo data already loaded; nothing changed.")
     else:
@@ -129,14 +110,15 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
 
 def _import(kind: str, path: Path) -> None:
-    settings = get_settings()
-    factory = _ready(settings)
+    """Read, check and write one file; exit 1 listing every row error, 2 if it is unreadable."""
+    factory = _ready(get_settings())
     importer = transfer.import_programs if kind == "programs" else transfer.import_capabilities
     try:
-        with console.status(f"Reading and checking {path.name}…"):
+        with _steps(f"Importing {path.name}", 3) as advance:
+            advance("reading")
             sheet = read_table(path.read_bytes(), path.name)
             with transaction(factory) as session:
-                report = importer(session, sheet)
+                report = importer(session, sheet, progress=advance)
     except FileNotFoundError:
         err.print(f"[red]{path}: no such file[/red]")
         raise typer.Exit(2) from None
@@ -153,6 +135,23 @@ def _import(kind: str, path: Path) -> None:
     console.print(
         f"Imported {report.rows} rows from {path.name}: created {created}; updated {updated}."
     )
+
+
+@contextmanager
+def _steps(title: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named steps; the yielded function starts the next step."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(title, total=total)
+        started = False
+
+        def advance(step: str) -> None:
+            nonlocal started
+            progress.update(task, description=f"{title}: {step}", advance=1 if started else 0)
+            started = True
+
+        yield advance
+        progress.update(task, completed=total)
 
 
 @import_app.command("programs")

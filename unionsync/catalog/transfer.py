@@ -76,6 +76,10 @@ class ImportReport:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
+def _quiet(_step: str) -> None:
+    """No progress reporting (the default for the API and pages)."""
+
+
 class _RowReader:
     """Reads typed cells from one row, recording errors instead of stopping at the first."""
 
@@ -419,9 +423,14 @@ def _check_program_rows(
                 )
 
 
-def import_programs(session: Session, sheet: Sheet) -> ImportReport:
+def import_programs(
+    session: Session, sheet: Sheet, progress: Callable[[str], None] | None = None
+) -> ImportReport:
     """Validate every row, then create or update programs and their items (by position)."""
+    step = progress or _quiet
+    step("checking")
     rows = read_program_rows(session, sheet)
+    step("writing")
     report = ImportReport(rows=len(rows))
     programs: dict[tuple[str, str, int], tuple[Program, dict[int, ProgramItem]]] = {}
     for row in rows:
@@ -678,9 +687,14 @@ def _check_capability_rows(
 _CapabilityKey = tuple[str, str | None]
 
 
-def import_capabilities(session: Session, sheet: Sheet) -> ImportReport:
+def import_capabilities(
+    session: Session, sheet: Sheet, progress: Callable[[str], None] | None = None
+) -> ImportReport:
     """Validate every row, then create or update enterprises and their capabilities."""
+    step = progress or _quiet
+    step("checking")
     rows = read_capability_rows(session, sheet)
+    step("writing")
     report = ImportReport(rows=len(rows))
     enterprises: dict[tuple[str, str], tuple[Organization, dict[_CapabilityKey, Capability]]] = {}
     for row in rows:

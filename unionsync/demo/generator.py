@@ -39,6 +39,15 @@ from unionsync.reference.models import Industry
 from unionsync.trade.models import CriticalProduct, ExchangeRate, FlowDirection, TradeFlow
 
 SEED = 20230203
+DEMO_STEPS = (
+    "industries",
+    "authorities",
+    "enterprises",
+    "programs",
+    "ground truth",
+    "passports",
+    "trade",
+)
 DEMO_VERSION = "1"
 BYN_PER_RUB = Decimal("0.035")  # only to price Belarusian demand; trade uses the rate table
 
@@ -267,16 +276,17 @@ class DemoBuilder:
         self.used_names: set[str] = set()
 
     def build(self) -> DemoCounts:
-        steps: Sequence[tuple[str, Callable[[], None]]] = (
-            ("industries", self._industries),
-            ("organizations", self._authorities),
-            ("enterprises", self._enterprises),
-            ("programs", self._programs),
-            ("truth", self._truth),
-            ("passports", self._passports),
-            ("trade", self._trade),
+        """Every step in order, reporting each step's name to `progress` as it starts."""
+        steps: Sequence[Callable[[], None]] = (
+            self._industries,
+            self._authorities,
+            self._enterprises,
+            self._programs,
+            self._truth,
+            self._passports,
+            self._trade,
         )
-        for name, step in steps:
+        for name, step in zip(DEMO_STEPS, steps, strict=True):
             self.progress(name)
             step()
             self.session.flush()
