@@ -41,7 +41,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]

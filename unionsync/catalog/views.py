@@ -6,36 +6,28 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from unionsync.api.deps import SessionDep
 from unionsync.catalog import service, transfer
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.core.listing import ListParams
 from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
-from unionsync.web.pages import render
+from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-Page = Annotated[int, Query(ge=1)]
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    return value or None
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _filters(request: Request) -> dict[str, Any]:
     return dict(request.query_params)
 
 
-def _reference(session: SessionDep) -> dict[str, Any]:
+def _reference(session: Session) -> dict[str, Any]:
     return {
         "countries": [c for c in service.list_countries(session) if c.union_state],
         "industries": service.list_industries(session),
@@ -46,7 +38,7 @@ def _reference(session: SessionDep) -> dict[str, Any]:
 def programs_page(
     request: Request,
     session: SessionDep,
-    page: Page = 1,
+    page: PageNumber = 1,
     country: str | None = None,
     industry_id: str | None = None,
     status: str | None = None,
@@ -54,10 +46,10 @@ def programs_page(
 ) -> HTMLResponse:
     statuses = {s.value: s for s in ProgramStatus}
     flt = service.ProgramFilter(
-        _blank_to_none(country),
-        _int_or_none(industry_id),
+        blank_to_none(country),
+        int_or_none(industry_id),
         statuses.get(status or ""),
-        _blank_to_none(q),
+        blank_to_none(q),
     )
     result = service.list_programs(session, flt, ListParams(page, PER_PAGE))
     counts = service.item_counts(session, (p.id for p in result.items))
@@ -88,14 +80,12 @@ def program_page(request: Request, program_id: int, session: SessionDep) -> HTML
 def items_page(
     request: Request,
     session: SessionDep,
-    page: Page = 1,
+    page: PageNumber = 1,
     country: str | None = None,
     tnved: str | None = None,
     q: str | None = None,
 ) -> HTMLResponse:
-    flt = service.ItemFilter(
-        None, _blank_to_none(country), _blank_to_none(tnved), _blank_to_none(q)
-    )
+    flt = service.ItemFilter(None, blank_to_none(country), blank_to_none(tnved), blank_to_none(q))
     result = service.list_items(session, flt, ListParams(page, PER_PAGE))
     programs = {
         p.id: p for p in service.programs_by_id(session, {i.program_id for i in result.items})
@@ -117,16 +107,16 @@ def items_page(
 def enterprises_page(
     request: Request,
     session: SessionDep,
-    page: Page = 1,
+    page: PageNumber = 1,
     country: str | None = None,
     industry_id: str | None = None,
     q: str | None = None,
 ) -> HTMLResponse:
     flt = service.OrganizationFilter(
         OrganizationKind.ENTERPRISE,
-        _blank_to_none(country),
-        _int_or_none(industry_id),
-        _blank_to_none(q),
+        blank_to_none(country),
+        int_or_none(industry_id),
+        blank_to_none(q),
     )
     result = service.list_organizations(session, flt, ListParams(page, PER_PAGE))
     counts = service.capability_counts(session, (o.id for o in result.items))
@@ -153,13 +143,13 @@ def enterprise_page(request: Request, org_id: int, session: SessionDep) -> HTMLR
 def capabilities_page(
     request: Request,
     session: SessionDep,
-    page: Page = 1,
+    page: PageNumber = 1,
     country: str | None = None,
     tnved: str | None = None,
     q: str | None = None,
 ) -> HTMLResponse:
     flt = service.CapabilityFilter(
-        None, _blank_to_none(country), _blank_to_none(tnved), _blank_to_none(q)
+        None, blank_to_none(country), blank_to_none(tnved), blank_to_none(q)
     )
     result = service.list_capabilities(session, flt, ListParams(page, PER_PAGE))
     return render(

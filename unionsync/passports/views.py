@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from unionsync.api.deps import SessionDep
@@ -12,7 +10,7 @@ from unionsync.catalog.service import list_industries
 from unionsync.core.listing import ListParams
 from unionsync.passports import service
 from unionsync.passports.models import PassportStatus
-from unionsync.web.pages import render
+from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 def passports_page(
     request: Request,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     status: str | None = None,
     stage: str | None = None,
     industry_id: str | None = None,
@@ -30,9 +28,9 @@ def passports_page(
     statuses = {s.value: s for s in PassportStatus}
     flt = service.PassportFilter(
         statuses.get(status or ""),
-        stage or None,
-        int(industry_id) if industry_id and industry_id.isdigit() else None,
-        q or None,
+        blank_to_none(stage),
+        int_or_none(industry_id),
+        blank_to_none(q),
     )
     result = service.list_passports(session, flt, ListParams(page, 50))
     return render(

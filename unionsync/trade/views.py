@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from unionsync.api.deps import SessionDep
 from unionsync.core.listing import ListParams
 from unionsync.trade import service
 from unionsync.trade.models import FlowDirection
-from unionsync.web.pages import render
+from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 def trade_page(
     request: Request,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     reporter: str | None = None,
     year: str | None = None,
     flow: str | None = None,
@@ -29,10 +27,10 @@ def trade_page(
 ) -> HTMLResponse:
     flows = {f.value: f for f in FlowDirection}
     flt = service.FlowFilter(
-        reporter or None,
-        int(year) if year and year.isdigit() else None,
+        blank_to_none(reporter),
+        int_or_none(year),
         flows.get(flow or ""),
-        tnved or None,
+        blank_to_none(tnved),
         critical in ("1", "on"),
     )
     result = service.list_flows(session, flt, ListParams(page, 100))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup
@@ -16,6 +16,17 @@ from unionsync.core.meta import DEMO_KEY, get_meta
 from unionsync.web.i18n import current_language, pick_language
 
 LANG_COOKIE = "lang"
+PageNumber = Annotated[int, Query(ge=1)]
+
+
+def blank_to_none(value: str | None) -> str | None:
+    """Filter forms send empty strings for "all"; the services expect None."""
+    return value or None
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A numeric filter from a form (empty or junk means no filter)."""
+    return int(value) if value and value.isdigit() else None
 
 
 def request_language(request: Request) -> str:
