@@ -23,7 +23,7 @@ from unionsync.catalog.schemas import (
     ProgramPublic,
     ProgramUpdate,
 )
-from unionsync.core.schemas import Page
+from unionsync.core.schemas import Page, to_page
 
 router = APIRouter(prefix="/api/v1")
 
@@ -35,12 +35,7 @@ def list_countries(
     session: SessionDep, params: ListDep, union_state: bool | None = None, q: Q = None
 ) -> Page[CountryPublic]:
     result = service.page_countries(session, params, union_state, q)
-    return Page[CountryPublic](
-        items=[CountryPublic.model_validate(c) for c in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(CountryPublic, result)
 
 
 @router.get("/countries/{code}", tags=["reference"])
@@ -51,12 +46,7 @@ def get_country(code: str, session: SessionDep) -> CountryPublic:
 @router.get("/industries", tags=["reference"])
 def list_industries(session: SessionDep, params: ListDep, q: Q = None) -> Page[IndustryPublic]:
     result = service.page_industries(session, params, q)
-    return Page[IndustryPublic](
-        items=[IndustryPublic.model_validate(i) for i in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(IndustryPublic, result)
 
 
 @router.get("/industries/{industry_id}", tags=["reference"])
@@ -76,12 +66,7 @@ def list_organizations(
     result = service.list_organizations(
         session, service.OrganizationFilter(kind, country, industry_id, q), params
     )
-    return Page[OrganizationPublic](
-        items=[OrganizationPublic.model_validate(o) for o in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(OrganizationPublic, result)
 
 
 @router.get("/organizations/{org_id}", tags=["organizations"])
@@ -141,12 +126,7 @@ def list_program_items(
     q: Q = None,
 ) -> Page[ProgramItemPublic]:
     result = service.list_items(session, service.ItemFilter(program_id, country, tnved, q), params)
-    return Page[ProgramItemPublic](
-        items=[ProgramItemPublic.model_validate(i) for i in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(ProgramItemPublic, result)
 
 
 @router.get("/program-items/{item_id}", tags=["programs"])
@@ -180,12 +160,7 @@ def list_capabilities(
     result = service.list_capabilities(
         session, service.CapabilityFilter(enterprise_id, country, tnved, q), params
     )
-    return Page[CapabilityPublic](
-        items=[CapabilityPublic.model_validate(c) for c in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(CapabilityPublic, result)
 
 
 @router.get("/capabilities/{capability_id}", tags=["capabilities"])

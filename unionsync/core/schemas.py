@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from unionsync.core.listing import PageResult
 from unionsync.core.money import Currency
 
 T = TypeVar("T")
@@ -41,3 +42,16 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     per_page: int
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def to_page(schema: type[M], result: PageResult[Any]) -> Page[M]:
+    """One page of ORM rows as a page of `schema` (every list endpoint answers this way)."""
+    return Page[M](
+        items=[schema.model_validate(row) for row in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )

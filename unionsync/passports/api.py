@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from unionsync.api.deps import ListDep, SessionDep
-from unionsync.core.schemas import Page
+from unionsync.core.schemas import Page, to_page
 from unionsync.passports import service
 from unionsync.passports.models import PassportStatus
 from unionsync.passports.schemas import PassportPublic
@@ -25,12 +25,7 @@ def list_passports(
     result = service.list_passports(
         session, service.PassportFilter(status, stage, industry_id, q), params
     )
-    return Page[PassportPublic](
-        items=[PassportPublic.model_validate(p) for p in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(PassportPublic, result)
 
 
 @router.get("/passports/{passport_id}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.core.money import Currency
-from unionsync.core.schemas import Page
+from unionsync.core.schemas import Page, to_page
 from unionsync.trade import service
 from unionsync.trade.models import FlowDirection
 from unionsync.trade.schemas import TradeFlowPublic, TradeTotalPublic
@@ -27,12 +27,7 @@ def list_trade_flows(
     result = service.list_flows(
         session, service.FlowFilter(reporter, year, flow, tnved, critical), params
     )
-    return Page[TradeFlowPublic](
-        items=[TradeFlowPublic.model_validate(f) for f in result.items],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-    )
+    return to_page(TradeFlowPublic, result)
 
 
 @router.get("/trade/critical-totals")
