@@ -7,6 +7,7 @@ PostgreSQL runs when UNIONSYNC_TEST_POSTGRES_URL is set; in CI (CI=true) it must
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from unionsync.access.models import Role, Side
+from unionsync.access.policy import SYSTEM
+from unionsync.access.service import create_user, issue_token
 from unionsync.app import create_app
 from unionsync.config import Settings
 from unionsync.db.bootstrap import init_database
@@ -123,20 +127,61 @@ def make_settings(tmp_path: Path, url: str) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=url, secret_key="test-secret")
 
 
+def issue_demo_token(url: str, username: str, days: int = 30) -> str:
+    """A fresh API token for a demo user, issued by the operator."""
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as s:
+        _token, secret = issue_token(s, SYSTEM, username, days)
+    engine.dispose()
+    return secret
+
+
+def sign_in(client: TestClient, username: str, password: str = "demo") -> None:
+    """Sign in through the real form (CSRF token included); the client keeps the cookies."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token.group(1),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def csrf_of(client: TestClient, path: str = "/upload") -> str:
+    """The CSRF token a page hands out to its forms."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
 @pytest.fixture
 def client(tmp_path: Path, demo_url: str) -> Iterator[TestClient]:
-    """The whole application over a private copy of the demo database."""
+    """The application over a private copy of the demo, as `by-editor`: signed in for pages,
+    with a bearer token for the API."""
     app = create_app(make_settings(tmp_path, demo_url))
-    with TestClient(app) as test_client:
+    token = issue_demo_token(demo_url, "by-editor")
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as test_client:
+        sign_in(test_client, "by-editor")
         yield test_client
 
 
 @pytest.fixture
 def empty_client(tmp_path: Path) -> Iterator[TestClient]:
-    """The application over an empty (migrated) database."""
+    """The application over an empty (migrated) database with one UNION viewer signed in."""
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    _ready_database(url).dispose()
+    engine = _ready_database(url)
+    with transaction(make_session_factory(engine)) as s:
+        create_user(s, SYSTEM, "committee", "committee-password", Side.UNION, Role.VIEWER)
+    engine.dispose()
     with TestClient(create_app(make_settings(tmp_path, url))) as test_client:
+        sign_in(test_client, "committee", "committee-password")
         yield test_client
 
 

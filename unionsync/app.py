@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unionsync import __version__
+from unionsync.access import api as access_api
+from unionsync.access import views as access_views
+from unionsync.access.deps import signed_in
+from unionsync.access.service import RateLimiter
 from unionsync.api.problems import validation_error
 from unionsync.catalog import api as catalog_api
 from unionsync.catalog import views as catalog_views
@@ -22,6 +26,8 @@ from unionsync.passports import views as passports_views
 from unionsync.trade import api as trade_api
 from unionsync.trade import views as trade_views
 from unionsync.web import views as web_views
+from unionsync.web.csrf import verify_csrf
+from unionsync.web.headers import SecurityHeaders
 from unionsync.web.templating import PACKAGE_DIR, make_environment
 
 API_DESCRIPTION = """UnionSync JSON API: programs, items, enterprises' capabilities, passports and
@@ -39,7 +45,7 @@ def create_app(
         title="UnionSync",
         version=__version__,
         description=API_DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -47,19 +53,29 @@ def create_app(
     app.state.secret_key = settings.resolved_secret_key()  # generated and kept on first run
     app.state.session_factory = session_factory
     app.state.templates = make_environment()
+    app.state.sign_in_limiter = RateLimiter(limit=settings.sign_in_attempts_per_minute)
     app.add_exception_handler(UnionSyncError, web_views.domain_error_page)
     app.add_exception_handler(StarletteHTTPException, web_views.http_error_page)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(SecurityHeaders)
+    signed = [Depends(signed_in)]
+    pages = [Depends(signed_in), Depends(verify_csrf)]
     for router in (
         catalog_api.router,
         passports_api.router,
         trade_api.router,
         dashboard_api.router,
+        access_api.router,
+    ):
+        app.include_router(router, dependencies=signed)
+    for router in (catalog_views.router, passports_views.router, trade_views.router):
+        app.include_router(router, dependencies=pages)
+    # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself
+    for router in (
+        access_views.router,
+        access_views.audit_router,
         web_views.router,
         dashboard_views.router,
-        catalog_views.router,
-        passports_views.router,
-        trade_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,12 +15,23 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from unionsync.access.audit import ACTOR_KEY, ADDRESS_KEY, verify_chain
+from unionsync.access.models import Role, Side
+from unionsync.access.policy import SYSTEM
+from unionsync.access.service import (
+    create_user,
+    issue_token,
+    list_tokens,
+    revoke_token,
+    set_password,
+)
 from unionsync.catalog import transfer
 from unionsync.config import Settings, get_settings
+from unionsync.core.errors import UnionSyncError
 from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
 from unionsync.dashboard.service import stats as collect_stats
 from unionsync.db.bootstrap import init_database
-from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.db.session import make_engine, make_session_factory
 from unionsync.demo.generator import DEMO_STEPS
 from unionsync.demo.loader import load_demo
 
@@ -36,12 +47,17 @@ import_app = typer.Typer(
 export_app = typer.Typer(
     help="Export to the UnionSync template (xlsx or csv).", no_args_is_help=True
 )
+user_app = typer.Typer(help="Users and API tokens (as the local operator).", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -80,7 +96,11 @@ def demo(
     """Create the database if needed, load the demo data (once) and serve the web UI."""
     settings = get_settings()
     factory = _ready(settings)
-    with _steps("Loading demo data", len(DEMO_STEPS)) as advance, transaction(factory) as session:
+    with (
+        _steps("Loading demo data", len(DEMO_STEPS)) as advance,
+        _operator_session(factory) as session,
+        session.begin(),
+    ):
         counts = load_demo(session, progress=advance)
     if counts is None:
         console.print("Demo data already loaded; nothing changed.")
@@ -117,8 +137,8 @@ def _import(kind: str, path: Path) -> None:
         with _steps(f"Importing {path.name}", 3) as advance:
             advance("reading")
             sheet = read_table(path.read_bytes(), path.name)
-            with transaction(factory) as session:
-                report = importer(session, sheet, progress=advance)
+            with _operator_session(factory) as session, session.begin():
+                report = importer(session, SYSTEM, sheet, progress=advance)
     except FileNotFoundError:
         err.print(f"[red]{path}: no such file[/red]")
         raise typer.Exit(2) from None
@@ -176,8 +196,8 @@ def _export(kind: str, out: Path, country: str | None) -> None:
     if out.suffix.lower() not in (".xlsx", ".csv"):
         err.print(f"[red]{out}: choose a .xlsx or .csv file name[/red]")
         raise typer.Exit(2)
-    with transaction(factory) as session:
-        rows = exporter(session, out, country)
+    with _operator_session(factory) as session, session.begin():
+        rows = exporter(session, SYSTEM, out, country)
     console.print(f"Wrote {rows} rows to {out}")
 
 
@@ -197,8 +217,8 @@ def export_capabilities(out: Out, country: Country = None) -> None:
 def stats(as_json: AsJson = False) -> None:
     """Counts per entity, programs per country, passports per status."""
     factory = _ready(get_settings())
-    with transaction(factory) as session:
-        figures = collect_stats(session)
+    with _operator_session(factory) as session, session.begin():
+        figures = collect_stats(session, SYSTEM)
     if as_json:
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
         return
@@ -213,6 +233,130 @@ def stats(as_json: AsJson = False) -> None:
         for name, count in figures[key].items():
             table.add_row(str(name), str(count))
         console.print(table)
+
+
+def _operator_session(factory: sessionmaker[Session]) -> Session:
+    """A session acting as the local operator; its changes are audited as `system` from `cli`."""
+    session = factory()
+    session.info[ACTOR_KEY] = SYSTEM
+    session.info[ADDRESS_KEY] = "cli"
+    return session
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = typer.prompt("Password", hide_input=True)
+    if first != typer.prompt("Repeat the password", hide_input=True):
+        err.print("[red]The passwords differ; nothing was changed.[/red]")
+        raise typer.Exit(1)
+    return str(first)
+
+
+def _run(action: Callable[[Session], T], factory: sessionmaker[Session]) -> T:
+    """Run `action` in one transaction; domain errors become a message and exit code 1."""
+    with _operator_session(factory) as session:
+        try:
+            with session.begin():
+                return action(session)
+        except UnionSyncError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    side: Annotated[Side, typer.Option(help="BY, RU, UNION or BANK")],
+    role: Annotated[Role, typer.Option(help="viewer, editor, approver or admin")],
+    org: Annotated[int | None, typer.Option(help="Organization id (a bank user's bank).")] = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create a user (the first admin of each side is created this way)."""
+    factory = _ready(get_settings())
+    password = _new_password(password_stdin)
+    user = _run(lambda s: create_user(s, SYSTEM, name, password, side, role, org), factory)
+    console.print(f"Created user {user.username} ({user.side}, {user.role}).")
+
+
+@user_app.command("passwd")
+def user_passwd(name: str, password_stdin: PasswordStdin = False) -> None:
+    """Set a user's password."""
+    factory = _ready(get_settings())
+    password = _new_password(password_stdin)
+    _run(lambda s: set_password(s, SYSTEM, name, password), factory)
+    console.print(f"Password of {name} changed.")
+
+
+@user_app.command("token")
+def user_token(
+    name: str, days: Annotated[int, typer.Option(help="Valid for this many days.")] = 90
+) -> None:
+    """Print a new API token for NAME (shown once; only its hash is kept)."""
+    factory = _ready(get_settings())
+    token, secret = _run(lambda s: issue_token(s, SYSTEM, name, days), factory)
+    err.print(f"Token {token.id} for {name}, valid until {token.expires_at:%Y-%m-%d}:")
+    sys.stdout.write(secret + "\n")
+
+
+@user_app.command("revoke")
+def user_revoke(token_id: int) -> None:
+    """Revoke an API token by its id."""
+    factory = _ready(get_settings())
+    _run(lambda s: revoke_token(s, SYSTEM, token_id), factory)
+    console.print(f"Token {token_id} revoked.")
+
+
+@user_app.command("tokens")
+def user_tokens(name: str, as_json: AsJson = False) -> None:
+    """List a user's API tokens (ids, prefixes, expiry, revocation)."""
+    factory = _ready(get_settings())
+    rows = _run(
+        lambda s: [
+            (t.id, t.prefix, t.created_at, t.expires_at, t.revoked_at)
+            for t in list_tokens(s, SYSTEM, name)
+        ],
+        factory,
+    )
+    if as_json:
+        keys = ("id", "prefix", "created_at", "expires_at", "revoked_at")
+        data = [
+            dict(zip(keys, (str(v) if v is not None else None for v in r), strict=True))
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    table = Table(title=f"API tokens of {name}")
+    for column in ("id", "prefix", "created", "expires", "revoked"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v)[:19] if v is not None else "—" for v in row))
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole hash chain; exit 1 naming the first bad entry."""
+    factory = _ready(get_settings())
+    with Progress(
+        SpinnerColumn(), TextColumn("Verifying the audit chain…"), console=err, transient=True
+    ) as progress:
+        progress.add_task("verify", total=None)
+        with factory() as session:
+            report = verify_chain(session)
+    if report.ok:
+        console.print(f"Audit chain intact: {report.entries} entries.")
+        return
+    err.print(
+        f"[red]Audit chain broken at entry {report.bad_seq} (id {report.bad_id}): "
+        f"{report.reason}[/red]"
+    )
+    raise typer.Exit(1)
 
 
 def main() -> None:

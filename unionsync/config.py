@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         default=None, description="Signs cookies; generated and kept in data_dir when absent."
     )
     default_language: str = "ru"
+    session_idle_minutes: int = Field(default=30, ge=1, description="Sign out after idling.")
+    sign_in_attempts_per_minute: int = Field(default=10, ge=1)
+    public_dashboard: bool = Field(
+        default=False, description="Show the overview (figures only) without signing in."
+    )
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite default inside the data directory."""

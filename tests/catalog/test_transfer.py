@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from unionsync.access.policy import SYSTEM
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.catalog.template import CAPABILITY_COLUMNS, PROGRAM_COLUMNS
 from unionsync.catalog.transfer import (
@@ -77,7 +78,7 @@ def count(session: Session, model: type) -> int:
 
 def test_a_valid_program_file_creates_programs_items_and_demand(session, industry):
     sheet = read_table(as_csv(PROGRAM_HEADERS, [program_row(1), program_row(2)]), "plan.csv")
-    report = import_programs(session, sheet)
+    report = import_programs(session, SYSTEM, sheet)
     assert report.created == {"programs": 1, "items": 2}
     item = session.scalars(select(ProgramItem).order_by(ProgramItem.position)).first()
     assert item is not None
@@ -100,7 +101,7 @@ def test_every_bad_row_is_reported_with_row_column_and_value_and_nothing_is_writ
     ]
     sheet = read_table(as_csv(PROGRAM_HEADERS, rows), "plan.csv")
     with pytest.raises(ImportFailedError) as info:
-        import_programs(session, sheet)
+        import_programs(session, SYSTEM, sheet)
     found = {(e.row, e.column) for e in info.value.errors}
     assert found == {
         (3, "Код ТН ВЭД ЕАЭС"),
@@ -124,7 +125,7 @@ def test_row_errors_are_shown_in_russian_too(session, industry):
 
     sheet = read_table(as_csv(PROGRAM_HEADERS, [program_row(1, tnved="101210000")]), "p.csv")
     with pytest.raises(ImportFailedError) as info:
-        import_programs(session, sheet)
+        import_programs(session, SYSTEM, sheet)
     russian = info.value.errors[0].localized(translations("ru").gettext)
     assert "потерян ведущий ноль" in russian and "0101210000" in russian
 
@@ -133,26 +134,27 @@ def test_missing_required_column_is_reported_on_the_header_row(session, industry
     headers = [h for h in PROGRAM_HEADERS if h != "Единица измерения (ОКЕИ)"]
     sheet = read_table(as_csv(headers, []), "plan.csv")
     with pytest.raises(ImportFailedError) as info:
-        import_programs(session, sheet)
+        import_programs(session, SYSTEM, sheet)
     assert [(e.row, e.column) for e in info.value.errors] == [(1, "Единица измерения (ОКЕИ)")]
 
 
 def test_english_headers_are_accepted(session, industry):
     headers = [c.en for c in PROGRAM_COLUMNS] + ["Demand 2025, quantity", "Demand 2025, value"]
     sheet = read_table(as_csv(headers, [program_row(1)]), "plan-en.csv")
-    assert import_programs(session, sheet).created == {"programs": 1, "items": 1}
+    assert import_programs(session, SYSTEM, sheet).created == {"programs": 1, "items": 1}
 
 
 def test_a_program_described_two_ways_is_an_error(session, industry):
     rows = [program_row(1), program_row(2, period_end=2030)]
     with pytest.raises(ImportFailedError, match="differs from row 2"):
-        import_programs(session, read_table(as_csv(PROGRAM_HEADERS, rows), "p.csv"))
+        import_programs(session, SYSTEM, read_table(as_csv(PROGRAM_HEADERS, rows), "p.csv"))
 
 
 def test_reimport_updates_items_by_position(session, industry):
-    import_programs(session, read_table(as_csv(PROGRAM_HEADERS, [program_row(1)]), "p.csv"))
+    import_programs(session, SYSTEM, read_table(as_csv(PROGRAM_HEADERS, [program_row(1)]), "p.csv"))
     report = import_programs(
         session,
+        SYSTEM,
         read_table(
             as_csv(PROGRAM_HEADERS, [program_row(1, name_ru="Новое имя"), program_row(2)]), "p.csv"
         ),
@@ -199,7 +201,7 @@ def test_capability_rows_check_tax_ids_capacity_and_duplicates(session):
         cap_row(product_name="Седьмое", price="5", currency=None),  # price, no currency
     ]
     with pytest.raises(ImportFailedError) as info:
-        import_capabilities(session, read_table(as_csv(CAP_HEADERS, rows), "caps.csv"))
+        import_capabilities(session, SYSTEM, read_table(as_csv(CAP_HEADERS, rows), "caps.csv"))
     found = {(e.row, e.column) for e in info.value.errors}
     assert found == {
         (3, "УНП / ИНН"),
@@ -218,15 +220,15 @@ def test_program_export_then_import_is_lossless(session, industry, tmp_path: Pat
         program_row(2, tnved="0101210000", unit="кг", q2025="0,125", v2025=None),
         program_row(3, tnved=None, import_share=None, target_year=None),
     ]
-    import_programs(session, read_table(as_csv(PROGRAM_HEADERS, rows), "p.csv"))
+    import_programs(session, SYSTEM, read_table(as_csv(PROGRAM_HEADERS, rows), "p.csv"))
     first = tmp_path / "first.xlsx"
-    export_programs(session, first)
+    export_programs(session, SYSTEM, first)
     session.execute(ProgramItem.__table__.delete())
     session.execute(Program.__table__.delete())
     session.expunge_all()
-    import_programs(session, read_table(first.read_bytes(), first.name))
+    import_programs(session, SYSTEM, read_table(first.read_bytes(), first.name))
     second = tmp_path / "second.xlsx"
-    export_programs(session, second)
+    export_programs(session, SYSTEM, second)
     assert (
         read_table(first.read_bytes(), "1.xlsx").rows
         == read_table(second.read_bytes(), "2.xlsx").rows
@@ -249,15 +251,15 @@ def test_capability_export_then_import_is_lossless(session, tmp_path: Path):
             available=None,
         ),
     ]
-    import_capabilities(session, read_table(as_csv(CAP_HEADERS, rows), "caps.csv"))
+    import_capabilities(session, SYSTEM, read_table(as_csv(CAP_HEADERS, rows), "caps.csv"))
     first = tmp_path / "caps.csv"
-    export_capabilities(session, first)
+    export_capabilities(session, SYSTEM, first)
     session.execute(Capability.__table__.delete())
     session.execute(Organization.__table__.delete())
     session.expunge_all()
-    import_capabilities(session, read_table(first.read_bytes(), first.name))
+    import_capabilities(session, SYSTEM, read_table(first.read_bytes(), first.name))
     second = tmp_path / "caps2.csv"
-    export_capabilities(session, second)
+    export_capabilities(session, SYSTEM, second)
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -265,4 +267,4 @@ def test_excel_numbers_for_codes_keep_being_caught(session, industry, tmp_path: 
     path = tmp_path / "numeric.xlsx"
     write_xlsx(path, "p", PROGRAM_HEADERS, [program_row(1, tnved=101210000)])
     with pytest.raises(ImportFailedError, match="lost its leading zero"):
-        import_programs(session, read_table(path.read_bytes(), path.name))
+        import_programs(session, SYSTEM, read_table(path.read_bytes(), path.name))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import shared_data
+from unionsync.access.policy import SYSTEM
 from unionsync.catalog.models import Capability, ProgramItem
 from unionsync.catalog.transfer import export_capabilities, export_programs
 from unionsync.core.meta import DemoMatchTruth
@@ -23,7 +24,7 @@ from unionsync.nomenclature.codes import parse_tnved
 
 
 def test_demo_has_the_sizes_the_governments_named(demo_session: Session):
-    board = build_dashboard(demo_session)
+    board = build_dashboard(demo_session, SYSTEM)
     assert board.programs["RU"] == 20 and board.programs["BY"] >= 8
     assert sum(board.items.values()) >= 1000
     assert sum(board.enterprises.values()) >= 150
@@ -31,14 +32,14 @@ def test_demo_has_the_sizes_the_governments_named(demo_session: Session):
 
 
 def test_demo_passports_reproduce_the_february_2023_statement(demo_session: Session):
-    board = build_dashboard(demo_session)
+    board = build_dashboard(demo_session, SYSTEM)
     assert board.passports_reconciled == 12
     assert board.passports_in_preparation == 4
     assert board.passports["in_drawdown"] + board.passports["in_selection"] > 0
 
 
 def test_demo_trade_is_about_br_1_2_bn_by_belarus_and_larger_by_russia(demo_session: Session):
-    board = build_dashboard(demo_session)
+    board = build_dashboard(demo_session, SYSTEM)
     by_2022, ru_2022 = board.trade_for("BY", 2022), board.trade_for("RU", 2022)
     assert by_2022 is not None and ru_2022 is not None
     assert Decimal("1.1e9") <= by_2022.total.amount <= Decimal("1.3e9")
@@ -80,8 +81,8 @@ def test_demo_is_idempotent_and_deterministic(tmp_path: Path):
         with transaction(factory) as session:
             assert load_demo(session) is None  # second load changes nothing
             assert session.scalar(select(func.count()).select_from(ProgramItem)) >= 1000
-            export_programs(session, tmp_path / f"{run}-programs.csv")
-            export_capabilities(session, tmp_path / f"{run}-capabilities.csv")
+            export_programs(session, SYSTEM, tmp_path / f"{run}-programs.csv")
+            export_capabilities(session, SYSTEM, tmp_path / f"{run}-capabilities.csv")
         exports.append(
             (
                 (tmp_path / f"{run}-programs.csv").read_bytes(),

@@ -1,4 +1,5 @@
-"""A person's path through the UI in Debian's Chromium: dashboard in Russian, English, an upload.
+"""A person's path through the UI in Debian's Chromium: sign in, dashboard in Russian, English, an
+upload.
 
 Screenshots go to `test-artifacts/` (or $UNIONSYNC_SCREENSHOT_DIR) to be looked at.
 """
@@ -88,6 +89,14 @@ def test_dashboard_language_switch_and_upload_with_a_row_error(browser, live_url
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     page.goto(live_url + "/")
+    page.wait_for_selector("#login-form")  # anonymous visitors are sent to sign in
+    assert "by-editor" in page.locator(".demo-users").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "sign-in-ru.png"), full_page=True)
+    page.fill("#username", "by-editor")
+    page.fill("#password", "demo")
+    page.click("#login-submit")
+    page.wait_for_selector("#signed-in-as")
+    assert "by-editor" in page.locator("#signed-in-as").inner_text()
     assert page.locator("h1").inner_text() == "Импортозамещение в Союзном государстве"
     page.wait_for_selector("#chart-trade[data-drawn='true'] .main-svg")
     page.wait_for_selector("#chart-passports[data-drawn='true'] .main-svg")

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from tests.conftest import csrf_of
 from unionsync.catalog.template import PROGRAM_COLUMNS
 
 
@@ -94,14 +95,18 @@ def test_upload_with_a_bad_row_shows_the_error_and_writes_nothing(client: TestCl
     bad = "BY;BY-UP-01;Тест;;machine-tools;2025;2027;1;действует;2;Лошадь;;101210000;шт;2026;;;"
     content = "\n".join([headers, good, bad]).encode("utf-8")
     response = client.post(
-        "/upload", data={"kind": "programs"}, files={"file": ("plan.csv", content, "text/csv")}
+        "/upload",
+        data={"kind": "programs", "csrf_token": csrf_of(client)},
+        files={"file": ("plan.csv", content, "text/csv")},
     )
     assert response.status_code == 422
     assert "upload-errors" in response.text and "потерян ведущий ноль" in response.text
     assert client.get("/api/v1/programs").json()["total"] == before
     fixed = "\n".join([headers, good]).encode("utf-8")
     ok = client.post(
-        "/upload", data={"kind": "programs"}, files={"file": ("plan.csv", fixed, "text/csv")}
+        "/upload",
+        data={"kind": "programs", "csrf_token": csrf_of(client)},
+        files={"file": ("plan.csv", fixed, "text/csv")},
     )
     assert ok.status_code == 200 and "Файл plan.csv загружен" in ok.text
     assert client.get("/api/v1/programs").json()["total"] == before + 1
@@ -110,7 +115,7 @@ def test_upload_with_a_bad_row_shows_the_error_and_writes_nothing(client: TestCl
 def test_upload_of_an_unreadable_file_says_so(client: TestClient):
     response = client.post(
         "/upload",
-        data={"kind": "programs"},
+        data={"kind": "programs", "csrf_token": csrf_of(client)},
         files={"file": ("scan.pdf", b"%PDF-1.4", "application/pdf")},
     )
     assert response.status_code == 422 and "Файл не удалось прочитать" in response.text

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.catalog import service
 from unionsync.catalog.models import OrganizationKind, Program, ProgramStatus
@@ -32,31 +33,38 @@ Q = Annotated[str | None, Query(description="Free-text search, case-insensitive"
 
 @router.get("/countries", tags=["reference"])
 def list_countries(
-    session: SessionDep, params: ListDep, union_state: bool | None = None, q: Q = None
+    session: SessionDep,
+    actor: ActorDep,
+    params: ListDep,
+    union_state: bool | None = None,
+    q: Q = None,
 ) -> Page[CountryPublic]:
-    result = service.page_countries(session, params, union_state, q)
+    result = service.page_countries(session, actor, params, union_state, q)
     return to_page(CountryPublic, result)
 
 
 @router.get("/countries/{code}", tags=["reference"])
-def get_country(code: str, session: SessionDep) -> CountryPublic:
-    return CountryPublic.model_validate(service.get_country(session, code))
+def get_country(code: str, session: SessionDep, actor: ActorDep) -> CountryPublic:
+    return CountryPublic.model_validate(service.get_country(session, actor, code))
 
 
 @router.get("/industries", tags=["reference"])
-def list_industries(session: SessionDep, params: ListDep, q: Q = None) -> Page[IndustryPublic]:
-    result = service.page_industries(session, params, q)
+def list_industries(
+    session: SessionDep, actor: ActorDep, params: ListDep, q: Q = None
+) -> Page[IndustryPublic]:
+    result = service.page_industries(session, actor, params, q)
     return to_page(IndustryPublic, result)
 
 
 @router.get("/industries/{industry_id}", tags=["reference"])
-def get_industry(industry_id: int, session: SessionDep) -> IndustryPublic:
-    return IndustryPublic.model_validate(service.get_industry(session, industry_id))
+def get_industry(industry_id: int, session: SessionDep, actor: ActorDep) -> IndustryPublic:
+    return IndustryPublic.model_validate(service.get_industry(session, actor, industry_id))
 
 
 @router.get("/organizations", tags=["organizations"])
 def list_organizations(
     session: SessionDep,
+    actor: ActorDep,
     params: ListDep,
     kind: OrganizationKind | None = None,
     country: str | None = None,
@@ -64,14 +72,14 @@ def list_organizations(
     q: Q = None,
 ) -> Page[OrganizationPublic]:
     result = service.list_organizations(
-        session, service.OrganizationFilter(kind, country, industry_id, q), params
+        session, actor, service.OrganizationFilter(kind, country, industry_id, q), params
     )
     return to_page(OrganizationPublic, result)
 
 
 @router.get("/organizations/{org_id}", tags=["organizations"])
-def get_organization(org_id: int, session: SessionDep) -> OrganizationPublic:
-    return OrganizationPublic.model_validate(service.get_organization(session, org_id))
+def get_organization(org_id: int, session: SessionDep, actor: ActorDep) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(service.get_organization(session, actor, org_id))
 
 
 def _program_public(program: Program, count: int) -> ProgramPublic:
@@ -81,6 +89,7 @@ def _program_public(program: Program, count: int) -> ProgramPublic:
 @router.get("/programs", tags=["programs"])
 def list_programs(
     session: SessionDep,
+    actor: ActorDep,
     params: ListDep,
     country: str | None = None,
     industry_id: int | None = None,
@@ -88,9 +97,9 @@ def list_programs(
     q: Q = None,
 ) -> Page[ProgramPublic]:
     result = service.list_programs(
-        session, service.ProgramFilter(country, industry_id, status, q), params
+        session, actor, service.ProgramFilter(country, industry_id, status, q), params
     )
-    counts = service.item_counts(session, (p.id for p in result.items))
+    counts = service.item_counts(session, actor, (p.id for p in result.items))
     return Page[ProgramPublic](
         items=[_program_public(p, counts.get(p.id, 0)) for p in result.items],
         total=result.total,
@@ -100,57 +109,63 @@ def list_programs(
 
 
 @router.get("/programs/{program_id}", tags=["programs"])
-def get_program(program_id: int, session: SessionDep) -> ProgramPublic:
-    program = service.get_program(session, program_id)
+def get_program(program_id: int, session: SessionDep, actor: ActorDep) -> ProgramPublic:
+    program = service.get_program(session, actor, program_id)
     return _program_public(program, len(program.items))
 
 
 @router.post("/programs", status_code=status.HTTP_201_CREATED, tags=["programs"])
-def create_program(data: ProgramCreate, session: SessionDep) -> ProgramPublic:
-    return _program_public(service.create_program(session, data), 0)
+def create_program(data: ProgramCreate, session: SessionDep, actor: ActorDep) -> ProgramPublic:
+    return _program_public(service.create_program(session, actor, data), 0)
 
 
 @router.patch("/programs/{program_id}", tags=["programs"])
-def update_program(program_id: int, data: ProgramUpdate, session: SessionDep) -> ProgramPublic:
-    program = service.update_program(session, program_id, data)
+def update_program(
+    program_id: int, data: ProgramUpdate, session: SessionDep, actor: ActorDep
+) -> ProgramPublic:
+    program = service.update_program(session, actor, program_id, data)
     return _program_public(program, len(program.items))
 
 
 @router.get("/program-items", tags=["programs"])
 def list_program_items(
     session: SessionDep,
+    actor: ActorDep,
     params: ListDep,
     program_id: int | None = None,
     country: str | None = None,
     tnved: Annotated[str | None, Query(description="TN VED code prefix")] = None,
     q: Q = None,
 ) -> Page[ProgramItemPublic]:
-    result = service.list_items(session, service.ItemFilter(program_id, country, tnved, q), params)
+    result = service.list_items(
+        session, actor, service.ItemFilter(program_id, country, tnved, q), params
+    )
     return to_page(ProgramItemPublic, result)
 
 
 @router.get("/program-items/{item_id}", tags=["programs"])
-def get_program_item(item_id: int, session: SessionDep) -> ProgramItemPublic:
-    return ProgramItemPublic.model_validate(service.get_item(session, item_id))
+def get_program_item(item_id: int, session: SessionDep, actor: ActorDep) -> ProgramItemPublic:
+    return ProgramItemPublic.model_validate(service.get_item(session, actor, item_id))
 
 
 @router.post("/programs/{program_id}/items", status_code=status.HTTP_201_CREATED, tags=["programs"])
 def create_program_item(
-    program_id: int, data: ProgramItemCreate, session: SessionDep
+    program_id: int, data: ProgramItemCreate, session: SessionDep, actor: ActorDep
 ) -> ProgramItemPublic:
-    return ProgramItemPublic.model_validate(service.create_item(session, program_id, data))
+    return ProgramItemPublic.model_validate(service.create_item(session, actor, program_id, data))
 
 
 @router.patch("/program-items/{item_id}", tags=["programs"])
 def update_program_item(
-    item_id: int, data: ProgramItemUpdate, session: SessionDep
+    item_id: int, data: ProgramItemUpdate, session: SessionDep, actor: ActorDep
 ) -> ProgramItemPublic:
-    return ProgramItemPublic.model_validate(service.update_item(session, item_id, data))
+    return ProgramItemPublic.model_validate(service.update_item(session, actor, item_id, data))
 
 
 @router.get("/capabilities", tags=["capabilities"])
 def list_capabilities(
     session: SessionDep,
+    actor: ActorDep,
     params: ListDep,
     enterprise_id: int | None = None,
     country: str | None = None,
@@ -158,23 +173,27 @@ def list_capabilities(
     q: Q = None,
 ) -> Page[CapabilityPublic]:
     result = service.list_capabilities(
-        session, service.CapabilityFilter(enterprise_id, country, tnved, q), params
+        session, actor, service.CapabilityFilter(enterprise_id, country, tnved, q), params
     )
     return to_page(CapabilityPublic, result)
 
 
 @router.get("/capabilities/{capability_id}", tags=["capabilities"])
-def get_capability(capability_id: int, session: SessionDep) -> CapabilityPublic:
-    return CapabilityPublic.model_validate(service.get_capability(session, capability_id))
+def get_capability(capability_id: int, session: SessionDep, actor: ActorDep) -> CapabilityPublic:
+    return CapabilityPublic.model_validate(service.get_capability(session, actor, capability_id))
 
 
 @router.post("/capabilities", status_code=status.HTTP_201_CREATED, tags=["capabilities"])
-def create_capability(data: CapabilityCreate, session: SessionDep) -> CapabilityPublic:
-    return CapabilityPublic.model_validate(service.create_capability(session, data))
+def create_capability(
+    data: CapabilityCreate, session: SessionDep, actor: ActorDep
+) -> CapabilityPublic:
+    return CapabilityPublic.model_validate(service.create_capability(session, actor, data))
 
 
 @router.patch("/capabilities/{capability_id}", tags=["capabilities"])
 def update_capability(
-    capability_id: int, data: CapabilityUpdate, session: SessionDep
+    capability_id: int, data: CapabilityUpdate, session: SessionDep, actor: ActorDep
 ) -> CapabilityPublic:
-    return CapabilityPublic.model_validate(service.update_capability(session, capability_id, data))
+    return CapabilityPublic.model_validate(
+        service.update_capability(session, actor, capability_id, data)
+    )

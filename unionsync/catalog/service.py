@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import (
     Capability,
     Organization,
@@ -74,20 +75,27 @@ class CapabilityFilter:
 # --- reference -----------------------------------------------------------------------------
 
 
-def list_countries(session: Session) -> Sequence[Country]:
+def list_countries(session: Session, actor: Principal) -> Sequence[Country]:
     """All countries, the Union State's first."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
     return session.scalars(select(Country).order_by(Country.union_state.desc(), Country.code)).all()
 
 
-def list_industries(session: Session) -> Sequence[Industry]:
+def list_industries(session: Session, actor: Principal) -> Sequence[Industry]:
     """All industries in code order."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
     return session.scalars(select(Industry).order_by(Industry.code)).all()
 
 
 def page_countries(
-    session: Session, params: ListParams, union_state: bool | None = None, q: str | None = None
+    session: Session,
+    actor: Principal,
+    params: ListParams,
+    union_state: bool | None = None,
+    q: str | None = None,
 ) -> PageResult[Country]:
     """Countries for the API: filter by Union State membership or text, sort, page."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
     stmt = select(Country)
     if union_state is not None:
         stmt = stmt.where(Country.union_state == union_state)
@@ -97,7 +105,8 @@ def page_countries(
     return paginate(session, stmt, params, sortable, [Country.union_state.desc(), Country.code])
 
 
-def get_country(session: Session, code: str) -> Country:
+def get_country(session: Session, actor: Principal, code: str) -> Country:
+    require(actor, Action.VIEW, Kind.REFERENCE)
     country = session.get(Country, code.upper())
     if country is None:
         raise NotFoundError("country", code)
@@ -105,9 +114,10 @@ def get_country(session: Session, code: str) -> Country:
 
 
 def page_industries(
-    session: Session, params: ListParams, q: str | None = None
+    session: Session, actor: Principal, params: ListParams, q: str | None = None
 ) -> PageResult[Industry]:
     """Industries for the API: text filter, sort, page."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
     stmt = select(Industry)
     if q:
         stmt = stmt.where(text_search(q, Industry.code, Industry.name_ru, Industry.name_en))
@@ -115,7 +125,8 @@ def page_industries(
     return paginate(session, stmt, params, sortable, [Industry.code])
 
 
-def get_industry(session: Session, industry_id: int) -> Industry:
+def get_industry(session: Session, actor: Principal, industry_id: int) -> Industry:
+    require(actor, Action.VIEW, Kind.REFERENCE)
     industry = session.get(Industry, industry_id)
     if industry is None:
         raise NotFoundError("industry", industry_id)
@@ -126,9 +137,10 @@ def get_industry(session: Session, industry_id: int) -> Industry:
 
 
 def list_organizations(
-    session: Session, flt: OrganizationFilter, params: ListParams
+    session: Session, actor: Principal, flt: OrganizationFilter, params: ListParams
 ) -> PageResult[Organization]:
     """Organizations matching the filter, one page of them."""
+    require(actor, Action.VIEW, Kind.ORGANIZATION)
     stmt = select(Organization)
     if flt.kind:
         stmt = stmt.where(Organization.kind == flt.kind)
@@ -147,8 +159,9 @@ def list_organizations(
     return paginate(session, stmt, params, sortable, [Organization.name, Organization.id])
 
 
-def capability_counts(session: Session, org_ids: Iterable[int]) -> dict[int, int]:
+def capability_counts(session: Session, actor: Principal, org_ids: Iterable[int]) -> dict[int, int]:
     """How many capabilities each enterprise publishes (one query for a page)."""
+    require(actor, Action.VIEW, Kind.CAPABILITY)
     ids = list(org_ids)
     if not ids:
         return {}
@@ -160,7 +173,8 @@ def capability_counts(session: Session, org_ids: Iterable[int]) -> dict[int, int
     return {org_id: count for org_id, count in rows}
 
 
-def get_organization(session: Session, org_id: int) -> Organization:
+def get_organization(session: Session, actor: Principal, org_id: int) -> Organization:
+    require(actor, Action.VIEW, Kind.ORGANIZATION)
     org = session.get(Organization, org_id, options=[selectinload(Organization.capabilities)])
     if org is None:
         raise NotFoundError("organization", org_id)
@@ -170,8 +184,11 @@ def get_organization(session: Session, org_id: int) -> Organization:
 # --- programs ------------------------------------------------------------------------------
 
 
-def list_programs(session: Session, flt: ProgramFilter, params: ListParams) -> PageResult[Program]:
+def list_programs(
+    session: Session, actor: Principal, flt: ProgramFilter, params: ListParams
+) -> PageResult[Program]:
     """Programs matching the filter, one page of them."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
     stmt = select(Program).options(selectinload(Program.industry))
     if flt.country:
         stmt = stmt.where(Program.country_code == flt.country.upper())
@@ -192,8 +209,9 @@ def list_programs(session: Session, flt: ProgramFilter, params: ListParams) -> P
     return paginate(session, stmt, params, sortable, [Program.country_code.desc(), Program.code])
 
 
-def item_counts(session: Session, program_ids: Iterable[int]) -> dict[int, int]:
+def item_counts(session: Session, actor: Principal, program_ids: Iterable[int]) -> dict[int, int]:
     """How many items each program has (one query for a page of programs)."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
     ids = list(program_ids)
     if not ids:
         return {}
@@ -205,12 +223,14 @@ def item_counts(session: Session, program_ids: Iterable[int]) -> dict[int, int]:
     return {pid: count for pid, count in rows}
 
 
-def programs_by_id(session: Session, ids: Iterable[int]) -> Sequence[Program]:
+def programs_by_id(session: Session, actor: Principal, ids: Iterable[int]) -> Sequence[Program]:
     """Programs by id, for labelling rows that point at them."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
     return session.scalars(select(Program).where(Program.id.in_(list(ids)))).all()
 
 
-def get_program(session: Session, program_id: int) -> Program:
+def get_program(session: Session, actor: Principal, program_id: int) -> Program:
+    require(actor, Action.VIEW, Kind.PROGRAM)
     program = session.get(
         Program,
         program_id,
@@ -221,8 +241,9 @@ def get_program(session: Session, program_id: int) -> Program:
     return program
 
 
-def create_program(session: Session, data: ProgramCreate) -> Program:
+def create_program(session: Session, actor: Principal, data: ProgramCreate) -> Program:
     """A new program; refuses an unknown country or industry and a duplicate code+version."""
+    require(actor, Action.CREATE, Kind.PROGRAM, owner=data.country_code.upper())
     _check_program_refs(session, data.country_code.upper(), data.industry_id)
     _check_period(data.period_start, data.period_end)
     duplicate = session.scalar(
@@ -242,8 +263,11 @@ def create_program(session: Session, data: ProgramCreate) -> Program:
     return program
 
 
-def update_program(session: Session, program_id: int, data: ProgramUpdate) -> Program:
-    program = get_program(session, program_id)
+def update_program(
+    session: Session, actor: Principal, program_id: int, data: ProgramUpdate
+) -> Program:
+    program = get_program(session, actor, program_id)
+    require(actor, Action.UPDATE, Kind.PROGRAM, owner=program.country_code)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(program, name, value)
     _check_period(program.period_start, program.period_end)
@@ -269,8 +293,11 @@ def _check_period(start: int, end: int) -> None:
 # --- program items -------------------------------------------------------------------------
 
 
-def list_items(session: Session, flt: ItemFilter, params: ListParams) -> PageResult[ProgramItem]:
+def list_items(
+    session: Session, actor: Principal, flt: ItemFilter, params: ListParams
+) -> PageResult[ProgramItem]:
     """Program items matching the filter, with their demand."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
     stmt = select(ProgramItem).options(selectinload(ProgramItem.demands))
     if flt.program_id:
         stmt = stmt.where(ProgramItem.program_id == flt.program_id)
@@ -292,16 +319,20 @@ def list_items(session: Session, flt: ItemFilter, params: ListParams) -> PageRes
     return paginate(session, stmt, params, sortable, [ProgramItem.program_id, ProgramItem.position])
 
 
-def get_item(session: Session, item_id: int) -> ProgramItem:
+def get_item(session: Session, actor: Principal, item_id: int) -> ProgramItem:
+    require(actor, Action.VIEW, Kind.PROGRAM)
     item = session.get(ProgramItem, item_id, options=[selectinload(ProgramItem.demands)])
     if item is None:
         raise NotFoundError("program item", item_id)
     return item
 
 
-def create_item(session: Session, program_id: int, data: ProgramItemCreate) -> ProgramItem:
+def create_item(
+    session: Session, actor: Principal, program_id: int, data: ProgramItemCreate
+) -> ProgramItem:
     """A new item at the given position (or the next free one)."""
-    program = get_program(session, program_id)
+    program = get_program(session, actor, program_id)
+    require(actor, Action.UPDATE, Kind.PROGRAM, owner=program.country_code)
     taken = {item.position for item in program.items}
     position = data.position or (max(taken, default=0) + 1)
     if position in taken:
@@ -326,8 +357,11 @@ def create_item(session: Session, program_id: int, data: ProgramItemCreate) -> P
     return item
 
 
-def update_item(session: Session, item_id: int, data: ProgramItemUpdate) -> ProgramItem:
-    item = get_item(session, item_id)
+def update_item(
+    session: Session, actor: Principal, item_id: int, data: ProgramItemUpdate
+) -> ProgramItem:
+    item = get_item(session, actor, item_id)
+    require(actor, Action.UPDATE, Kind.PROGRAM, owner=item.program.country_code)
     fields = data.model_dump(exclude_unset=True)
     if "tnved" in fields or "unit" in fields:
         code, unit = _parse_code_and_unit(
@@ -398,9 +432,10 @@ def _demands(rows: Sequence[DemandIn]) -> list[ProgramItemDemand]:
 
 
 def list_capabilities(
-    session: Session, flt: CapabilityFilter, params: ListParams
+    session: Session, actor: Principal, flt: CapabilityFilter, params: ListParams
 ) -> PageResult[Capability]:
     """Capabilities matching the filter, one page of them."""
+    require(actor, Action.VIEW, Kind.CAPABILITY)
     stmt = select(Capability).options(selectinload(Capability.enterprise))
     if flt.enterprise_id:
         stmt = stmt.where(Capability.enterprise_id == flt.enterprise_id)
@@ -423,20 +458,22 @@ def list_capabilities(
     return paginate(session, stmt, params, sortable, [Capability.id])
 
 
-def get_capability(session: Session, capability_id: int) -> Capability:
+def get_capability(session: Session, actor: Principal, capability_id: int) -> Capability:
+    require(actor, Action.VIEW, Kind.CAPABILITY)
     capability = session.get(Capability, capability_id)
     if capability is None:
         raise NotFoundError("capability", capability_id)
     return capability
 
 
-def create_capability(session: Session, data: CapabilityCreate) -> Capability:
+def create_capability(session: Session, actor: Principal, data: CapabilityCreate) -> Capability:
     """A capability of an existing enterprise."""
     enterprise = session.get(Organization, data.enterprise_id)
     if enterprise is None or enterprise.kind != OrganizationKind.ENTERPRISE:
         raise DomainValidationError(
             [FieldError("enterprise_id", "no such enterprise", data.enterprise_id)]
         )
+    require(actor, Action.CREATE, Kind.CAPABILITY, owner=enterprise.country_code)
     code, unit = _parse_code_and_unit(data.tnved, data.unit)
     _check_price(data.price, data.currency)
     capability = Capability(
@@ -459,8 +496,11 @@ def create_capability(session: Session, data: CapabilityCreate) -> Capability:
     return capability
 
 
-def update_capability(session: Session, capability_id: int, data: CapabilityUpdate) -> Capability:
-    capability = get_capability(session, capability_id)
+def update_capability(
+    session: Session, actor: Principal, capability_id: int, data: CapabilityUpdate
+) -> Capability:
+    capability = get_capability(session, actor, capability_id)
+    require(actor, Action.UPDATE, Kind.CAPABILITY, owner=capability.enterprise.country_code)
     fields = data.model_dump(exclude_unset=True)
     if "tnved" in fields or "unit" in fields:
         code, unit = _parse_code_and_unit(

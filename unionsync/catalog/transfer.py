@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.catalog.models import (
     Capability,
     Organization,
@@ -186,6 +187,14 @@ def parse_okpd2(value: Any) -> str:
     return text
 
 
+def _check_side(r: _RowReader, actor: Principal, kind: Kind, country: str | None) -> None:
+    """A row of another side's records is an error on that row (nothing is written)."""
+    if country and not can(actor, Action.CREATE, kind, owner=country):
+        r.error(
+            "country", N_("you may not change records of %(country)s"), country, country=country
+        )
+
+
 def _keyed_rows(
     sheet: Sheet, columns: tuple[Column, ...], errors: list[RowError]
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, str]]:
@@ -258,7 +267,7 @@ class ProgramRow:
         return self.country, self.code, self.version
 
 
-def read_program_rows(session: Session, sheet: Sheet) -> list[ProgramRow]:
+def read_program_rows(session: Session, actor: Principal, sheet: Sheet) -> list[ProgramRow]:
     """Every row parsed and checked; raises `ImportFailedError` with all errors if any."""
     errors: list[RowError] = []
     keyed, titles = _keyed_rows(sheet, PROGRAM_COLUMNS, errors)
@@ -269,7 +278,7 @@ def read_program_rows(session: Session, sheet: Sheet) -> list[ProgramRow]:
     parsed = []
     for number, cells in keyed:
         reader = _RowReader(sheet, number, cells, columns, titles, errors)
-        row = _parse_program_row(reader, lookup)
+        row = _parse_program_row(reader, lookup, actor)
         if row is not None:
             parsed.append(row)
     _check_program_rows(sheet.name, parsed, titles, errors)
@@ -306,9 +315,10 @@ class _Lookups:
         return found
 
 
-def _parse_program_row(r: _RowReader, lookup: _Lookups) -> ProgramRow | None:
+def _parse_program_row(r: _RowReader, lookup: _Lookups, actor: Principal) -> ProgramRow | None:
     before = len(r.errors)
     country = r.convert("country", lookup.country)
+    _check_side(r, actor, Kind.PROGRAM, country)
     industry_id = r.convert("industry", lookup.industry)
     code_raw = r.text("tnved")
     code = r.convert("tnved", parse_tnved) if code_raw else None
@@ -424,12 +434,16 @@ def _check_program_rows(
 
 
 def import_programs(
-    session: Session, sheet: Sheet, progress: Callable[[str], None] | None = None
+    session: Session,
+    actor: Principal,
+    sheet: Sheet,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Validate every row, then create or update programs and their items (by position)."""
+    require(actor, Action.CREATE, Kind.PROGRAM, owner=actor.country)
     step = progress or _quiet
     step("checking")
-    rows = read_program_rows(session, sheet)
+    rows = read_program_rows(session, actor, sheet)
     step("writing")
     report = ImportReport(rows=len(rows))
     programs: dict[tuple[str, str, int], tuple[Program, dict[int, ProgramItem]]] = {}
@@ -493,8 +507,11 @@ def _upsert_item(
     )
 
 
-def export_programs(session: Session, path: Path, country: str | None = None) -> int:
+def export_programs(
+    session: Session, actor: Principal, path: Path, country: str | None = None
+) -> int:
     """Write programs (optionally one country's) in the import template; returns the row count."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
     stmt = (
         select(Program)
         .options(
@@ -585,7 +602,7 @@ class CapabilityRow:
         return self.country, self.tax_id, self.product_name, self.tnved_raw
 
 
-def read_capability_rows(session: Session, sheet: Sheet) -> list[CapabilityRow]:
+def read_capability_rows(session: Session, actor: Principal, sheet: Sheet) -> list[CapabilityRow]:
     """Every row parsed and checked; raises `ImportFailedError` with all errors if any."""
     errors: list[RowError] = []
     keyed, titles = _keyed_rows(sheet, CAPABILITY_COLUMNS, errors)
@@ -596,7 +613,7 @@ def read_capability_rows(session: Session, sheet: Sheet) -> list[CapabilityRow]:
     parsed = []
     for number, cells in keyed:
         reader = _RowReader(sheet, number, cells, columns, titles, errors)
-        row = _parse_capability_row(reader, lookup)
+        row = _parse_capability_row(reader, lookup, actor)
         if row is not None:
             parsed.append(row)
     _check_capability_rows(sheet.name, parsed, titles, errors)
@@ -605,9 +622,12 @@ def read_capability_rows(session: Session, sheet: Sheet) -> list[CapabilityRow]:
     return parsed
 
 
-def _parse_capability_row(r: _RowReader, lookup: _Lookups) -> CapabilityRow | None:
+def _parse_capability_row(
+    r: _RowReader, lookup: _Lookups, actor: Principal
+) -> CapabilityRow | None:
     before = len(r.errors)
     country = r.convert("country", lookup.country)
+    _check_side(r, actor, Kind.CAPABILITY, country)
     tax_raw = r.text("tax_id")
     tax_id = None
     if country and tax_raw:
@@ -688,12 +708,16 @@ _CapabilityKey = tuple[str, str | None]
 
 
 def import_capabilities(
-    session: Session, sheet: Sheet, progress: Callable[[str], None] | None = None
+    session: Session,
+    actor: Principal,
+    sheet: Sheet,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Validate every row, then create or update enterprises and their capabilities."""
+    require(actor, Action.CREATE, Kind.CAPABILITY, owner=actor.country)
     step = progress or _quiet
     step("checking")
-    rows = read_capability_rows(session, sheet)
+    rows = read_capability_rows(session, actor, sheet)
     step("writing")
     report = ImportReport(rows=len(rows))
     enterprises: dict[tuple[str, str], tuple[Organization, dict[_CapabilityKey, Capability]]] = {}
@@ -751,8 +775,11 @@ def _upsert_capability(
     capability.localisation_pct, capability.note = row.localisation, row.note
 
 
-def export_capabilities(session: Session, path: Path, country: str | None = None) -> int:
+def export_capabilities(
+    session: Session, actor: Principal, path: Path, country: str | None = None
+) -> int:
     """Write enterprises' capabilities in the import template; returns the row count."""
+    require(actor, Action.VIEW, Kind.CAPABILITY)
     stmt = (
         select(Capability)
         .join(Organization)

@@ -10,6 +10,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from unionsync.access.deps import ActorDep
+from unionsync.access.policy import Principal
 from unionsync.api.deps import SessionDep
 from unionsync.catalog import service, transfer
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
@@ -27,10 +29,10 @@ def _filters(request: Request) -> dict[str, Any]:
     return dict(request.query_params)
 
 
-def _reference(session: Session) -> dict[str, Any]:
+def _reference(session: Session, actor: Principal) -> dict[str, Any]:
     return {
-        "countries": [c for c in service.list_countries(session) if c.union_state],
-        "industries": service.list_industries(session),
+        "countries": [c for c in service.list_countries(session, actor) if c.union_state],
+        "industries": service.list_industries(session, actor),
     }
 
 
@@ -38,6 +40,7 @@ def _reference(session: Session) -> dict[str, Any]:
 def programs_page(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     page: PageNumber = 1,
     country: str | None = None,
     industry_id: str | None = None,
@@ -51,8 +54,8 @@ def programs_page(
         statuses.get(status or ""),
         blank_to_none(q),
     )
-    result = service.list_programs(session, flt, ListParams(page, PER_PAGE))
-    counts = service.item_counts(session, (p.id for p in result.items))
+    result = service.list_programs(session, actor, flt, ListParams(page, PER_PAGE))
+    counts = service.item_counts(session, actor, (p.id for p in result.items))
     return render(
         request,
         session,
@@ -63,13 +66,15 @@ def programs_page(
         flt=flt,
         params=_filters(request),
         statuses=list(ProgramStatus),
-        **_reference(session),
+        **_reference(session, actor),
     )
 
 
 @router.get("/programs/{program_id}", response_class=HTMLResponse)
-def program_page(request: Request, program_id: int, session: SessionDep) -> HTMLResponse:
-    program = service.get_program(session, program_id)
+def program_page(
+    request: Request, program_id: int, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    program = service.get_program(session, actor, program_id)
     years = sorted({d.year for item in program.items for d in item.demands})
     return render(
         request, session, "catalog/program.html", active="programs", program=program, years=years
@@ -80,15 +85,17 @@ def program_page(request: Request, program_id: int, session: SessionDep) -> HTML
 def items_page(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     page: PageNumber = 1,
     country: str | None = None,
     tnved: str | None = None,
     q: str | None = None,
 ) -> HTMLResponse:
     flt = service.ItemFilter(None, blank_to_none(country), blank_to_none(tnved), blank_to_none(q))
-    result = service.list_items(session, flt, ListParams(page, PER_PAGE))
+    result = service.list_items(session, actor, flt, ListParams(page, PER_PAGE))
     programs = {
-        p.id: p for p in service.programs_by_id(session, {i.program_id for i in result.items})
+        p.id: p
+        for p in service.programs_by_id(session, actor, {i.program_id for i in result.items})
     }
     return render(
         request,
@@ -99,7 +106,7 @@ def items_page(
         programs=programs,
         flt=flt,
         params=_filters(request),
-        **_reference(session),
+        **_reference(session, actor),
     )
 
 
@@ -107,6 +114,7 @@ def items_page(
 def enterprises_page(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     page: PageNumber = 1,
     country: str | None = None,
     industry_id: str | None = None,
@@ -118,8 +126,8 @@ def enterprises_page(
         int_or_none(industry_id),
         blank_to_none(q),
     )
-    result = service.list_organizations(session, flt, ListParams(page, PER_PAGE))
-    counts = service.capability_counts(session, (o.id for o in result.items))
+    result = service.list_organizations(session, actor, flt, ListParams(page, PER_PAGE))
+    counts = service.capability_counts(session, actor, (o.id for o in result.items))
     return render(
         request,
         session,
@@ -129,13 +137,15 @@ def enterprises_page(
         counts=counts,
         flt=flt,
         params=_filters(request),
-        **_reference(session),
+        **_reference(session, actor),
     )
 
 
 @router.get("/enterprises/{org_id}", response_class=HTMLResponse)
-def enterprise_page(request: Request, org_id: int, session: SessionDep) -> HTMLResponse:
-    org = service.get_organization(session, org_id)
+def enterprise_page(
+    request: Request, org_id: int, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    org = service.get_organization(session, actor, org_id)
     return render(request, session, "catalog/enterprise.html", active="enterprises", org=org)
 
 
@@ -143,6 +153,7 @@ def enterprise_page(request: Request, org_id: int, session: SessionDep) -> HTMLR
 def capabilities_page(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     page: PageNumber = 1,
     country: str | None = None,
     tnved: str | None = None,
@@ -151,7 +162,7 @@ def capabilities_page(
     flt = service.CapabilityFilter(
         None, blank_to_none(country), blank_to_none(tnved), blank_to_none(q)
     )
-    result = service.list_capabilities(session, flt, ListParams(page, PER_PAGE))
+    result = service.list_capabilities(session, actor, flt, ListParams(page, PER_PAGE))
     return render(
         request,
         session,
@@ -160,7 +171,7 @@ def capabilities_page(
         page=result,
         flt=flt,
         params=_filters(request),
-        **_reference(session),
+        **_reference(session, actor),
     )
 
 
@@ -168,7 +179,9 @@ UPLOAD_KINDS = {"programs": transfer.import_programs, "capabilities": transfer.i
 
 
 @router.get("/upload", response_class=HTMLResponse)
-def upload_form(request: Request, session: SessionDep, kind: str = "programs") -> HTMLResponse:
+def upload_form(
+    request: Request, session: SessionDep, actor: ActorDep, kind: str = "programs"
+) -> HTMLResponse:
     return render(request, session, "catalog/upload.html", active="upload", kind=kind)
 
 
@@ -176,6 +189,7 @@ def upload_form(request: Request, session: SessionDep, kind: str = "programs") -
 async def upload(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     file: Annotated[UploadFile, File()],
     kind: Annotated[str, Form()] = "programs",
 ) -> HTMLResponse:
@@ -190,7 +204,7 @@ async def upload(
         context["fatal"] = f"{name}: file larger than {MAX_UPLOAD_BYTES // 2**20} MB"
     else:
         try:
-            context["report"] = importer(session, read_table(content, name))
+            context["report"] = importer(session, actor, read_table(content, name))
         except ImportFailedError as exc:
             context["errors"] = exc.errors
         except UnreadableFileError as exc:

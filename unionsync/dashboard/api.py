@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
 from unionsync.dashboard.service import stats
 
@@ -13,6 +14,6 @@ router = APIRouter(prefix="/api/v1", tags=["dashboard"])
 
 
 @router.get("/stats")
-def get_stats(session: SessionDep) -> dict[str, Any]:
+def get_stats(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Counts per entity, programs per country, passports per status."""
-    return stats(session)
+    return stats(session, actor)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session
 
+from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import (
     Capability,
     Organization,
@@ -54,8 +55,11 @@ class Dashboard:
         return sorted({t.year for t in self.trade})
 
 
-def build_dashboard(session: Session, currency: Currency = Currency.BYN) -> Dashboard:
+def build_dashboard(
+    session: Session, actor: Principal, currency: Currency = Currency.BYN
+) -> Dashboard:
     """Count everything the dashboard shows, straight from the tables."""
+    require(actor, Action.VIEW, Kind.DASHBOARD)
     board = Dashboard()
     board.programs.update(
         _pairs(
@@ -95,7 +99,7 @@ def build_dashboard(session: Session, currency: Currency = Currency.BYN) -> Dash
         _pairs(session.execute(select(Passport.status, func.count()).group_by(Passport.status)))
     )
     board.programs_by_industry = _programs_by_industry(session)
-    board.trade = critical_trade_totals(session, currency)
+    board.trade = critical_trade_totals(session, actor, currency)
     return board
 
 
@@ -118,13 +122,14 @@ def _programs_by_industry(session: Session) -> list[tuple[Industry, Counter[str]
     return [(industry, per[industry.id]) for industry in ordered]
 
 
-def stats(session: Session) -> dict[str, Any]:
+def stats(session: Session, actor: Principal) -> dict[str, Any]:
     """Counts per entity, programs per country, passports per status (CLI `stats`, API)."""
+    require(actor, Action.VIEW, Kind.DASHBOARD)
     counts = {}
     for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__tablename__):
         table = mapper.class_.__tablename__
         counts[table] = session.scalar(select(func.count()).select_from(mapper.class_)) or 0
-    board = build_dashboard(session)
+    board = build_dashboard(session, actor)
     return {
         "counts": counts,
         "programs_per_country": dict(sorted(board.programs.items())),

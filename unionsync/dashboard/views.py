@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from unionsync.access.deps import ActorDep
+from unionsync.access.models import Side
+from unionsync.access.policy import PUBLIC
 from unionsync.api.deps import SessionDep
 from unionsync.dashboard.service import Dashboard, build_dashboard
 from unionsync.passports.models import PassportStatus
@@ -21,9 +24,14 @@ STATUS_ORDER = list(PassportStatus)
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: SessionDep) -> HTMLResponse:
+def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The overview; a bank goes to its passports; anonymous visitors only if it is public."""
     use_language(request)
-    board = build_dashboard(session)
+    if not actor.authenticated and request.app.state.settings.public_dashboard:
+        actor = PUBLIC
+    if actor.side is Side.BANK:
+        return RedirectResponse("/passports", status_code=303)
+    board = build_dashboard(session, actor)
     charts = {
         "chart-trade": chart_data(_trade_chart(board)),
         "chart-passports": chart_data(_passport_chart(board)),

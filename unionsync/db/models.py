@@ -1,5 +1,7 @@
 """Imports every mapped class, so the metadata is complete for Alembic and create_all."""
 
+from unionsync.access.audit import AUDITED
+from unionsync.access.models import ApiToken, AuditEntry, User, WebSession
 from unionsync.catalog.models import (
     Capability,
     Organization,
@@ -13,7 +15,26 @@ from unionsync.passports.models import Passport, PassportParticipant
 from unionsync.reference.models import Country, Industry
 from unionsync.trade.models import CriticalProduct, ExchangeRate, TradeFlow
 
+AUDITED.update(
+    {
+        Program: "program",
+        ProgramItem: "program_item",
+        ProgramItemDemand: "program_item_demand",
+        Organization: "organization",
+        Capability: "capability",
+        Passport: "passport",
+        PassportParticipant: "passport_participant",
+        TradeFlow: "trade_flow",
+        ExchangeRate: "exchange_rate",
+        CriticalProduct: "critical_product",
+        User: "user",
+        ApiToken: "api_token",
+    }
+)
+
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Capability",
     "Country",
@@ -29,4 +50,6 @@ __all__ = [
     "ProgramItem",
     "ProgramItemDemand",
     "TradeFlow",
+    "User",
+    "WebSession",
 ]

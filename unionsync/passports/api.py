@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.core.schemas import Page, to_page
 from unionsync.passports import service
@@ -16,6 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["passports"])
 @router.get("/passports")
 def list_passports(
     session: SessionDep,
+    actor: ActorDep,
     params: ListDep,
     status: PassportStatus | None = None,
     stage: str | None = None,
@@ -23,11 +25,11 @@ def list_passports(
     q: str | None = None,
 ) -> Page[PassportPublic]:
     result = service.list_passports(
-        session, service.PassportFilter(status, stage, industry_id, q), params
+        session, actor, service.PassportFilter(status, stage, industry_id, q), params
     )
     return to_page(PassportPublic, result)
 
 
 @router.get("/passports/{passport_id}")
-def get_passport(passport_id: int, session: SessionDep) -> PassportPublic:
-    return PassportPublic.model_validate(service.get_passport(session, passport_id))
+def get_passport(passport_id: int, session: SessionDep, actor: ActorDep) -> PassportPublic:
+    return PassportPublic.model_validate(service.get_passport(session, actor, passport_id))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from unionsync.access.models import Side
+from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.errors import NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate, text_search
 from unionsync.passports.models import (
     IN_PREPARATION,
     RECONCILED_OR_LATER,
+    ParticipantRole,
     Passport,
     PassportParticipant,
     PassportStatus,
@@ -29,14 +32,22 @@ class PassportFilter:
 
 
 def list_passports(
-    session: Session, flt: PassportFilter, params: ListParams
+    session: Session, actor: Principal, flt: PassportFilter, params: ListParams
 ) -> PageResult[Passport]:
-    """Passports by status, stage (`reconciled` or `preparation`), industry, text."""
+    """Passports by status, stage (`reconciled` or `preparation`), industry, text.
+
+    A bank sees only the passports its organization finances.
+    """
     stmt = select(Passport).options(
         selectinload(Passport.industry),
         selectinload(Passport.initiator),
         selectinload(Passport.participants),
     )
+    if actor.side is Side.BANK:
+        require(actor, Action.VIEW, Kind.PASSPORT, financiers=[actor.organization_id or 0])
+        stmt = stmt.where(Passport.id.in_(_financed_by(actor.organization_id or 0)))
+    else:
+        require(actor, Action.VIEW, Kind.PASSPORT)
     if flt.status:
         stmt = stmt.where(Passport.status == flt.status)
     if flt.stage in STAGES:
@@ -55,7 +66,7 @@ def list_passports(
     return paginate(session, stmt, params, sortable, [Passport.number])
 
 
-def get_passport(session: Session, passport_id: int) -> Passport:
+def get_passport(session: Session, actor: Principal, passport_id: int) -> Passport:
     passport = session.get(
         Passport,
         passport_id,
@@ -65,4 +76,17 @@ def get_passport(session: Session, passport_id: int) -> Passport:
     )
     if passport is None:
         raise NotFoundError("passport", passport_id)
+    require(actor, Action.VIEW, Kind.PASSPORT, financiers=financiers(passport))
     return passport
+
+
+def financiers(passport: Passport) -> list[int]:
+    """Organizations that finance the passport (its bank participants)."""
+    return [p.organization_id for p in passport.participants if p.role is ParticipantRole.BANK]
+
+
+def _financed_by(organization_id: int) -> Select[int]:
+    return select(PassportParticipant.passport_id).where(
+        PassportParticipant.organization_id == organization_id,
+        PassportParticipant.role == ParticipantRole.BANK,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.service import list_industries
 from unionsync.core.listing import ListParams
@@ -19,6 +20,7 @@ router = APIRouter(include_in_schema=False)
 def passports_page(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     page: PageNumber = 1,
     status: str | None = None,
     stage: str | None = None,
@@ -32,7 +34,7 @@ def passports_page(
         int_or_none(industry_id),
         blank_to_none(q),
     )
-    result = service.list_passports(session, flt, ListParams(page, 50))
+    result = service.list_passports(session, actor, flt, ListParams(page, 50))
     return render(
         request,
         session,
@@ -42,11 +44,13 @@ def passports_page(
         flt=flt,
         params=dict(request.query_params),
         statuses=list(PassportStatus),
-        industries=list_industries(session),
+        industries=list_industries(session, actor),
     )
 
 
 @router.get("/passports/{passport_id}", response_class=HTMLResponse)
-def passport_page(request: Request, passport_id: int, session: SessionDep) -> HTMLResponse:
-    passport = service.get_passport(session, passport_id)
+def passport_page(
+    request: Request, passport_id: int, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    passport = service.get_passport(session, actor, passport_id)
     return render(request, session, "passports/detail.html", active="passports", passport=passport)

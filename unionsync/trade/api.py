@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.core.money import Currency
 from unionsync.core.schemas import Page, to_page
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["trade"])
 @router.get("/trade-flows")
 def list_trade_flows(
     session: SessionDep,
+    actor: ActorDep,
     params: ListDep,
     reporter: str | None = None,
     year: int | None = None,
@@ -25,16 +27,17 @@ def list_trade_flows(
     critical: bool = False,
 ) -> Page[TradeFlowPublic]:
     result = service.list_flows(
-        session, service.FlowFilter(reporter, year, flow, tnved, critical), params
+        session, actor, service.FlowFilter(reporter, year, flow, tnved, critical), params
     )
     return to_page(TradeFlowPublic, result)
 
 
 @router.get("/trade/critical-totals")
 def critical_totals(
-    session: SessionDep, currency: Currency = Currency.BYN
+    session: SessionDep, actor: ActorDep, currency: Currency = Currency.BYN
 ) -> list[TradeTotalPublic]:
     """Mutual trade in critical products per reporter and year, with the rates used."""
     return [
-        TradeTotalPublic.model_validate(t) for t in service.critical_trade_totals(session, currency)
+        TradeTotalPublic.model_validate(t)
+        for t in service.critical_trade_totals(session, actor, currency)
     ]

@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Exists
 
+from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.errors import NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.core.money import Currency, Money
@@ -89,8 +90,11 @@ class TradeTotal:
     records: int
 
 
-def critical_trade_totals(session: Session, to: Currency = Currency.BYN) -> list[TradeTotal]:
+def critical_trade_totals(
+    session: Session, actor: Principal, to: Currency = Currency.BYN
+) -> list[TradeTotal]:
     """Per reporter and year: exports plus imports with the partner, critical products only."""
+    require(actor, Action.VIEW, Kind.TRADE)
     rows = session.execute(
         select(
             TradeFlow.reporter_code,
@@ -126,8 +130,11 @@ class FlowFilter:
     critical_only: bool = False
 
 
-def list_flows(session: Session, flt: FlowFilter, params: ListParams) -> PageResult[TradeFlow]:
+def list_flows(
+    session: Session, actor: Principal, flt: FlowFilter, params: ListParams
+) -> PageResult[TradeFlow]:
     """The trade records behind any total, filterable the same way."""
+    require(actor, Action.VIEW, Kind.TRADE)
     stmt = _filtered(select(TradeFlow), flt)
     sortable = {
         "year": TradeFlow.year,
@@ -144,8 +151,9 @@ def list_flows(session: Session, flt: FlowFilter, params: ListParams) -> PageRes
     )
 
 
-def flow_totals(session: Session, flt: FlowFilter) -> list[Money]:
+def flow_totals(session: Session, actor: Principal, flt: FlowFilter) -> list[Money]:
     """The sum of the filtered records in each currency they were reported in."""
+    require(actor, Action.VIEW, Kind.TRADE)
     stmt = _filtered(
         select(TradeFlow.value_currency, func.sum(TradeFlow.value_amount)), flt
     ).group_by(TradeFlow.value_currency)
@@ -169,5 +177,6 @@ def _filtered(stmt: Select[*Ts], flt: FlowFilter) -> Select[*Ts]:
     return stmt
 
 
-def years_with_flows(session: Session) -> Sequence[int]:
+def years_with_flows(session: Session, actor: Principal) -> Sequence[int]:
+    require(actor, Action.VIEW, Kind.TRADE)
     return session.scalars(select(TradeFlow.year).distinct().order_by(TradeFlow.year)).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
 from unionsync.core.listing import ListParams
 from unionsync.trade import service
@@ -18,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 def trade_page(
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     page: PageNumber = 1,
     reporter: str | None = None,
     year: str | None = None,
@@ -33,8 +35,8 @@ def trade_page(
         blank_to_none(tnved),
         critical in ("1", "on"),
     )
-    result = service.list_flows(session, flt, ListParams(page, 100))
-    totals = service.flow_totals(session, flt)
+    result = service.list_flows(session, actor, flt, ListParams(page, 100))
+    totals = service.flow_totals(session, actor, flt)
     return render(
         request,
         session,
@@ -44,6 +46,6 @@ def trade_page(
         totals=totals,
         flt=flt,
         params=dict(request.query_params),
-        years=service.years_with_flows(session),
+        years=service.years_with_flows(session, actor),
         flows=list(FlowDirection),
     )

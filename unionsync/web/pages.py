@@ -6,13 +6,15 @@ import json
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from unionsync import __version__
+from unionsync.access.policy import ANONYMOUS, Action, Kind, Principal, can
 from unionsync.core.meta import DEMO_KEY, get_meta
+from unionsync.web import csrf
 from unionsync.web.i18n import current_language, pick_language
 
 LANG_COOKIE = "lang"
@@ -57,16 +59,35 @@ def render(
     env: Environment = request.app.state.templates
     language = use_language(request)
     demo = session is not None and get_meta(session, DEMO_KEY) is not None
+    actor: Principal = getattr(request.state, "actor", ANONYMOUS)
     html = env.get_template(template).render(
         request=request,
         lang=language,
         demo=demo,
         version=__version__,
         active=active,
+        actor=actor,
+        may_view=lambda kind: can(actor, Action.VIEW, Kind(kind)),
+        csrf_token=csrf.token_for(request),
         request_path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **context,
     )
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    remember_csrf(request, response)
+    return response
+
+
+def remember_csrf(request: Request, response: Response) -> None:
+    """Set the CSRF cookie when this page issued a new token."""
+    fresh = getattr(request.state, "new_csrf", None)
+    if fresh:
+        response.set_cookie(
+            csrf.CSRF_COOKIE,
+            fresh,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 def chart_data(figure: dict[str, Any]) -> Markup:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
+import fastapi_offline
 import plotly
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from unionsync.access.policy import NotAuthenticatedError, PermissionDeniedError
 from unionsync.api.problems import domain_error, http_error
 from unionsync.core.errors import NotFoundError, UnionSyncError
+from unionsync.web.csrf import CsrfError
 from unionsync.web.i18n import LANGUAGES, gettext
 from unionsync.web.pages import LANG_COOKIE, render
 
@@ -35,6 +39,30 @@ def plotly_js() -> FileResponse:
     return FileResponse(
         PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
     )
+
+
+SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"
+VENDOR_FILES = {
+    "swagger-ui-bundle.js": (SWAGGER_DIR / "swagger-ui-bundle.js", "text/javascript"),
+    "swagger-ui.css": (SWAGGER_DIR / "swagger-ui.css", "text/css"),
+}
+
+
+@router.get("/static/vendor/{name}")
+def vendor_file(name: str) -> FileResponse:
+    """Swagger UI as shipped inside the installed `fastapi-offline` package (no CDN)."""
+    found = VENDOR_FILES.get(name)
+    if found is None:
+        raise StarletteHTTPException(404, f"no vendor file {name}")
+    return FileResponse(
+        found[0], media_type=found[1], headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """Interactive API documentation (Swagger UI), served offline and without inline scripts."""
+    return render(request, None, "api_docs.html")
 
 
 @router.get("/healthz")
@@ -62,7 +90,19 @@ async def http_error_page(request: Request, exc: Exception) -> Response:
 
 
 async def domain_error_page(request: Request, exc: Exception) -> Response:
+    """problem+json for the API (401 with a Bearer challenge); pages redirect to sign in."""
     if _is_api(request) or not isinstance(exc, UnionSyncError):
-        return await domain_error(request, exc)
-    title = gettext("Not found") if isinstance(exc, NotFoundError) else gettext("Error")
+        response = await domain_error(request, exc)
+        if isinstance(exc, NotAuthenticatedError):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="unionsync"'
+        return response
+    if isinstance(exc, NotAuthenticatedError):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    titles = {
+        NotFoundError: gettext("Not found"),
+        PermissionDeniedError: gettext("Access denied"),
+        CsrfError: gettext("Access denied"),
+    }
+    title = titles.get(type(exc), gettext("Error"))
     return render(request, None, "error.html", status_code=exc.status, title=title, detail=str(exc))

@@ -1,0 +1,59 @@
+"""JSON API of the signed-in user, their tokens, the users an admin manages, the audit trail."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from unionsync.access import service
+from unionsync.access.deps import ActorDep
+from unionsync.access.policy import NotAuthenticatedError, Principal
+from unionsync.access.schemas import AuditEntryPublic, TokenPublic, UserPublic
+from unionsync.access.views import AuditFilter, list_audit
+from unionsync.api.deps import ListDep, SessionDep
+from unionsync.core.schemas import Page, to_page
+
+router = APIRouter(prefix="/api/v1", tags=["access"])
+
+
+def _username(actor: Principal) -> str:
+    if actor.user_id is None:
+        raise NotAuthenticatedError("a user account is needed")
+    return actor.username
+
+
+@router.get("/me")
+def me(session: SessionDep, actor: ActorDep) -> UserPublic:
+    return UserPublic.model_validate(service.get_user(session, _username(actor)))
+
+
+@router.get("/me/tokens")
+def my_tokens(session: SessionDep, actor: ActorDep) -> list[TokenPublic]:
+    tokens = service.list_tokens(session, actor, _username(actor))
+    return [TokenPublic.model_validate(t) for t in tokens]
+
+
+@router.delete("/me/tokens/{token_id}", status_code=status.HTTP_200_OK)
+def revoke_my_token(token_id: int, session: SessionDep, actor: ActorDep) -> TokenPublic:
+    return TokenPublic.model_validate(service.revoke_token(session, actor, token_id))
+
+
+@router.get("/users")
+def users(session: SessionDep, actor: ActorDep) -> list[UserPublic]:
+    """The users of the admin's own side."""
+    return [UserPublic.model_validate(u) for u in service.list_users(session, actor)]
+
+
+@router.get("/audit")
+def audit_entries(
+    session: SessionDep,
+    actor: ActorDep,
+    params: ListDep,
+    who: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Page[AuditEntryPublic]:
+    """Audit entries, newest first (admins and the Standing Committee)."""
+    result = list_audit(session, actor, AuditFilter(who, action, entity, since, until), params)
+    return to_page(AuditEntryPublic, result)

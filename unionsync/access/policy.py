@@ -1,0 +1,159 @@
+"""The one access policy. API routes, pages and the CLI reach data only through services, and
+services ask this module; no route decides access on its own.
+
+Rules (issue 3):
+- viewing: BY, RU and UNION users see every program, enterprise, capability, passport and trade
+  record; a BANK user sees only the passports its organization finances, and only their
+  financing; everyone signed in sees reference data;
+- changing: editors and approvers change only their own country's records;
+- approving (signing): approvers, only for their own country; UNION and BANK never sign;
+- coordinating (comments, requests): UNION and the two countries, editors and above;
+- users: admins manage users of their own side; the audit trail is for admins and UNION.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from unionsync.access.models import Role, Side
+from unionsync.core.errors import UnionSyncError
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    APPROVE = "approve"
+    COMMENT = "comment"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+
+
+class Kind(StrEnum):
+    """What is acted on."""
+
+    REFERENCE = "reference"
+    PROGRAM = "program"
+    ORGANIZATION = "organization"
+    CAPABILITY = "capability"
+    PASSPORT = "passport"
+    TRADE = "trade"
+    DASHBOARD = "dashboard"
+    USER = "user"
+    AUDIT = "audit"
+
+
+class NotAuthenticatedError(UnionSyncError):
+    status = 401
+    title = "Unauthorized"
+
+
+class PermissionDeniedError(UnionSyncError):
+    status = 403
+    title = "Forbidden"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting. `system` is the local operator at the command line."""
+
+    username: str
+    side: Side | None = None
+    role: Role | None = None
+    user_id: int | None = None
+    organization_id: int | None = None
+    system: bool = False
+    public: bool = False  # an anonymous visitor of the public overview, when it is switched on
+
+    @property
+    def authenticated(self) -> bool:
+        return self.system or self.user_id is not None
+
+    @property
+    def country(self) -> str | None:
+        """The country whose records this user may change (BY or RU), if any."""
+        return self.side.value if self.side in (Side.BY, Side.RU) else None
+
+
+ANONYMOUS = Principal("anonymous")
+SYSTEM = Principal("system", system=True)
+PUBLIC = Principal("public", public=True)
+PUBLIC_VIEW = frozenset({Kind.DASHBOARD, Kind.TRADE, Kind.REFERENCE})
+
+COUNTRY_DATA = frozenset({Kind.PROGRAM, Kind.ORGANIZATION, Kind.CAPABILITY})
+SHARED_VIEW = frozenset(
+    {Kind.PROGRAM, Kind.ORGANIZATION, Kind.CAPABILITY, Kind.PASSPORT, Kind.TRADE, Kind.DASHBOARD}
+)
+WRITERS = frozenset({Role.EDITOR, Role.APPROVER})
+
+
+def can(
+    actor: Principal,
+    action: Action,
+    kind: Kind,
+    *,
+    owner: str | None = None,
+    financiers: Collection[int] = (),
+) -> bool:
+    """Whether `actor` may do `action` on a `kind` record owned by side `owner`.
+
+    `financiers` lists the organizations financing a passport (what a bank may see).
+    """
+    if actor.system:
+        return True
+    if actor.public:
+        return action is Action.VIEW and kind in PUBLIC_VIEW
+    if not actor.authenticated or actor.side is None or actor.role is None:
+        return False
+    if action is Action.VIEW:
+        return _can_view(actor, kind, financiers)
+    if action in (Action.CREATE, Action.UPDATE, Action.DELETE):
+        return kind in COUNTRY_DATA and actor.role in WRITERS and owner == actor.country
+    if action is Action.APPROVE:
+        return (
+            kind is Kind.PASSPORT
+            and actor.role is Role.APPROVER
+            and owner is not None
+            and owner == actor.country
+        )
+    if action is Action.COMMENT:
+        return actor.side is not Side.BANK and actor.role is not Role.VIEWER
+    if action is Action.MANAGE_USERS:
+        return actor.role is Role.ADMIN and owner == actor.side.value
+    if action is Action.VIEW_AUDIT:
+        return actor.role is Role.ADMIN or actor.side is Side.UNION
+    return False
+
+
+def _can_view(actor: Principal, kind: Kind, financiers: Collection[int]) -> bool:
+    if kind is Kind.REFERENCE:
+        return True
+    if kind is Kind.USER:
+        return actor.role is Role.ADMIN
+    if kind is Kind.AUDIT:
+        return actor.role is Role.ADMIN or actor.side is Side.UNION
+    if actor.side is Side.BANK:
+        return kind is Kind.PASSPORT and actor.organization_id in financiers
+    return kind in SHARED_VIEW
+
+
+def require(
+    actor: Principal,
+    action: Action,
+    kind: Kind,
+    *,
+    owner: str | None = None,
+    financiers: Collection[int] = (),
+) -> None:
+    """Raise 401 for an anonymous actor and 403 for one the rules refuse."""
+    if not actor.authenticated and not actor.public:
+        raise NotAuthenticatedError("sign in first")
+    if not can(actor, action, kind, owner=owner, financiers=financiers):
+        scope = f" of {owner}" if owner else ""
+        raise PermissionDeniedError(
+            f"{actor.username} ({actor.side}, {actor.role}) may not {action.value} "
+            f"{kind.value}{scope}"
+        )
