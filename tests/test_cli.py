@@ -73,3 +73,36 @@ def test_db_upgrade_creates_an_empty_database(tmp_path: Path, monkeypatch: pytes
         config.get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert (tmp_path / "unionsync.db").exists()
+
+
+def test_user_lifecycle_from_the_command_line(env: Path):
+    added = runner.invoke(
+        app,
+        ["user", "add", "by-analyst", "--side", "BY", "--role", "editor", "--password-stdin"],
+        input="a-long-password\n",
+    )
+    assert added.exit_code == 0, added.output
+    weak = runner.invoke(
+        app,
+        ["user", "add", "by-weak", "--side", "BY", "--role", "viewer", "--password-stdin"],
+        input="short\n",
+    )
+    assert weak.exit_code == 1 and "at least 10 characters" in weak.stderr
+    bank = runner.invoke(
+        app,
+        ["user", "add", "bank-x", "--side", "BANK", "--role", "viewer", "--password-stdin"],
+        input="a-long-password\n",
+    )
+    assert bank.exit_code == 1 and "bank organization" in bank.stderr
+    token = runner.invoke(app, ["user", "token", "by-analyst", "--days", "7"])
+    assert token.exit_code == 0 and token.stdout.startswith("ust_")
+    listed = json.loads(runner.invoke(app, ["user", "tokens", "by-analyst", "--json"]).stdout)
+    assert len(listed) == 1 and listed[0]["revoked_at"] is None
+    assert runner.invoke(app, ["user", "revoke", listed[0]["id"]]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["user", "tokens", "by-analyst", "--json"]).stdout)
+    assert listed[0]["revoked_at"] is not None
+    changed = runner.invoke(
+        app, ["user", "passwd", "by-analyst", "--password-stdin"], input="another-long-password\n"
+    )
+    assert changed.exit_code == 0
+    assert runner.invoke(app, ["user", "token", "nobody"]).exit_code == 1

@@ -111,7 +111,12 @@ def can(
     if action is Action.VIEW:
         return _can_view(actor, kind, financiers)
     if action in (Action.CREATE, Action.UPDATE, Action.DELETE):
-        return kind in COUNTRY_DATA and actor.role in WRITERS and owner == actor.country
+        return (
+            kind in COUNTRY_DATA
+            and actor.role in WRITERS
+            and actor.country is not None
+            and owner == actor.country
+        )
     if action is Action.APPROVE:
         return (
             kind is Kind.PASSPORT

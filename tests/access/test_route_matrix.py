@@ -1,0 +1,290 @@
+"""Every route of the application against every side × role (and anonymous).
+
+The expected outcome is written here from the issue's rules, independently of the policy module.
+A route that the application has and this table lacks fails the test: a new route must come
+with its rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.conftest import make_settings
+from unionsync.access.models import Role, Side
+from unionsync.access.policy import SYSTEM
+from unionsync.access.service import create_user, issue_token, start_web_session
+from unionsync.app import create_app
+from unionsync.catalog.models import Capability, Organization, OrganizationKind, Program
+from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.passports.models import ParticipantRole, PassportParticipant
+from unionsync.web.csrf import CSRF_COOKIE, new_token
+
+WRITERS = {Role.EDITOR, Role.APPROVER}
+COUNTRIES = {Side.BY, Side.RU}
+SEES_DATA = {Side.BY, Side.RU, Side.UNION}
+
+
+@dataclass(frozen=True)
+class Who:
+    side: Side | None
+    role: Role | None
+
+    @property
+    def name(self) -> str:
+        return (
+            f"{self.side.value.lower()}-{self.role.value}-m" if self.side and self.role else "anon"
+        )
+
+
+# rule name → who may pass (anonymous never, except "public")
+RULES: dict[str, Callable[[Who], bool]] = {
+    "public": lambda w: True,
+    "signed_in": lambda w: w.side is not None,
+    "view": lambda w: w.side in SEES_DATA,
+    "bank_too": lambda w: w.side is not None,  # a bank sees its own (filtered) passports
+    "write_by": lambda w: w.side is Side.BY and w.role in WRITERS,
+    "upload": lambda w: w.side in COUNTRIES and w.role in WRITERS,
+    "admin": lambda w: w.role is Role.ADMIN,
+    "audit": lambda w: w.role is Role.ADMIN or w.side is Side.UNION,
+}
+
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/api/openapi.json"): "public",
+    ("GET", "/api/v1/countries"): "signed_in",
+    ("GET", "/api/v1/countries/{code}"): "signed_in",
+    ("GET", "/api/v1/industries"): "signed_in",
+    ("GET", "/api/v1/industries/{industry_id}"): "signed_in",
+    ("GET", "/api/v1/organizations"): "view",
+    ("GET", "/api/v1/organizations/{org_id}"): "view",
+    ("GET", "/api/v1/programs"): "view",
+    ("GET", "/api/v1/programs/{program_id}"): "view",
+    ("POST", "/api/v1/programs"): "write_by",
+    ("PATCH", "/api/v1/programs/{program_id}"): "write_by",
+    ("GET", "/api/v1/program-items"): "view",
+    ("GET", "/api/v1/program-items/{item_id}"): "view",
+    ("POST", "/api/v1/programs/{program_id}/items"): "write_by",
+    ("PATCH", "/api/v1/program-items/{item_id}"): "write_by",
+    ("GET", "/api/v1/capabilities"): "view",
+    ("GET", "/api/v1/capabilities/{capability_id}"): "view",
+    ("POST", "/api/v1/capabilities"): "write_by",
+    ("PATCH", "/api/v1/capabilities/{capability_id}"): "write_by",
+    ("GET", "/api/v1/passports"): "bank_too",
+    ("GET", "/api/v1/passports/{passport_id}"): "bank_too",
+    ("GET", "/api/v1/trade-flows"): "view",
+    ("GET", "/api/v1/trade/critical-totals"): "view",
+    ("GET", "/api/v1/stats"): "view",
+    ("GET", "/api/v1/me"): "signed_in",
+    ("GET", "/api/v1/me/tokens"): "signed_in",
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): "signed_in",
+    ("GET", "/api/v1/users"): "admin",
+    ("GET", "/api/v1/audit"): "audit",
+    ("GET", "/programs"): "view",
+    ("GET", "/programs/{program_id}"): "view",
+    ("GET", "/items"): "view",
+    ("GET", "/enterprises"): "view",
+    ("GET", "/enterprises/{org_id}"): "view",
+    ("GET", "/capabilities"): "view",
+    ("GET", "/upload"): "signed_in",
+    ("POST", "/upload"): "upload",
+    ("GET", "/templates/{kind}.xlsx"): "signed_in",
+    ("GET", "/passports"): "bank_too",
+    ("GET", "/passports/{passport_id}"): "bank_too",
+    ("GET", "/trade"): "view",
+    ("GET", "/login"): "public",
+    ("POST", "/login"): "public",
+    ("POST", "/logout"): "public",
+    ("GET", "/audit"): "audit",
+    ("GET", "/lang/{language}"): "public",
+    ("GET", "/static/vendor/plotly.min.js"): "public",
+    ("GET", "/static/vendor/{name}"): "public",
+    ("GET", "/api/docs"): "public",
+    ("GET", "/healthz"): "public",
+    ("GET", "/"): "bank_too",  # a bank is sent on to its passports
+}
+
+PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    found = set()
+    for context in iter_route_contexts(app.routes):
+        for method in context.methods or ():
+            if method != "HEAD":
+                found.add((method, context.path))
+    return found
+
+
+@dataclass
+class World:
+    app: FastAPI
+    ids: dict[str, Any]
+    clients: dict[str, TestClient]
+    spare_tokens: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("matrix")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    (folder / "demo.db").write_bytes(demo_template.read_bytes())
+    settings = make_settings(folder, url).model_copy(update={"sign_in_attempts_per_minute": 10_000})
+    app = create_app(settings)
+    engine = make_engine(url)
+    credentials: dict[str, tuple[str | None, str | None]] = {}
+    spare: dict[str, int] = {}
+    with transaction(make_session_factory(engine)) as s:
+        bank = s.scalars(
+            select(Organization)
+            .where(Organization.kind == OrganizationKind.BANK)
+            .order_by(Organization.id)
+        ).first()
+        financed = s.scalar(
+            select(PassportParticipant.passport_id).where(
+                PassportParticipant.organization_id == bank.id,
+                PassportParticipant.role == ParticipantRole.BANK,
+            )
+        )
+        by_program = s.scalars(select(Program).where(Program.country_code == "BY")).first()
+        by_capability = s.scalars(
+            select(Capability).join(Organization).where(Organization.country_code == "BY")
+        ).first()
+        ids = {
+            "program_id": by_program.id,
+            "item_id": by_program.items[0].id,
+            "capability_id": by_capability.id,
+            "org_id": by_capability.enterprise_id,
+            "passport_id": financed,
+            "industry_id": by_program.industry_id,
+            "code": "BY",
+            "kind": "programs",
+            "language": "en",
+            "name": "swagger-ui.css",
+        }
+        for who in PRINCIPALS[1:]:
+            user = create_user(
+                s,
+                SYSTEM,
+                who.name,
+                "matrix-password",
+                who.side,
+                who.role,
+                bank.id if who.side is Side.BANK else None,
+            )
+            _t, secret = issue_token(s, SYSTEM, who.name, 5)
+            spare_token, _secret = issue_token(s, SYSTEM, who.name, 5)
+            spare[who.name] = spare_token.id
+            credentials[who.name] = (secret, start_web_session(s, user))
+    engine.dispose()
+    clients = {}
+    for who in PRINCIPALS:
+        token, cookie = credentials.get(who.name, (None, None))
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        client = TestClient(app, headers=headers, follow_redirects=False)
+        if cookie:
+            client.cookies.set("us_session", cookie)
+        clients[who.name] = client
+    yield World(app, ids, clients, spare)
+
+
+def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
+    ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
+    url = path.format(**ids)
+    client = world.clients[who.name]
+    token = new_token(world.app.state.secret_key)
+    client.cookies.set(CSRF_COOKIE, token)
+    n = next(counter)
+    if method == "GET":
+        return client.get(url).status_code
+    if method == "DELETE":
+        return client.delete(url).status_code
+    if path == "/upload":
+        csv = "Страна;Код программы\nBY;X\n".encode()
+        return client.post(
+            url,
+            data={"kind": "programs", "csrf_token": token},
+            files={"file": ("m.csv", csv, "text/csv")},
+        ).status_code
+    if path in ("/login", "/logout"):
+        return client.post(
+            url, data={"username": "nobody", "password": "x", "csrf_token": token}
+        ).status_code
+    return client.request(method, url, json=_body(method, path, world.ids, n)).status_code
+
+
+def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
+    if path == "/api/v1/programs":
+        return {
+            "country_code": "BY",
+            "industry_id": ids["industry_id"],
+            "code": f"BY-MX-{n}",
+            "title": "Матрица",
+            "period_start": 2025,
+            "period_end": 2026,
+        }
+    if path.endswith("/items"):
+        return {"name_ru": "Изделие", "unit": "шт"}
+    if path == "/api/v1/capabilities":
+        return {
+            "enterprise_id": ids["org_id"],
+            "product_name": f"Изделие {n}",
+            "unit": "шт",
+            "capacity_per_year": "1",
+        }
+    return (
+        {"note": f"матрица {n}"}
+        if "program-items" in path or "capabilities" in path
+        else {"title": f"Матрица {n}"}
+    )
+
+
+def test_every_route_has_a_rule(world: World):
+    routes = app_routes(world.app)
+    assert routes - set(ROUTES) == set(), "new routes need a rule in ROUTES"
+    assert set(ROUTES) - routes == set(), "ROUTES lists routes the application lacks"
+
+
+def test_every_route_answers_every_side_and_role_as_the_rules_say(world: World):
+    counter = itertools.count()
+    wrong = []
+    for (method, path), rule in sorted(ROUTES.items()):
+        for who in PRINCIPALS:
+            status = request(world, who, method, path, counter)
+            allowed = RULES[rule](who)
+            if rule == "public":
+                ok = status < 500 and status != 403
+            elif who.side is None:
+                ok = status == 401 if path.startswith("/api/") else status == 303
+            elif allowed:
+                ok = status not in (401, 403) and status < 500
+            else:
+                ok = status == 403
+            if not ok:
+                wrong.append(f"{method} {path} as {who.name}: {status} (rule {rule})")
+    assert wrong == []
+
+
+def test_bank_sees_only_the_passports_it_finances(world: World):
+    client = world.clients["bank-viewer-m"]
+    listed = client.get("/api/v1/passports", params={"per_page": 100}).json()
+    assert 0 < listed["total"] < 16
+    for passport in listed["items"]:
+        banks = [p for p in passport["participants"] if p["role"] == "bank"]
+        assert banks, passport["number"]
+    all_ids = {
+        p["id"]
+        for p in world.clients["union-viewer-m"]
+        .get("/api/v1/passports", params={"per_page": 100})
+        .json()["items"]
+    }
+    hidden = sorted(all_ids - {p["id"] for p in listed["items"]})
+    assert client.get(f"/api/v1/passports/{hidden[0]}").status_code == 403
