@@ -7,8 +7,8 @@ from fastapi import APIRouter, status
 from unionsync.access import service
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import NotAuthenticatedError, Principal
-from unionsync.access.schemas import AuditEntryPublic, TokenPublic, UserPublic
-from unionsync.access.views import AuditFilter, list_audit
+from unionsync.access.schemas import AuditEntryPublic, TokenPublic, UserCreate, UserPublic
+from unionsync.access.service import AuditFilter, list_audit
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.core.schemas import Page, to_page
 
@@ -41,6 +41,15 @@ def revoke_my_token(token_id: int, session: SessionDep, actor: ActorDep) -> Toke
 def users(session: SessionDep, actor: ActorDep) -> list[UserPublic]:
     """The users of the admin's own side."""
     return [UserPublic.model_validate(u) for u in service.list_users(session, actor)]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def add_user(data: UserCreate, session: SessionDep, actor: ActorDep) -> UserPublic:
+    """A new user of the admin's own side."""
+    user = service.create_user(
+        session, actor, data.username, data.password, data.side, data.role, data.organization_id
+    )
+    return UserPublic.model_validate(user)
 
 
 @router.get("/audit")

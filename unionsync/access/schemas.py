@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from unionsync.access.models import Role, Side
 
@@ -20,6 +20,14 @@ class UserPublic(BaseModel):
     organization_id: int | None
     active: bool
     last_sign_in_at: datetime | None
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=80, examples=["by-analyst"])
+    password: str = Field(min_length=10, max_length=200)
+    side: Side
+    role: Role
+    organization_id: int | None = None
 
 
 class TokenPublic(BaseModel):

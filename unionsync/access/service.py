@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from unionsync.access import audit
-from unionsync.access.models import ApiToken, Role, Side, User, WebSession
+from unionsync.access.models import ApiToken, AuditEntry, Role, Side, User, WebSession
 from unionsync.access.passwords import (
     DUMMY_HASH,
     digest,
@@ -30,6 +30,7 @@ from unionsync.core.errors import (
     NotFoundError,
     UnionSyncError,
 )
+from unionsync.core.listing import ListParams, PageResult, paginate
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 MIN_PASSWORD = 10
@@ -264,3 +265,34 @@ def principal_from_bearer(session: Session, secret: str) -> Principal | None:
     if token.last_used_at is None or now - _aware(token.last_used_at) > timedelta(seconds=60):
         token.last_used_at = now
     return principal_for(token.user)
+
+
+# --- the audit trail ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+def list_audit(
+    session: Session, actor: Principal, flt: AuditFilter, params: ListParams
+) -> PageResult[AuditEntry]:
+    """Audit entries, newest first, filtered by who, what and when (ISO dates)."""
+    require(actor, Action.VIEW_AUDIT, Kind.AUDIT)
+    stmt = select(AuditEntry)
+    if flt.actor:
+        stmt = stmt.where(func.lower(AuditEntry.actor) == flt.actor.lower())
+    if flt.action:
+        stmt = stmt.where(AuditEntry.action == flt.action)
+    if flt.entity:
+        stmt = stmt.where(AuditEntry.entity == flt.entity)
+    if flt.since:
+        stmt = stmt.where(AuditEntry.at >= flt.since)
+    if flt.until:
+        stmt = stmt.where(AuditEntry.at < flt.until + "T99")
+    return paginate(session, stmt, params, {"seq": AuditEntry.seq}, [AuditEntry.seq.desc()])

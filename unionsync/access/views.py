@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unionsync.access import service
 from unionsync.access.audit import ADDRESS_KEY, verify_chain
 from unionsync.access.deps import SESSION_COOKIE, ActorDep, client_address, signed_in
 from unionsync.access.models import AuditEntry
-from unionsync.access.policy import Action, Kind, Principal, require
+from unionsync.access.service import AuditFilter, list_audit
 from unionsync.api.deps import SessionDep
-from unionsync.core.listing import ListParams, PageResult, paginate
+from unionsync.core.listing import ListParams
 from unionsync.core.meta import DEMO_KEY, get_meta
 from unionsync.web.csrf import verify_csrf
 from unionsync.web.pages import PageNumber, blank_to_none, render
@@ -106,34 +105,6 @@ def logout(request: Request, session: SessionDep) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFilter:
-    actor: str | None = None
-    action: str | None = None
-    entity: str | None = None
-    since: str | None = None
-    until: str | None = None
-
-
-def list_audit(
-    session: Session, actor: Principal, flt: AuditFilter, params: ListParams
-) -> PageResult[AuditEntry]:
-    """Audit entries, newest first, filtered by who, what and when (ISO dates)."""
-    require(actor, Action.VIEW_AUDIT, Kind.AUDIT)
-    stmt = select(AuditEntry)
-    if flt.actor:
-        stmt = stmt.where(func.lower(AuditEntry.actor) == flt.actor.lower())
-    if flt.action:
-        stmt = stmt.where(AuditEntry.action == flt.action)
-    if flt.entity:
-        stmt = stmt.where(AuditEntry.entity == flt.entity)
-    if flt.since:
-        stmt = stmt.where(AuditEntry.at >= flt.since)
-    if flt.until:
-        stmt = stmt.where(AuditEntry.at < flt.until + "T99")
-    return paginate(session, stmt, params, {"seq": AuditEntry.seq}, [AuditEntry.seq.desc()])
 
 
 @audit_router.get("/audit", response_class=HTMLResponse)

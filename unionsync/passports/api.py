@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from unionsync.access.deps import ActorDep
+from unionsync.access.models import Side
 from unionsync.api.deps import ListDep, SessionDep
-from unionsync.core.schemas import Page, to_page
+from unionsync.core.schemas import Page
 from unionsync.passports import service
 from unionsync.passports.models import PassportStatus
-from unionsync.passports.schemas import PassportPublic
+from unionsync.passports.schemas import PassportFinancePublic, PassportPublic, passport_view
 
 router = APIRouter(prefix="/api/v1", tags=["passports"])
 
@@ -23,13 +24,21 @@ def list_passports(
     stage: str | None = None,
     industry_id: int | None = None,
     q: str | None = None,
-) -> Page[PassportPublic]:
+) -> Page[PassportPublic | PassportFinancePublic]:
     result = service.list_passports(
         session, actor, service.PassportFilter(status, stage, industry_id, q), params
     )
-    return to_page(PassportPublic, result)
+    finance_only = actor.side is Side.BANK
+    return Page[PassportPublic | PassportFinancePublic](
+        items=[passport_view(p, finance_only) for p in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
 
 
 @router.get("/passports/{passport_id}")
-def get_passport(passport_id: int, session: SessionDep, actor: ActorDep) -> PassportPublic:
-    return PassportPublic.model_validate(service.get_passport(session, actor, passport_id))
+def get_passport(
+    passport_id: int, session: SessionDep, actor: ActorDep
+) -> PassportPublic | PassportFinancePublic:
+    return passport_view(service.get_passport(session, actor, passport_id), actor.side is Side.BANK)

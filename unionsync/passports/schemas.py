@@ -30,3 +30,27 @@ class PassportPublic(BaseModel):
     budget: MoneyPublic | None
     summary: str | None
     participants: list[ParticipantPublic]
+
+
+class PassportFinancePublic(BaseModel):
+    """What a financing bank sees of a passport: the project's identity and its financing."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    number: str
+    title: str
+    status: PassportStatus
+    period_start: int
+    period_end: int
+    budget: MoneyPublic | None
+    participants: list[ParticipantPublic]
+
+
+def passport_view(passport: object, finance_only: bool) -> PassportPublic | PassportFinancePublic:
+    """The full passport, or only its financing part (for banks)."""
+    if not finance_only:
+        return PassportPublic.model_validate(passport)
+    view = PassportFinancePublic.model_validate(passport)
+    banks = [p for p in view.participants if p.role is ParticipantRole.BANK]
+    return view.model_copy(update={"participants": banks})

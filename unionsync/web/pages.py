@@ -68,6 +68,7 @@ def render(
         active=active,
         actor=actor,
         may_view=lambda kind: can(actor, Action.VIEW, Kind(kind)),
+        may_upload=can(actor, Action.CREATE, Kind.PROGRAM, owner=actor.country),
         csrf_token=csrf.token_for(request),
         request_path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **context,
