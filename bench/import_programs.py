@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from unionsync.access.policy import SYSTEM
 from unionsync.catalog.template import PROGRAM_COLUMNS, demand_headers
 from unionsync.catalog.transfer import import_programs, read_program_rows
 from unionsync.core.tabular import read_table, write_csv, write_xlsx
@@ -97,12 +98,12 @@ def main() -> None:
             return factory
 
         def check_only() -> None:
-            with transaction(fresh_factory()) as session:  # type: ignore[arg-type]
-                read_program_rows(session, read_table(content, path.name))
+            with transaction(fresh_factory()) as session:
+                read_program_rows(session, SYSTEM, read_table(content, path.name))
 
         def full_import() -> None:
-            with transaction(fresh_factory()) as session:  # type: ignore[arg-type]
-                import_programs(session, read_table(content, path.name))
+            with transaction(fresh_factory()) as session:
+                import_programs(session, SYSTEM, read_table(content, path.name))
 
         read_s = timed(lambda: read_table(content, path.name), args.repeat)
         check_s = timed(check_only, args.repeat)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,8 +24,10 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-# Verifying against this keeps the time of "no such user" equal to "wrong password"
-DUMMY_HASH = _HASHER.hash("not-a-password-" + secrets.token_hex(8))
+@cache
+def dummy_hash() -> str:
+    """Verifying against this keeps the time of "no such user" equal to "wrong password"."""
+    return _HASHER.hash("not-a-password-" + secrets.token_hex(8))
 
 
 def new_secret(prefix: str) -> str:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from unionsync.access import audit
 from unionsync.access.models import ApiToken, AuditEntry, Role, Side, User, WebSession
 from unionsync.access.passwords import (
-    DUMMY_HASH,
     digest,
+    dummy_hash,
     hash_password,
     new_secret,
     verify_password,
@@ -153,7 +153,7 @@ def authenticate(
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not verify_password(user.password_hash, password):
         if user is None:
-            verify_password(DUMMY_HASH, password)  # same time as a wrong password
+            verify_password(dummy_hash(), password)  # same time as a wrong password
         audit.record(
             session,
             "sign_in_failed",
