@@ -9,6 +9,7 @@ never a silent fix (the nomenclature importer can later restore it when exactly 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from unionsync.core.messages import N_, ExplainedError
@@ -49,8 +50,12 @@ class TnvedCode:
         return ("ex " if self.ex else "") + self.digits
 
 
-def parse_tnved(raw: object) -> TnvedCode:
-    """Read one code as written; raise `CodeError` naming the problem."""
+def parse_tnved(raw: object, known: Callable[[str], bool] | None = None) -> TnvedCode:
+    """Read one code as written; raise `CodeError` naming the problem.
+
+    With `known` (a loaded nomenclature), a code that lost its leading zero is restored when
+    exactly that code exists; without it, such a code is always an error.
+    """
     text = _cell_text(raw)
     if not text:
         raise CodeError(N_("empty code"))
@@ -68,6 +73,8 @@ def parse_tnved(raw: object) -> TnvedCode:
             value=raw,
         )
     if len(digits) not in LEVELS:
+        if known is not None and len(digits) + 1 in LEVELS:
+            return TnvedCode(restore_leading_zero(digits, known), ex)
         raise _length_error(raw, digits)
     return TnvedCode(digits, ex)
 
@@ -94,5 +101,100 @@ def _length_error(raw: object, digits: str) -> CodeError:
     return CodeError(
         N_("«%(value)s» has %(n)s digits; a TN VED code has 2, 4, 6, 8 or 10"),
         value=raw,
+        n=len(digits),
+    )
+
+
+# --- levels and the tree -----------------------------------------------------------------
+
+
+def parent_of(digits: str) -> str | None:
+    """The code one level up (10 → 8 → 6 → 4 → 2 digits), None for a chapter."""
+    index = LEVELS.index(len(digits))
+    return digits[: LEVELS[index - 1]] if index > 0 else None
+
+
+def ancestors(digits: str) -> list[str]:
+    """Every code above `digits`, nearest first."""
+    found = []
+    current = parent_of(digits)
+    while current is not None:
+        found.append(current)
+        current = parent_of(current)
+    return found
+
+
+def covers(broader: str, narrower: str) -> bool:
+    """Whether the code `broader` (at any level) includes `narrower`."""
+    return narrower.startswith(broader)
+
+
+# --- written lists: single codes, ranges, "ex" entries -------------------------------------
+
+_LIST_SEPARATOR = re.compile(r"[;,]")
+_RANGE_DASH = re.compile(r"\s*(?:–|—|\.\.|\s-\s)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRange:
+    """The codes from `first` to `last` at their level, both included (`8482 10 – 8482 80`)."""
+
+    first: str
+    last: str
+    ex: bool = False
+
+    def includes(self, digits: str) -> bool:
+        """Whether a code of any depth falls inside the range."""
+        width = len(self.first)
+        head = digits[:width]
+        return len(digits) >= width and self.first <= head <= self.last
+
+
+CodeSpec = TnvedCode | CodeRange
+
+
+def parse_code_list(raw: object) -> list[CodeSpec]:
+    """A cell holding codes as lists write them: `8482, 8483; из 8708`, `8482 10 – 8482 80`."""
+    text = _cell_text(raw)
+    if not text:
+        raise CodeError(N_("empty code"))
+    specs: list[CodeSpec] = []
+    for part in (p.strip() for p in _LIST_SEPARATOR.split(text)):
+        if part:
+            specs.append(_parse_part(part))
+    return specs
+
+
+def _parse_part(part: str) -> CodeSpec:
+    ex = False
+    match = _EX_PREFIX.match(part)
+    if match:
+        ex, part = True, part[match.end() :]
+    pieces = _RANGE_DASH.split(part)
+    if len(pieces) == 1:
+        code = parse_tnved(pieces[0])
+        return TnvedCode(code.digits, ex or code.ex)
+    if len(pieces) != 2:
+        raise CodeError(N_("«%(value)s» is not a range of two codes"), value=part)
+    first, last = parse_tnved(pieces[0]), parse_tnved(pieces[1])
+    if first.level != last.level or first.digits > last.digits:
+        raise CodeError(
+            N_("«%(value)s»: a range needs two codes of one level, the first not after the last"),
+            value=part,
+        )
+    return CodeRange(first.digits, last.digits, ex)
+
+
+def restore_leading_zero(digits: str, known: Callable[[str], bool]) -> str:
+    """The code Excel stripped of its leading zero, when the nomenclature knows exactly that one.
+
+    Raise `CodeError` naming the candidate when it is not a known code.
+    """
+    candidate = "0" + digits
+    if len(candidate) in LEVELS and known(candidate):
+        return candidate
+    raise CodeError(
+        N_("«%(value)s» has %(n)s digits and 0%(value)s is not in the loaded nomenclature"),
+        value=digits,
         n=len(digits),
     )
