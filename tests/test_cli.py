@@ -106,3 +106,23 @@ def test_user_lifecycle_from_the_command_line(env: Path):
     )
     assert changed.exit_code == 0
     assert runner.invoke(app, ["user", "token", "nobody"]).exit_code == 1
+
+
+def test_nomenclature_import_is_idempotent_and_reported(env: Path):
+    from tests.conftest import shared_data
+
+    folder = shared_data("nomenclature")
+    first = runner.invoke(app, ["nomenclature", "import", "tnved", str(folder / "tnved-eaeu")])
+    assert first.exit_code == 0, first.output
+    assert "level 10: 12,715" in first.stdout
+    hs = runner.invoke(
+        app, ["nomenclature", "import", "hs", str(folder / "hs2022-en" / "harmonized-system.csv")]
+    )
+    assert hs.exit_code == 0 and "headings without national subdivision" in hs.stdout
+    again = runner.invoke(app, ["nomenclature", "import", "tnved", str(folder / "tnved-eaeu")])
+    assert "added none; updated 0" in again.stdout
+    status = json.loads(runner.invoke(app, ["nomenclature", "status", "--json"]).stdout)
+    tnved = next(s for s in status if s["system"] == "tnved")
+    assert tnved["by_level"]["10"] > 12715
+    missing = runner.invoke(app, ["nomenclature", "import", "hs", str(env / "none.csv")])
+    assert missing.exit_code == 2 and "is missing" in missing.stderr

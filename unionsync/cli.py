@@ -34,6 +34,7 @@ from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
 from unionsync.demo.generator import DEMO_STEPS
 from unionsync.demo.loader import load_demo
+from unionsync.nomenclature import cli as nomenclature_cli
 
 app = typer.Typer(
     help="UnionSync: Belarus–Russia import-substitution coordination.",
@@ -52,6 +53,7 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(nomenclature_cli.app, name="nomenclature")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
@@ -233,6 +235,9 @@ def stats(as_json: AsJson = False) -> None:
         for name, count in figures[key].items():
             table.add_row(str(name), str(count))
         console.print(table)
+
+
+nomenclature_cli.bind(lambda: _ready(get_settings()))
 
 
 def _operator_session(factory: sessionmaker[Session]) -> Session:

@@ -51,7 +51,8 @@ from unionsync.core.tabular import (
     write_csv,
     write_xlsx,
 )
-from unionsync.nomenclature.codes import parse_tnved
+from unionsync.nomenclature.codes import TnvedCode, parse_tnved
+from unionsync.nomenclature.service import knows_tnved
 from unionsync.reference.models import Country, Industry
 from unionsync.reference.units import resolve_unit
 
@@ -291,6 +292,7 @@ def read_program_rows(session: Session, actor: Principal, sheet: Sheet) -> list[
 class _Lookups:
     countries: set[str]
     industries: dict[str, int]
+    known_codes: Callable[[str], bool] | None = None
 
     @classmethod
     def load(cls, session: Session) -> _Lookups:
@@ -298,7 +300,12 @@ class _Lookups:
         for industry in session.scalars(select(Industry)):
             for name in (industry.code, industry.name_ru, industry.name_en):
                 industries[normalise_header(name)] = industry.id
-        return cls(set(session.scalars(select(Country.code))), industries)
+        countries = set(session.scalars(select(Country.code)))
+        return cls(countries, industries, knows_tnved(session))
+
+    def code(self, value: Any) -> TnvedCode:
+        """A written code; a lost leading zero is restored when the loaded TN VED knows it."""
+        return parse_tnved(value, self.known_codes)
 
     def country(self, value: Any) -> str:
         code = str(value).strip().upper()
@@ -321,7 +328,7 @@ def _parse_program_row(r: _RowReader, lookup: _Lookups, actor: Principal) -> Pro
     _check_side(r, actor, Kind.PROGRAM, country)
     industry_id = r.convert("industry", lookup.industry)
     code_raw = r.text("tnved")
-    code = r.convert("tnved", parse_tnved) if code_raw else None
+    code = r.convert("tnved", lookup.code) if code_raw else None
     unit = r.convert("unit", resolve_unit)
     currency = r.convert("currency", parse_currency)
     values = {
@@ -633,7 +640,7 @@ def _parse_capability_row(
     if country and tax_raw:
         tax_id = r.convert("tax_id", lambda v: validate_tax_id(country, tax_raw))
     code_raw = r.text("tnved")
-    code = r.convert("tnved", parse_tnved) if code_raw else None
+    code = r.convert("tnved", lookup.code) if code_raw else None
     values = {
         "enterprise": r.text("enterprise"),
         "region": r.text("region"),

@@ -11,6 +11,7 @@ from unionsync.catalog.models import (
 )
 from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.db.base import Base
+from unionsync.nomenclature.models import NomenclatureCode
 from unionsync.passports.models import Passport, PassportParticipant
 from unionsync.reference.models import Country, Industry
 from unionsync.trade.models import CriticalProduct, ExchangeRate, TradeFlow
@@ -43,6 +44,7 @@ __all__ = [
     "ExchangeRate",
     "Industry",
     "MetaEntry",
+    "NomenclatureCode",
     "Organization",
     "Passport",
     "PassportParticipant",

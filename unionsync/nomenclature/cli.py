@@ -1,0 +1,117 @@
+"""`unionsync nomenclature …`: import the official classifier files and report what is loaded."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from unionsync.access.audit import ACTOR_KEY, ADDRESS_KEY
+from unionsync.access.policy import SYSTEM
+from unionsync.nomenclature import service
+from unionsync.nomenclature.sources import (
+    CodeRecord,
+    SourceError,
+    read_hs_csv,
+    read_okpd2,
+    read_tnved_dir,
+)
+
+app = typer.Typer(help="Classifiers: TN VED EAEU, HS, OKPD2.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import an official classifier file (re-import is idempotent).", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+console = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+Ready = Callable[[], sessionmaker[Session]]
+_READY: list[Ready] = []
+
+
+def bind(ready: Ready) -> None:
+    """The root CLI hands over how to open the database (kept out of import time)."""
+    _READY.append(ready)
+
+
+def _load(reader: Callable[[Path], list[CodeRecord]], path: Path) -> None:
+    factory = _READY[-1]()
+    try:
+        with console.status(f"Reading {path.name}…"):
+            records = reader(path)
+    except SourceError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    with factory() as session, session.begin():
+        session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
+        with console.status(f"Writing {len(records):,} codes…"):
+            report = service.load_records(session, records, path.name)
+            extra = service.complete_undivided_headings(session)
+    added = ", ".join(f"level {lvl}: {n:,}" for lvl, n in sorted(report.added.items())) or "none"
+    console.print(
+        f"{report.system.value}: added {added}; updated {report.updated:,}; "
+        f"unchanged {report.unchanged:,}."
+    )
+    if extra.added:
+        console.print(
+            f"tnved: {sum(extra.added.values()):,} codes of headings without national "
+            "subdivision added from HS 2022."
+        )
+
+
+@import_app.command("tnved")
+def import_tnved(folder: Path) -> None:
+    """TNVED1–3.TXT (cp866, with validity dates) and tnved_2022_tree.json from FOLDER."""
+    _load(read_tnved_dir, folder)
+
+
+@import_app.command("hs")
+def import_hs(file: Path) -> None:
+    """HS 2022 CSV (section, hscode, description, parent, level)."""
+    _load(read_hs_csv, file)
+
+
+@import_app.command("okpd2")
+def import_okpd2(file: Path) -> None:
+    """OKPD2: the open-data CSV or the XML zip."""
+    _load(read_okpd2, file)
+
+
+@app.command("status")
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Codes loaded per classifier and level, how many are valid today, the editions."""
+    factory = _READY[-1]()
+    with factory() as session:
+        rows = service.status(session, SYSTEM)
+    if as_json:
+        data = [
+            {
+                "system": r.system.value,
+                "codes": r.codes,
+                "current": r.current,
+                "by_level": r.by_level,
+                "editions": r.editions,
+            }
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    if not rows:
+        console.print("No classifier is loaded yet: unionsync nomenclature import …")
+        return
+    table = Table(title="Loaded classifiers")
+    for column in ("system", "codes", "valid today", "by level", "latest editions"):
+        table.add_column(column)
+    for r in rows:
+        levels = ", ".join(f"{k}: {v:,}" for k, v in r.by_level.items())
+        table.add_row(
+            r.system.value, f"{r.codes:,}", f"{r.current:,}", levels, "; ".join(r.editions)
+        )
+    console.print(table)

@@ -1,0 +1,220 @@
+"""Loading classifier editions into the database, and reading codes back with readable labels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from unionsync.access import audit
+from unionsync.access.policy import Action, Kind, Principal, require
+from unionsync.core.errors import NotFoundError
+from unionsync.nomenclature.models import CodeSystem, NomenclatureCode
+from unionsync.nomenclature.sources import HS_2022, CodeRecord, leaf_text
+
+DERIVED = "derived from HS 2022 (heading without national subdivision)"
+
+
+@dataclass
+class LoadReport:
+    """What one import changed, per level."""
+
+    system: CodeSystem
+    added: Counter[int] = field(default_factory=Counter)
+    updated: int = 0
+    unchanged: int = 0
+
+
+def load_records(session: Session, records: Sequence[CodeRecord], source: str) -> LoadReport:
+    """Insert new codes and update changed ones; a second run of the same files changes nothing.
+
+    Rows are keyed by (system, code, valid_from), so a new edition adds rows and the superseded
+    ones keep their end dates.
+    """
+    if not records:
+        raise NotFoundError("records in", source)
+    system = records[0].system
+    existing = {
+        (row.code, row.valid_from): row
+        for row in session.scalars(
+            select(NomenclatureCode).where(NomenclatureCode.system == system)
+        )
+    }
+    report = LoadReport(system)
+    new_rows = []
+    for record in records:
+        row = existing.get((record.code, record.valid_from))
+        if row is None:
+            new_rows.append(_values(record, source))
+            report.added[record.level] += 1
+        elif _differs(row, record):
+            _assign(row, record, source)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if new_rows:
+        session.execute(insert(NomenclatureCode), new_rows)
+    session.flush()
+    audit.record(
+        session,
+        "nomenclature_import",
+        "nomenclature",
+        system.value,
+        after={
+            "source": source,
+            "added": dict(report.added),
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
+    )
+    return report
+
+
+FIELDS = ("level", "parent", "name_ru", "name_en", "note", "valid_to", "edition")
+
+
+def _values(record: CodeRecord, source: str) -> dict[str, object]:
+    return {
+        "system": record.system,
+        "code": record.code,
+        "valid_from": record.valid_from,
+        "source": source,
+        **{name: getattr(record, name) for name in FIELDS},
+    }
+
+
+def _differs(row: NomenclatureCode, record: CodeRecord) -> bool:
+    return any(getattr(row, name) != getattr(record, name) for name in FIELDS)
+
+
+def _assign(row: NomenclatureCode, record: CodeRecord, source: str) -> None:
+    for name in FIELDS:
+        setattr(row, name, getattr(record, name))
+    row.source = source
+
+
+def complete_undivided_headings(session: Session) -> LoadReport:
+    """TN VED headings without national subdivision (about 270, e.g. 0205 → 0205000000) are
+    absent from the official heading file and the 10-digit tree; take them from HS 2022."""
+    have = set(
+        session.scalars(
+            select(NomenclatureCode.code).where(
+                NomenclatureCode.system == CodeSystem.TNVED, NomenclatureCode.level == 4
+            )
+        )
+    )
+    have_tnved = (
+        session.scalar(select(func.count()).where(NomenclatureCode.system == CodeSystem.TNVED)) or 0
+    )
+    hs_headings = session.scalars(
+        select(NomenclatureCode).where(
+            NomenclatureCode.system == CodeSystem.HS, NomenclatureCode.level == 4
+        )
+    ).all()
+    records: list[CodeRecord] = []
+    for heading in hs_headings if have_tnved else []:
+        if heading.code in have:
+            continue
+        for code, level, parent in (
+            (heading.code, 4, heading.code[:2]),
+            (heading.code + "000000", 10, heading.code),
+        ):
+            records.append(
+                CodeRecord(
+                    CodeSystem.TNVED,
+                    code,
+                    level,
+                    parent,
+                    None,
+                    heading.name_en,
+                    None,
+                    HS_2022,
+                    None,
+                    "TNVED 2022-01-01",
+                )
+            )
+    if not records:
+        return LoadReport(CodeSystem.TNVED)
+    return load_records(session, records, DERIVED)
+
+
+def find(
+    session: Session, system: CodeSystem, code: str, on: date | None = None
+) -> NomenclatureCode | None:
+    """The code valid on `on` (today by default), else its latest version."""
+    rows = session.scalars(
+        select(NomenclatureCode)
+        .where(NomenclatureCode.system == system, NomenclatureCode.code == code)
+        .order_by(NomenclatureCode.valid_from.desc())
+    ).all()
+    day = on or date.today()
+    return next((r for r in rows if r.valid_on(day)), rows[0] if rows else None)
+
+
+def knows_tnved(session: Session) -> Callable[[str], bool] | None:
+    """A membership test of the TN VED codes valid today, or None when none is loaded."""
+    codes = set(
+        session.scalars(
+            select(NomenclatureCode.code).where(
+                NomenclatureCode.system == CodeSystem.TNVED, NomenclatureCode.valid_to.is_(None)
+            )
+        )
+    )
+    return codes.__contains__ if codes else None
+
+
+def label(session: Session, system: CodeSystem, code: str, on: date | None = None) -> str:
+    """A readable name: a 10-digit code joins its heading's name (its own text is often just
+    «- - прочие»)."""
+    row = find(session, system, code, on)
+    if row is None:
+        raise NotFoundError(f"{system.value} code", code)
+    own = row.name_ru or row.name_en or ""
+    if system is CodeSystem.TNVED and row.level == 10 and row.parent:
+        heading = find(session, system, row.parent, on)
+        head = (heading.name_ru or heading.name_en or "") if heading else ""
+        text = leaf_text(own)
+        return (
+            f"{head} — {text}" if head and text and text.upper() != head.upper() else head or text
+        )
+    return own
+
+
+@dataclass(frozen=True, slots=True)
+class SystemStatus:
+    system: CodeSystem
+    codes: int
+    current: int
+    by_level: dict[int, int]
+    editions: list[str]
+
+
+def status(session: Session, actor: Principal) -> list[SystemStatus]:
+    """What is loaded: codes per classifier and level, how many are valid today, the editions."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
+    today = date.today()
+    result = []
+    for system in CodeSystem:
+        rows = session.execute(
+            select(
+                NomenclatureCode.level,
+                NomenclatureCode.valid_from,
+                NomenclatureCode.valid_to,
+                NomenclatureCode.edition,
+            ).where(NomenclatureCode.system == system)
+        ).all()
+        if not rows:
+            continue
+        levels = Counter(level for level, *_ in rows)
+        current = sum(
+            1 for _l, start, end, _e in rows if start <= today and (end is None or end >= today)
+        )
+        editions = sorted({edition for *_x, edition in rows})
+        result.append(
+            SystemStatus(system, len(rows), current, dict(sorted(levels.items())), editions[-5:])
+        )
+    return result
