@@ -21,6 +21,8 @@ from unionsync.core.errors import UnionSyncError
 from unionsync.dashboard import api as dashboard_api
 from unionsync.dashboard import views as dashboard_views
 from unionsync.db.session import make_engine, make_session_factory
+from unionsync.nomenclature import api as nomenclature_api
+from unionsync.nomenclature import views as nomenclature_views
 from unionsync.passports import api as passports_api
 from unionsync.passports import views as passports_views
 from unionsync.trade import api as trade_api
@@ -66,9 +68,15 @@ def create_app(
         trade_api.router,
         dashboard_api.router,
         access_api.router,
+        nomenclature_api.router,
     ):
         app.include_router(router, dependencies=signed)
-    for router in (catalog_views.router, passports_views.router, trade_views.router):
+    for router in (
+        catalog_views.router,
+        passports_views.router,
+        trade_views.router,
+        nomenclature_views.router,
+    ):
         app.include_router(router, dependencies=pages)
     # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself
     for router in (

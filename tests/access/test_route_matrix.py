@@ -90,6 +90,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/users"): "admin",
     ("POST", "/api/v1/users"): "admin_by",
     ("GET", "/api/v1/audit"): "audit",
+    ("GET", "/api/v1/nomenclature/suggest"): "signed_in",
+    ("GET", "/api/v1/nomenclature/codes/{system}/{code}"): "signed_in",
     ("GET", "/programs"): "view",
     ("GET", "/programs/{program_id}"): "view",
     ("GET", "/items"): "view",
@@ -102,6 +104,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/passports"): "bank_too",
     ("GET", "/passports/{passport_id}"): "bank_too",
     ("GET", "/trade"): "view",
+    ("GET", "/nomenclature"): "signed_in",
+    ("GET", "/nomenclature/{system}/{code}"): "signed_in",
     ("GET", "/login"): "public",
     ("POST", "/login"): "public",
     ("POST", "/logout"): "public",
@@ -171,6 +175,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
             "kind": "programs",
             "language": "en",
             "name": "swagger-ui.css",
+            "system": "tnved",
         }
         for who in PRINCIPALS[1:]:
             user = create_user(
@@ -200,7 +205,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
 
 def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
     ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
-    url = path.format(**ids)
+    url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
     client = world.clients[who.name]
     token = new_token(world.app.state.secret_key)
     client.cookies.set(CSRF_COOKIE, token)

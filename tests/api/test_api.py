@@ -176,3 +176,16 @@ def test_openapi_is_served(client: TestClient):
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/programs" in spec["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_code_suggestions_and_code_labels(client: TestClient):
+    found = client.get(
+        "/api/v1/nomenclature/suggest",
+        params={"q": "Подшипник шарик. радиальный 6205-2RS", "top": 3},
+    ).json()
+    assert len(found) == 3 and found[0]["code"].startswith("8482")
+    assert found[0]["reason"] and found[0]["score"] >= found[1]["score"]
+    code = client.get("/api/v1/nomenclature/codes/tnved/8482109008").json()
+    assert code["label"].startswith("Подшипники шариковые и роликовые — ")
+    assert client.get("/api/v1/nomenclature/codes/tnved/9999999999").status_code == 404
+    assert client.get("/api/v1/nomenclature/suggest", params={"q": " "}).status_code == 422

@@ -155,3 +155,13 @@ def test_first_run_generates_and_keeps_a_secret_key(tmp_path):
     first = create_app(settings).state.secret_key
     assert (tmp_path / "secret_key").read_text() == first
     assert create_app(settings).state.secret_key == first
+
+
+def test_nomenclature_browser_tree_search_and_code_page(client: TestClient):
+    top = client.get("/nomenclature").text
+    assert "Номенклатура" in top and "/nomenclature/tnved/84" in top
+    found = client.get("/nomenclature", params={"q": "подшипник"}).text
+    assert "/nomenclature/tnved/8482" in found
+    page = client.get("/nomenclature/tnved/8482").text
+    assert "Подшипники шариковые и роликовые" in page and "8482109008" in page
+    assert client.get("/nomenclature/tnved/0000").status_code == 404

@@ -16,6 +16,7 @@ from unionsync.access.service import create_user
 from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.core.meta import DEMO_KEY, get_meta, set_meta
 from unionsync.demo.generator import DEMO_VERSION, DemoBuilder, DemoCounts
+from unionsync.nomenclature.builtin import ensure_builtin
 from unionsync.reference.countries import ensure_countries
 
 
@@ -28,6 +29,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
     try:
         counts = DemoBuilder(session, progress=progress).build()
         users = create_demo_users(session)
+        ensure_builtin(session)
     finally:
         session.info.pop(QUIET_KEY, None)
     counts.add("demo users", users)

