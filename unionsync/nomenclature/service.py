@@ -238,6 +238,19 @@ def status(session: Session, actor: Principal) -> list[SystemStatus]:
 # --- suggestions ---------------------------------------------------------------------------
 
 
+HEADING_WORDS = 16
+
+
+def entry_text(heading: str, own: str, english: str = "") -> str:
+    """What a 10-digit code is found by: the start of its heading's name and its own line.
+
+    Official heading names run to a hundred words; their first words carry the product, and
+    shorter texts keep the embedding of 13,000 codes to about a minute.
+    """
+    head = " ".join(heading.split()[:HEADING_WORDS])
+    return " ".join(part for part in (head, leaf_text(own), english) if part)
+
+
 def suggestion_entries(session: Session) -> list[Entry]:
     """TN VED headings and 10-digit codes valid today, found by their readable labels."""
     rows = session.scalars(
@@ -258,10 +271,10 @@ def suggestion_entries(session: Session) -> list[Entry]:
             text = leaf_text(own)
             label_text = f"{head} — {text}" if head and text.upper() != head.upper() else own
             entries.append(
-                Entry("tnved", row.code, f"{head} {text} {row.name_en or ''}", label_text)
+                Entry("tnved", row.code, entry_text(head, own, row.name_en or ""), label_text)
             )
         else:
-            entries.append(Entry("tnved", row.code, f"{own} {row.name_en or ''}", own))
+            entries.append(Entry("tnved", row.code, entry_text(own, "", row.name_en or ""), own))
     return entries
 
 
