@@ -124,5 +124,11 @@ def test_nomenclature_import_is_idempotent_and_reported(env: Path):
     status = json.loads(runner.invoke(app, ["nomenclature", "status", "--json"]).stdout)
     tnved = next(s for s in status if s["system"] == "tnved")
     assert tnved["by_level"]["10"] > 12715
+    derived = runner.invoke(app, ["nomenclature", "crosswalk", "derive"])
+    assert derived.exit_code == 0 and "TN VED → HS 2022: 12," in derived.stdout
+    bad = env / "cw.csv"
+    bad.write_text("from_system,from_code,to_system,to_code\nokved,1,hs,01\n", encoding="utf-8")
+    refused = runner.invoke(app, ["nomenclature", "crosswalk", "import", str(bad)])
+    assert refused.exit_code == 1 and "cw.csv, row 2, column «from_system»" in refused.stderr
     missing = runner.invoke(app, ["nomenclature", "import", "hs", str(env / "none.csv")])
     assert missing.exit_code == 2 and "is missing" in missing.stderr

@@ -11,7 +11,7 @@ from unionsync.catalog.models import (
 )
 from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.db.base import Base
-from unionsync.nomenclature.models import NomenclatureCode
+from unionsync.nomenclature.models import Crosswalk, NomenclatureCode
 from unionsync.passports.models import Passport, PassportParticipant
 from unionsync.reference.models import Country, Industry
 from unionsync.trade.models import CriticalProduct, ExchangeRate, TradeFlow
@@ -40,6 +40,7 @@ __all__ = [
     "Capability",
     "Country",
     "CriticalProduct",
+    "Crosswalk",
     "DemoMatchTruth",
     "ExchangeRate",
     "Industry",

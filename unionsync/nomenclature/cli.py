@@ -190,3 +190,56 @@ def index() -> None:
             progress=lambda done: progress.update(task, completed=done),
         )
     console.print(f"Meaning index ready for {len(texts):,} codes.")
+
+
+crosswalk_app = typer.Typer(help="Crosswalks between classifiers.", no_args_is_help=True)
+app.add_typer(crosswalk_app, name="crosswalk")
+
+
+@crosswalk_app.command("import")
+def crosswalk_import(file: Path) -> None:
+    """CSV/xlsx with from_system, from_code, to_system, to_code[, confidence] (all-or-nothing)."""
+    from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+    from unionsync.nomenclature.crosswalks import read_csv_links, replace_links
+
+    factory = _READY[-1]()
+    try:
+        links = read_csv_links(read_table(file.read_bytes(), file.name))
+    except FileNotFoundError:
+        err.print(f"[red]{file}: no such file[/red]")
+        raise typer.Exit(2) from None
+    except UnreadableFileError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ImportFailedError as exc:
+        err.print(f"[red]{len(exc.errors)} error(s) in {file.name}; nothing was imported.[/red]")
+        for error in exc.errors:
+            err.print(f"  {error}")
+        raise typer.Exit(1) from None
+    with factory() as session, session.begin():
+        session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
+        count = replace_links(session, session_source(file), links)
+    console.print(f"{count:,} crosswalk links from {file.name}.")
+
+
+def session_source(file: Path) -> str:
+    return f"file: {file.name}"[:120]
+
+
+@crosswalk_app.command("derive")
+def crosswalk_derive() -> None:
+    """TN VED → HS 2022 by the first six digits, and OKPD2 → TN VED learned from capabilities."""
+    from unionsync.nomenclature.crosswalks import (
+        HS6_SOURCE,
+        LEARNED_SOURCE,
+        derive_hs6,
+        learn_okpd2_tnved,
+        replace_links,
+    )
+
+    factory = _READY[-1]()
+    with factory() as session, session.begin():
+        session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
+        hs6 = replace_links(session, HS6_SOURCE, derive_hs6(session))
+        learned = replace_links(session, LEARNED_SOURCE, learn_okpd2_tnved(session))
+    console.print(f"TN VED → HS 2022: {hs6:,} links; OKPD2 → TN VED learned: {learned:,} links.")
