@@ -22,6 +22,7 @@ from unionsync.dashboard import api as dashboard_api
 from unionsync.dashboard import views as dashboard_views
 from unionsync.db.session import make_engine, make_session_factory
 from unionsync.nomenclature import api as nomenclature_api
+from unionsync.nomenclature import lists_api
 from unionsync.nomenclature import views as nomenclature_views
 from unionsync.passports import api as passports_api
 from unionsync.passports import views as passports_views
@@ -69,6 +70,7 @@ def create_app(
         dashboard_api.router,
         access_api.router,
         nomenclature_api.router,
+        lists_api.router,
     ):
         app.include_router(router, dependencies=signed)
     for router in (
@@ -76,6 +78,7 @@ def create_app(
         passports_views.router,
         trade_views.router,
         nomenclature_views.router,
+        lists_api.pages,
     ):
         app.include_router(router, dependencies=pages)
     # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself

@@ -26,6 +26,7 @@ from unionsync.access.service import create_user, issue_token, start_web_session
 from unionsync.app import create_app
 from unionsync.catalog.models import Capability, Organization, OrganizationKind, Program
 from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.nomenclature.models import CodeListEntry
 from unionsync.passports.models import ParticipantRole, PassportParticipant
 from unionsync.web.csrf import CSRF_COOKIE, new_token
 
@@ -53,6 +54,7 @@ RULES: dict[str, Callable[[Who], bool]] = {
     "view": lambda w: w.side in SEES_DATA,
     "bank_too": lambda w: w.side is not None,  # a bank sees its own (filtered) passports
     "write_by": lambda w: w.side is Side.BY and w.role in WRITERS,
+    "write_union": lambda w: w.side is Side.UNION and w.role in WRITERS,
     "upload": lambda w: w.side in COUNTRIES and w.role in WRITERS,
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
@@ -105,6 +107,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/passports/{passport_id}"): "bank_too",
     ("GET", "/trade"): "view",
     ("GET", "/nomenclature"): "signed_in",
+    ("GET", "/code-lists"): "view",
+    ("GET", "/code-lists/{code}"): "view",
+    ("POST", "/code-lists/{code}/entries"): "write_union",
+    ("POST", "/code-lists/{code}/entries/{entry_id}/delete"): "write_union",
+    ("GET", "/api/v1/code-lists"): "view",
+    ("GET", "/api/v1/code-lists/{code}"): "view",
+    ("GET", "/api/v1/code-lists/{code}/contains"): "view",
     ("GET", "/nomenclature/{system}/{code}"): "signed_in",
     ("GET", "/login"): "public",
     ("POST", "/login"): "public",
@@ -176,6 +185,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
             "language": "en",
             "name": "swagger-ui.css",
             "system": "tnved",
+            "entry_id": s.scalars(select(CodeListEntry.id)).first(),
         }
         for who in PRINCIPALS[1:]:
             user = create_user(
@@ -205,7 +215,10 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
 
 def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
     ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
+    if "/code-lists/" in path:
+        ids.update(code="DEMO-CRIT", entry_id=world.ids["entry_id"])
     url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
+    url += "?tnved=8482" if path.endswith("/contains") else ""
     client = world.clients[who.name]
     token = new_token(world.app.state.secret_key)
     client.cookies.set(CSRF_COOKIE, token)
@@ -221,6 +234,8 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
             data={"kind": "programs", "csrf_token": token},
             files={"file": ("m.csv", csv, "text/csv")},
         ).status_code
+    if path.endswith("/entries") or path.endswith("/delete"):
+        return client.post(url, data={"written": "8482", "csrf_token": token}).status_code
     if path in ("/login", "/logout"):
         return client.post(
             url, data={"username": "nobody", "password": "x", "csrf_token": token}

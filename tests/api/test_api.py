@@ -189,3 +189,16 @@ def test_code_suggestions_and_code_labels(client: TestClient):
     assert code["label"].startswith("Подшипники шариковые и роликовые — ")
     assert client.get("/api/v1/nomenclature/codes/tnved/9999999999").status_code == 404
     assert client.get("/api/v1/nomenclature/suggest", params={"q": " "}).status_code == 422
+
+
+def test_code_lists_answer_membership(client: TestClient):
+    lists = client.get("/api/v1/code-lists").json()
+    assert [x["code"] for x in lists] == ["DEMO-CRIT"] and lists[0]["owner"] == "UNION"
+    answer = client.get(
+        "/api/v1/code-lists/DEMO-CRIT/contains",
+        params=[("tnved", "8482 10 900 8"), ("tnved", "0101210000")],
+    ).json()
+    assert answer == [
+        {"code": "8482109008", "member": True},
+        {"code": "0101210000", "member": False},
+    ]

@@ -165,3 +165,14 @@ def test_nomenclature_browser_tree_search_and_code_page(client: TestClient):
     page = client.get("/nomenclature/tnved/8482").text
     assert "Подшипники шариковые и роликовые" in page and "8482109008" in page
     assert client.get("/nomenclature/tnved/0000").status_code == 404
+
+
+def test_code_list_page_checks_codes_and_offers_editing_only_to_its_side(client: TestClient):
+    page = client.get("/code-lists/DEMO-CRIT", params={"check": "8482 10 900 8"}).text
+    assert 'id="list-verdict"' in page and "входит" in page
+    assert "/code-lists/DEMO-CRIT/entries" not in page  # a BY editor does not edit UNION lists
+    token = csrf_of(client, "/code-lists/DEMO-CRIT")
+    refused = client.post(
+        "/code-lists/DEMO-CRIT/entries", data={"written": "8501", "csrf_token": token}
+    )
+    assert refused.status_code == 403

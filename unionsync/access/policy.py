@@ -5,7 +5,8 @@ Rules (issue 3):
 - viewing: BY, RU and UNION users see every program, enterprise, capability, passport and trade
   record; a BANK user sees only the passports its organization finances, and only their
   financing; everyone signed in sees reference data;
-- changing: editors and approvers change only their own country's records;
+- changing: editors and approvers change only their own country's records (and code lists of
+  their own side, the Standing Committee's included);
 - approving (signing): approvers, only for their own country; UNION and BANK never sign;
 - coordinating (comments, requests): UNION and the two countries, editors and above;
 - users: admins manage users of their own side; the audit trail is for admins and UNION.
@@ -42,6 +43,7 @@ class Kind(StrEnum):
     PASSPORT = "passport"
     TRADE = "trade"
     DASHBOARD = "dashboard"
+    CODE_LIST = "code_list"
     USER = "user"
     AUDIT = "audit"
 
@@ -85,7 +87,15 @@ PUBLIC_VIEW = frozenset({Kind.DASHBOARD, Kind.TRADE, Kind.REFERENCE})
 
 COUNTRY_DATA = frozenset({Kind.PROGRAM, Kind.ORGANIZATION, Kind.CAPABILITY})
 SHARED_VIEW = frozenset(
-    {Kind.PROGRAM, Kind.ORGANIZATION, Kind.CAPABILITY, Kind.PASSPORT, Kind.TRADE, Kind.DASHBOARD}
+    {
+        Kind.PROGRAM,
+        Kind.ORGANIZATION,
+        Kind.CAPABILITY,
+        Kind.PASSPORT,
+        Kind.TRADE,
+        Kind.DASHBOARD,
+        Kind.CODE_LIST,
+    }
 )
 WRITERS = frozenset({Role.EDITOR, Role.APPROVER})
 
@@ -110,6 +120,8 @@ def can(
         return False
     if action is Action.VIEW:
         return _can_view(actor, kind, financiers)
+    if action in (Action.CREATE, Action.UPDATE, Action.DELETE) and kind is Kind.CODE_LIST:
+        return actor.role in WRITERS and owner == actor.side.value  # the committee's lists too
     if action in (Action.CREATE, Action.UPDATE, Action.DELETE):
         return (
             kind in COUNTRY_DATA

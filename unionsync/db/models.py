@@ -11,10 +11,10 @@ from unionsync.catalog.models import (
 )
 from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.db.base import Base
-from unionsync.nomenclature.models import Crosswalk, NomenclatureCode
+from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
 from unionsync.passports.models import Passport, PassportParticipant
 from unionsync.reference.models import Country, Industry
-from unionsync.trade.models import CriticalProduct, ExchangeRate, TradeFlow
+from unionsync.trade.models import ExchangeRate, TradeFlow
 
 AUDITED.update(
     {
@@ -27,7 +27,8 @@ AUDITED.update(
         PassportParticipant: "passport_participant",
         TradeFlow: "trade_flow",
         ExchangeRate: "exchange_rate",
-        CriticalProduct: "critical_product",
+        CodeList: "code_list",
+        CodeListEntry: "code_list_entry",
         User: "user",
         ApiToken: "api_token",
     }
@@ -38,8 +39,9 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Capability",
+    "CodeList",
+    "CodeListEntry",
     "Country",
-    "CriticalProduct",
     "Crosswalk",
     "DemoMatchTruth",
     "ExchangeRate",

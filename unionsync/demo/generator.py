@@ -29,6 +29,7 @@ from unionsync.core.meta import DemoMatchTruth
 from unionsync.core.money import Currency
 from unionsync.demo.catalogue import BY_PROGRAMS, INDUSTRIES, PRODUCTS, RU_PROGRAMS, ProductDef
 from unionsync.demo.names import abbreviate, lookalike, mangle_model, write_code
+from unionsync.nomenclature.models import CodeList, CodeListEntry
 from unionsync.passports.models import (
     ParticipantRole,
     Passport,
@@ -36,7 +37,7 @@ from unionsync.passports.models import (
     PassportStatus,
 )
 from unionsync.reference.models import Industry
-from unionsync.trade.models import CriticalProduct, ExchangeRate, FlowDirection, TradeFlow
+from unionsync.trade.models import ExchangeRate, FlowDirection, TradeFlow
 
 SEED = 20230203
 DEMO_STEPS = (
@@ -608,14 +609,13 @@ class DemoBuilder:
 
     def _trade(self) -> None:
         codes = sorted({p.tnved[:6] for p in PRODUCTS})
-        for code in codes:
-            self.session.add(
-                CriticalProduct(
-                    list_code="DEMO-CRIT",
-                    tnved_code=code,
-                    list_name="Критическая импортозамещающая продукция (демо)",
-                )
-            )
+        critical = CodeList(
+            code="DEMO-CRIT",
+            owner="UNION",
+            name="Критическая импортозамещающая продукция (демо)",
+            entries=[CodeListEntry(written=code, first=code, last=code) for code in codes],
+        )
+        self.session.add(critical)
         self.counts.add("critical codes", len(codes))
         self._rates()
         weights = [self.rng.paretovariate(1.3) for _ in codes]

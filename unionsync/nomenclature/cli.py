@@ -243,3 +243,41 @@ def crosswalk_derive() -> None:
         hs6 = replace_links(session, HS6_SOURCE, derive_hs6(session))
         learned = replace_links(session, LEARNED_SOURCE, learn_okpd2_tnved(session))
     console.print(f"TN VED → HS 2022: {hs6:,} links; OKPD2 → TN VED learned: {learned:,} links.")
+
+
+list_app = typer.Typer(help="Named code lists (critical products, …).", no_args_is_help=True)
+app.add_typer(list_app, name="list")
+
+
+@list_app.command("import")
+def list_import(
+    code: str,
+    file: Path,
+    name: Annotated[str | None, typer.Option(help="Name, when the list is new.")] = None,
+    owner: Annotated[str, typer.Option(help="Side that maintains a new list.")] = "UNION",
+) -> None:
+    """Add the codes of FILE's «Код»/"Code" column to list CODE (created if new; all-or-nothing)."""
+    from sqlalchemy import select
+
+    from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+    from unionsync.nomenclature import lists
+    from unionsync.nomenclature.models import CodeList
+
+    factory = _READY[-1]()
+    try:
+        sheet = read_table(file.read_bytes(), file.name)
+        with factory() as session, session.begin():
+            session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
+            code_list = session.scalar(select(CodeList).where(CodeList.code == code))
+            if code_list is None:
+                code_list = lists.create_list(session, SYSTEM, code, name or code, owner.upper())
+            added = lists.import_entries(session, SYSTEM, code_list, sheet)
+    except (FileNotFoundError, UnreadableFileError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ImportFailedError as exc:
+        err.print(f"[red]{len(exc.errors)} error(s) in {file.name}; nothing was imported.[/red]")
+        for error in exc.errors:
+            err.print(f"  {error}")
+        raise typer.Exit(1) from None
+    console.print(f"{added:,} lines added to {code}.")

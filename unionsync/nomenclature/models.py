@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unionsync.db.base import Base, str_enum
 from unionsync.db.types import ScaledDecimal
@@ -65,3 +65,37 @@ class Crosswalk(Base):
     source: Mapped[str] = mapped_column(String(120))
     confidence: Mapped[Decimal] = mapped_column(ScaledDecimal(3, 6))
     evidence: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CodeList(Base):
+    """A named list of TN VED codes, prefixes, ranges and «из» entries (critical products, …)."""
+
+    __tablename__ = "code_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(8))  # the side that maintains it: BY, RU, UNION
+    note: Mapped[str | None] = mapped_column(Text)
+
+    entries: Mapped[list[CodeListEntry]] = relationship(
+        back_populates="code_list", cascade="all, delete-orphan", order_by="CodeListEntry.first"
+    )
+
+
+class CodeListEntry(Base):
+    """One line of a list: codes from `first` to `last` at one level (a single code has
+    first == last); `ex` marks «из»: only part of those codes belongs."""
+
+    __tablename__ = "code_list_entry"
+    __table_args__ = (UniqueConstraint("list_id", "first", "last", "ex"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("code_list.id", ondelete="CASCADE"))
+    written: Mapped[str] = mapped_column(String(120))
+    first: Mapped[str] = mapped_column(String(10))
+    last: Mapped[str] = mapped_column(String(10))
+    ex: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    code_list: Mapped[CodeList] = relationship(back_populates="entries")

@@ -1,4 +1,4 @@
-"""TradeFlow v1 (one side's record of one flow), exchange rates, critical-product lists."""
+"""TradeFlow v1 (one side's record of one flow) and exchange rates."""
 
 from __future__ import annotations
 
@@ -56,15 +56,3 @@ class ExchangeRate(Base):
     rate: Mapped[Decimal] = mapped_column(ScaledDecimal(6))
     kind: Mapped[str] = mapped_column(String(40), default="annual average")
     source: Mapped[str] = mapped_column(String(200))
-
-
-class CriticalProduct(Base):
-    """One code (at any level) on a list of critical import-substituting products."""
-
-    __tablename__ = "critical_product"
-    __table_args__ = (UniqueConstraint("list_code", "tnved_code"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    list_code: Mapped[str] = mapped_column(String(40))
-    list_name: Mapped[str] = mapped_column(String(300))
-    tnved_code: Mapped[str] = mapped_column(String(10))

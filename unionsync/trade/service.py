@@ -15,7 +15,8 @@ from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.errors import NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.core.money import Currency, Money
-from unionsync.trade.models import CriticalProduct, ExchangeRate, FlowDirection, TradeFlow
+from unionsync.nomenclature.models import CodeListEntry
+from unionsync.trade.models import ExchangeRate, FlowDirection, TradeFlow
 
 Ts = TypeVarTuple("Ts")
 
@@ -75,8 +76,13 @@ def convert(session: Session, money: Money, year: int, to: Currency) -> Converte
 
 
 def is_critical() -> Exists:
-    """SQL condition: the flow's code falls under some critical-product list entry."""
-    return exists().where(TradeFlow.tnved_code.startswith(CriticalProduct.tnved_code))
+    """SQL condition: the flow's code falls under an entry of a code list (critical products)."""
+    width = func.length(CodeListEntry.first)
+    prefix = func.substr(TradeFlow.tnved_code, 1, width)
+    return exists().where(
+        func.length(TradeFlow.tnved_code) >= width,
+        prefix.between(CodeListEntry.first, CodeListEntry.last),
+    )
 
 
 @dataclass(frozen=True, slots=True)
