@@ -107,6 +107,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/passports/{passport_id}"): "bank_too",
     ("GET", "/trade"): "view",
     ("GET", "/nomenclature"): "signed_in",
+    ("GET", "/nomenclature/suggest"): "signed_in",
     ("GET", "/code-lists"): "view",
     ("GET", "/code-lists/{code}"): "view",
     ("POST", "/code-lists/{code}/entries"): "write_union",

@@ -176,3 +176,12 @@ def test_code_list_page_checks_codes_and_offers_editing_only_to_its_side(client:
         "/code-lists/DEMO-CRIT/entries", data={"written": "8501", "csrf_token": token}
     )
     assert refused.status_code == 403
+
+
+def test_rows_without_a_code_offer_a_code_search(client: TestClient):
+    page = client.get("/capabilities", params={"per_page": 200}).text
+    link = re.search(r'href="(/nomenclature/suggest\?q=[^"]+)" class="suggest-link"', page)
+    assert link is not None
+    found = client.get(link.group(1).replace("&amp;", "&")).text
+    assert 'id="suggestions"' in found and "/nomenclature/tnved/" in found
+    assert "только по словам" in found  # no meaning index in this test's data folder

