@@ -70,6 +70,7 @@ class Suggestion:
     lexical: float
     semantic: float
     reason: str
+    shared: tuple[str, ...] = ()
 
 
 def vector_cache_path(embedder: Embedder, texts: Sequence[str], cache_dir: Path) -> Path:
@@ -199,4 +200,5 @@ class Suggester:
             round(lexical, 4),
             round(semantic, 4),
             "; ".join(parts) or "—",
+            tuple(shared[:6]),
         )
