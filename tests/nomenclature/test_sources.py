@@ -128,3 +128,23 @@ def test_status_is_empty_before_any_import(session: Session, system: CodeSystem)
         == 0
     )
     assert service.status(session, SYSTEM) == []
+
+
+def test_tnved4_gives_ten_digit_codes_with_history(tmp_path):
+    from unionsync.nomenclature.sources import SourceError, read_tnved4
+
+    lines = [
+        "004|20220811|0000|",
+        "84|82|101009|- - - прочие|01.01.2017|31.12.2021|",
+        "84|82|101009|- - - прочие подшипники|01.01.2022||",
+    ]
+    path = tmp_path / "TNVED4.TXT"
+    path.write_bytes("\r\n".join(lines).encode("cp866"))
+    records = read_tnved4(path)
+    assert [(r.code, r.parent, r.valid_to) for r in records] == [
+        ("8482101009", "8482", date(2021, 12, 31)),
+        ("8482101009", "8482", None),
+    ]
+    path.write_bytes("\r\n".join([lines[0], "84|8X|101009|x|01.01.2017||"]).encode("cp866"))
+    with pytest.raises(SourceError, match="line 2: bad TN VED code 848X101009"):
+        read_tnved4(path)

@@ -1,8 +1,9 @@
 """Readers of the official classifier files into plain records (no database here).
 
 - TN VED EAEU as the Russian tax service distributes it: `TNVED1.TXT` (sections), `TNVED2.TXT`
-  (chapters), `TNVED3.TXT` (headings): pipe-separated, cp866, a header record first, each record
-  with its validity dates `DD.MM.YYYY`; the 10-digit level from the JSON tree of the 2022 edition.
+  (chapters), `TNVED3.TXT` (headings), `TNVED4.TXT` (10-digit codes) when present: pipe-separated,
+  cp866, a header record first, each record with its validity dates `DD.MM.YYYY`; the 10-digit
+  level of the 2022 edition also from the JSON tree (codes already read from TNVED4 are kept).
   Headings without subdivision are in neither (see `service.complete_undivided_headings`).
 - HS 2022 (`harmonized-system.csv`: section, hscode, description, parent, level).
 - OKPD2 (the open-data CSV `code,name,section,idx,description,global_id`, or the XML zip whose
@@ -92,7 +93,44 @@ def read_tnved_dir(folder: Path) -> list[CodeRecord]:
     for number, row in _pipe_rows(folder / "TNVED3.TXT"):
         chapter, heading, name, start, end = _fields(folder / "TNVED3.TXT", number, row, 5)
         records.append(_record(chapter + heading, 4, chapter, name, None, start, end))
-    records.extend(read_tnved_tree(folder / "tnved_2022_tree.json"))
+    if (folder / "TNVED4.TXT").exists():
+        records.extend(read_tnved4(folder / "TNVED4.TXT"))
+    if (folder / "tnved_2022_tree.json").exists() or not (folder / "TNVED4.TXT").exists():
+        tree = read_tnved_tree(folder / "tnved_2022_tree.json")
+        have = {(r.code, r.valid_from) for r in records if r.level == 10}
+        records.extend(r for r in tree if (r.code, r.valid_from) not in have)
+    return records
+
+
+def read_tnved4(path: Path) -> list[CodeRecord]:
+    """10-digit codes with their history from the official `TNVED4.TXT`:
+    chapter | heading | the last six digits | name | valid from | valid to."""
+    records = []
+    for number, row in _pipe_rows(path):
+        chapter, heading, rest, name, start, end = _fields(path, number, row, 6)
+        code = chapter + heading + rest
+        if len(code) != 10 or not code.isdigit():
+            raise SourceError(
+                N_("%(file)s, line %(line)s: bad TN VED code %(code)s"),
+                file=path.name,
+                line=number,
+                code=code,
+            )
+        valid_from = _day(start) or date(2002, 1, 1)
+        records.append(
+            CodeRecord(
+                CodeSystem.TNVED,
+                code,
+                10,
+                chapter + heading,
+                _clean(name),
+                None,
+                None,
+                valid_from,
+                _day(end),
+                _edition(valid_from),
+            )
+        )
     return records
 
 
