@@ -278,6 +278,16 @@ def suggestion_entries(session: Session) -> list[Entry]:
     return entries
 
 
+def has_tnved(session: Session) -> bool:
+    """Whether any TN VED code is loaded (without reading them all)."""
+    return (
+        session.scalar(
+            select(NomenclatureCode.id).where(NomenclatureCode.system == CodeSystem.TNVED).limit(1)
+        )
+        is not None
+    )
+
+
 def nomenclature_version(session: Session) -> tuple[int, int]:
     """Changes whenever codes are added (to know when a cached suggester is stale)."""
     count, top = session.execute(select(func.count(), func.max(NomenclatureCode.id))).one()

@@ -75,7 +75,7 @@ def suggest_page(
     text = blank_to_none(q)
     found = []
     semantic = False
-    if text and service.suggestion_entries(session):
+    if text and service.has_tnved(session):
         suggester = suggester_for(request, session)
         semantic = suggester.semantic
         found = service.suggest(session, actor, suggester, text, 10)
