@@ -1,0 +1,1 @@
+"""Record linkage of program demand to the partner's capabilities (issue 5, in progress)."""
