@@ -1,0 +1,112 @@
+"""Candidate pairs for matching: blocking by code and character n-gram TF-IDF top-k.
+
+Scoring every demand line against every catalogue line is out of the question at scale, so
+this stage proposes, for each left record, a short list of right records worth scoring:
+- by code, when both have one, compared at the deepest level both were given at (a 10-digit
+  item and a 4-digit capability agree when the 4 digits do); «из» entries count as given;
+- by text, the `top` most similar right names under character n-gram TF-IDF of the
+  normalised names (abbreviations, look-alikes and model tokens already folded).
+The recall of this stage bounds the recall of matching, so it is measured (see the tests).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from unionsync.matching.normalise import normalise_name
+from unionsync.nomenclature.codes import LEVELS
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """One side of a pair: a program item or a capability, as matching sees it."""
+
+    key: int
+    name: str
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    left: int
+    right: int
+    by_code: bool
+    text_score: float
+
+
+def code_blocks(left: Sequence[MatchRecord], right: Sequence[MatchRecord]) -> dict[int, set[int]]:
+    """Right keys sharing each left record's code at the deepest level both have."""
+    by_prefix: dict[str, list[MatchRecord]] = defaultdict(list)
+    for record in right:
+        if record.code:
+            for level in LEVELS:
+                if level <= len(record.code):
+                    by_prefix[record.code[:level]].append(record)
+    blocks: dict[int, set[int]] = {}
+    for record in left:
+        if not record.code:
+            continue
+        found = {r.key for r in by_prefix.get(record.code, ())}  # right as deep or deeper
+        for level in LEVELS:  # right given shallower than left
+            if level < len(record.code):
+                found |= {
+                    r.key
+                    for r in by_prefix.get(record.code[:level], ())
+                    if r.code is not None and len(r.code) == level
+                }
+        blocks[record.key] = found
+    return blocks
+
+
+def text_neighbours(
+    left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int, chunk: int = 2000
+) -> dict[int, list[tuple[int, float]]]:
+    """The `top` most similar right records of each left record (chunked sparse products)."""
+    vectoriser = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
+    )
+    right_matrix = vectoriser.fit_transform([normalise_name(r.name).text for r in right])
+    left_matrix = vectoriser.transform([normalise_name(r.name).text for r in left])
+    right_t = right_matrix.T.tocsc()
+    neighbours: dict[int, list[tuple[int, float]]] = {}
+    for start in range(0, len(left), chunk):
+        product = (left_matrix[start : start + chunk] @ right_t).tocsr()
+        for offset in range(product.shape[0]):
+            row = product.getrow(offset)
+            if row.nnz == 0:
+                neighbours[left[start + offset].key] = []
+                continue
+            k = min(top, row.nnz)
+            best = np.argpartition(-row.data, k - 1)[:k]
+            ranked = sorted(
+                zip(row.indices[best], row.data[best], strict=True), key=lambda pair: -pair[1]
+            )
+            neighbours[left[start + offset].key] = [
+                (right[int(i)].key, float(score)) for i, score in ranked
+            ]
+    return neighbours
+
+
+def candidates(
+    left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int = 20, block_limit: int = 200
+) -> list[Candidate]:
+    """The union of code blocks (kept when small enough to score) and text neighbours."""
+    blocks = code_blocks(left, right)
+    texts = text_neighbours(left, right, top)
+    pairs: list[Candidate] = []
+    for record in left:
+        scored = dict(texts.get(record.key, []))
+        block = blocks.get(record.key, set())
+        keys = set(scored)
+        if 0 < len(block) <= block_limit:
+            keys |= block
+        elif block:  # a wide block (a bare chapter code): keep only its text neighbours
+            keys = {k for k in keys if k in block} or keys
+        for key in keys:
+            pairs.append(Candidate(record.key, key, key in block, scored.get(key, 0.0)))
+    return pairs
