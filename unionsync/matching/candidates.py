@@ -1,9 +1,10 @@
-"""Candidate pairs for matching: blocking by code and character n-gram TF-IDF top-k.
+"""Candidate pairs for matching: blocking by code and by model token, and n-gram TF-IDF top-k.
 
 Scoring every demand line against every catalogue line is out of the question at scale, so
 this stage proposes, for each left record, a short list of right records worth scoring:
 - by code, when both have one, compared at the deepest level both were given at (a 10-digit
   item and a 4-digit capability agree when the 4 digits do); «из» entries count as given;
+- by model, size or standard token shared (6205-2RS, М10х50, ГОСТ 8338-75), in any language;
 - by text, the `top` most similar right names under character n-gram TF-IDF of the
   normalised names (abbreviations, look-alikes and model tokens already folded).
 The recall of this stage bounds the recall of matching, so it is measured (see the tests).
@@ -63,6 +64,23 @@ def code_blocks(left: Sequence[MatchRecord], right: Sequence[MatchRecord]) -> di
     return blocks
 
 
+def model_blocks(left: Sequence[MatchRecord], right: Sequence[MatchRecord]) -> dict[int, set[int]]:
+    """Right keys sharing a model, size or standard token with each left record
+    (`6205-2RS` finds "Deep groove ball bearing 6205 2RS" in any language)."""
+    by_token: dict[str, set[int]] = defaultdict(set)
+    for record in right:
+        for token in normalise_name(record.name).models:
+            by_token[token].add(record.key)
+    blocks: dict[int, set[int]] = {}
+    for record in left:
+        found: set[int] = set()
+        for token in normalise_name(record.name).models:
+            found |= by_token.get(token, set())
+        if found:
+            blocks[record.key] = found
+    return blocks
+
+
 def text_neighbours(
     left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int, chunk: int = 2000
 ) -> dict[int, list[tuple[int, float]]]:
@@ -95,14 +113,19 @@ def text_neighbours(
 def candidates(
     left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int = 20, block_limit: int = 200
 ) -> list[Candidate]:
-    """The union of code blocks (kept when small enough to score) and text neighbours."""
+    """The union of code and model blocks (kept when small enough to score) and text
+    neighbours."""
     blocks = code_blocks(left, right)
+    models = model_blocks(left, right)
     texts = text_neighbours(left, right, top)
     pairs: list[Candidate] = []
     for record in left:
         scored = dict(texts.get(record.key, []))
         block = blocks.get(record.key, set())
         keys = set(scored)
+        same_model = models.get(record.key, set())
+        if len(same_model) <= block_limit:
+            keys |= same_model
         if 0 < len(block) <= block_limit:
             keys |= block
         elif block:  # a wide block (a bare chapter code): keep only its text neighbours
