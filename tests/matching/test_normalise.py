@@ -37,7 +37,7 @@ def test_model_tokens_with_cyrillic_letters_match_their_latin_spelling():
 
 
 def test_series_codes_written_apart_or_hyphenated_are_one_model():
-    assert normalise_name("ВОЦ-800").models == normalise_name("воц 800").models
+    assert normalise_name("ВОЦ-800").models == normalise_name("ВОЦ 800").models
     assert (
         normalise_name("Гидроцилиндр ЦС-125х250").models
         == normalise_name("цилиндр гидравлический ЦС 125x250").models
@@ -64,3 +64,9 @@ def test_demo_pairs_that_are_true_share_their_model_tokens(demo_session: Session
     )
     assert len(with_models) > 1000
     assert shared / len(with_models) >= 0.9, shared / len(with_models)
+
+
+def test_decimal_commas_and_lower_case_words_before_numbers():
+    assert normalise_name("4,7 мкФ").numbers == normalise_name("4.7 мкФ").numbers == ("4.7",)
+    chip = normalise_name("конд. керам. ЧИП 0603 X7R 100 нФ")
+    assert chip.numbers == ("0603", "100")  # «ЧИП» is a word here, not a series code

@@ -59,6 +59,35 @@ ABBREVIATIONS = {
     "ж/д": "железнодорожный",
     "в/в": "внутривенный",
 }
+# Capitalised abbreviations that name a kind of product, not a series: never glued to a number
+PRODUCT_ABBREVIATIONS = frozenset(
+    {
+        "чип",
+        "чпу",
+        "led",
+        "smd",
+        "cob",
+        "кпп",
+        "двс",
+        "узи",
+        "мрт",
+        "кт",
+        "ивл",
+        "экг",
+        "дгу",
+        "гту",
+        "плк",
+        "акб",
+        "ssd",
+        "пк",
+        "мк",
+        "пп",
+        "пэт",
+        "ссд",
+        "lan",
+        "usb",
+    }
+)
 # Cyrillic letters that look like Latin ones: model tokens are written in Latin
 _TO_LATIN = str.maketrans(
     {
@@ -77,8 +106,11 @@ _TO_LATIN = str.maketrans(
     }
 )
 _STANDARD = re.compile(r"\b(гост|gost|ост|ту|din|iso)\s*(р\s*)?(\d[\d.\-]*\d)", re.IGNORECASE)
-_SIZE = re.compile(r"(?<![\w])[мm]\s?(\d+(?:[.,]\d+)?)\s*[xх×*]\s*(\d+(?:[.,]\d+)?)(?![\w])")
-_NOMINAL = re.compile(r"(?<![\w])(ду|dn|ру|pn)\s*(\d+)(?![\w])")
+_SIZE = re.compile(
+    r"(?<![\w])[мm]\s?(\d+(?:[.,]\d+)?)\s*[xх×*]\s*(\d+(?:[.,]\d+)?)(?![\w])", re.IGNORECASE
+)
+_NOMINAL = re.compile(r"(?<![\w])(ду|dn|ру|pn)\s*(\d+)(?![\w])", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"(\d),(\d)")
 _TOKEN = re.compile(r"[0-9a-zа-яё]+(?:[-/.][0-9a-zа-яё]+)*", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_LETTER = re.compile(r"[a-zа-я]")
@@ -120,7 +152,7 @@ def _specials(text: str) -> tuple[str, list[str]]:
         return " "
 
     def nominal(match: re.Match[str]) -> str:
-        kind = {"ду": "dn", "ру": "pn"}.get(match.group(1), match.group(1))
+        kind = {"ду": "dn", "ру": "pn"}.get(match.group(1).lower(), match.group(1).lower())
         found.append(f"{kind}{match.group(2)}")
         return " "
 
@@ -133,9 +165,10 @@ def _specials(text: str) -> tuple[str, list[str]]:
 @lru_cache(maxsize=200_000)
 def normalise_name(name: str) -> NormalName:
     """The comparable form of a product name (cached: catalogues repeat names)."""
-    text = name.lower().replace("ё", "е").replace("\u00a0", " ")
-    text, models = _specials(text)
-    tokens = _TOKEN.findall(text)
+    text = _DECIMAL_COMMA.sub(r"\1.\2", name.replace("ё", "е").replace("Ё", "Е"))
+    text, models = _specials(text.replace("\u00a0", " "))
+    written = _TOKEN.findall(text)  # as written: capitals tell series codes from words
+    tokens = [t.lower() for t in written]
     words: list[str] = []
     numbers: list[str] = []
     index = 0
@@ -147,8 +180,14 @@ def normalise_name(name: str) -> NormalName:
             # «Эльбрус-8СВ»: a word and a model joined by a hyphen
             words.append(lemma(fold(head)).replace("ё", "е"))
             token = tail
-        elif token.isalpha() and len(token) <= 4 and _HAS_DIGIT.search(nxt[:1]):
-            # «ВОЦ 800», «ЦС 125х250»: a series letter code written apart from its number
+        elif (
+            token.isalpha()
+            and len(token) <= 4
+            and written[index].isupper()
+            and token not in PRODUCT_ABBREVIATIONS
+            and _HAS_DIGIT.search(nxt[:1])
+        ):
+            # «ВОЦ 800», «ЦС 125х250»: a series code in capitals written apart from its number
             token, index = token + nxt, index + 1
             nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
         if _HAS_DIGIT.search(token):
