@@ -34,6 +34,7 @@ from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
 from unionsync.demo.generator import DEMO_STEPS
 from unionsync.demo.loader import load_demo
+from unionsync.matching import cli as matching_cli
 from unionsync.nomenclature import cli as nomenclature_cli
 
 app = typer.Typer(
@@ -54,6 +55,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(nomenclature_cli.app, name="nomenclature")
+app.add_typer(matching_cli.app, name="match")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
