@@ -10,11 +10,10 @@ Medians of --repeat runs are printed; the machine is shared and noisy, so compar
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from _timing import median_seconds
 
 from unionsync.access.policy import SYSTEM
 from unionsync.catalog.template import PROGRAM_COLUMNS, demand_headers
@@ -62,15 +61,6 @@ def make_rows(count: int) -> tuple[list[str], list[list[object]]]:
     return headers, rows
 
 
-def timed(action: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=20_000)
@@ -105,9 +95,9 @@ def main() -> None:
             with transaction(fresh_factory()) as session:
                 import_programs(session, SYSTEM, read_table(content, path.name))
 
-        read_s = timed(lambda: read_table(content, path.name), args.repeat)
-        check_s = timed(check_only, args.repeat)
-        import_s = timed(full_import, args.repeat)
+        read_s = median_seconds(lambda: read_table(content, path.name), args.repeat)
+        check_s = median_seconds(check_only, args.repeat)
+        import_s = median_seconds(full_import, args.repeat)
     print(f"rows={args.rows} format={args.format} repeat={args.repeat} (medians)")
     print(f"{'step':<28}{'seconds':>10}{'rows/s':>12}{'x read':>9}")
     for name, seconds in (

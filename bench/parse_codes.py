@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import statistics
-import time
 from collections.abc import Callable
+
+from _timing import median_seconds
 
 from unionsync.nomenclature.codes import parse_tnved
 
@@ -45,15 +45,6 @@ def baseline(codes: list[str]) -> int:
 
 def ours(codes: list[str]) -> int:
     return sum(parse_tnved(c).level for c in codes)
-
-
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from unionsync.access.audit import ACTOR_KEY, ADDRESS_KEY, verify_chain
+from unionsync.access.audit import verify_chain
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import SYSTEM
 from unionsync.access.service import (
@@ -26,9 +26,10 @@ from unionsync.access.service import (
     set_password,
 )
 from unionsync.catalog import transfer
+from unionsync.cli_support import err, file_errors, operator_session
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
-from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+from unionsync.core.tabular import read_table
 from unionsync.dashboard.service import stats as collect_stats
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
@@ -60,7 +61,6 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 console = Console()
-err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -102,7 +102,7 @@ def demo(
     factory = _ready(settings)
     with (
         _steps("Loading demo data", len(DEMO_STEPS)) as advance,
-        _operator_session(factory) as session,
+        operator_session(factory) as session,
         session.begin(),
     ):
         counts = load_demo(session, progress=advance)
@@ -150,23 +150,11 @@ def _import(kind: str, path: Path) -> None:
     """Read, check and write one file; exit 1 listing every row error, 2 if it is unreadable."""
     factory = _ready(get_settings())
     importer = transfer.import_programs if kind == "programs" else transfer.import_capabilities
-    try:
-        with _steps(f"Importing {path.name}", 3) as advance:
-            advance("reading")
-            sheet = read_table(path.read_bytes(), path.name)
-            with _operator_session(factory) as session, session.begin():
-                report = importer(session, SYSTEM, sheet, progress=advance)
-    except FileNotFoundError:
-        err.print(f"[red]{path}: no such file[/red]")
-        raise typer.Exit(2) from None
-    except UnreadableFileError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ImportFailedError as exc:
-        err.print(f"[red]{len(exc.errors)} error(s) in {path.name}; nothing was imported.[/red]")
-        for error in exc.errors:
-            err.print(f"  {error}")
-        raise typer.Exit(1) from None
+    with file_errors(path), _steps(f"Importing {path.name}", 3) as advance:
+        advance("reading")
+        sheet = read_table(path.read_bytes(), path.name)
+        with operator_session(factory) as session, session.begin():
+            report = importer(session, SYSTEM, sheet, progress=advance)
     created = ", ".join(f"{k} {v}" for k, v in report.created.items()) or "nothing"
     updated = ", ".join(f"{k} {v}" for k, v in report.updated.items()) or "nothing"
     console.print(
@@ -213,7 +201,7 @@ def _export(kind: str, out: Path, country: str | None) -> None:
     if out.suffix.lower() not in (".xlsx", ".csv"):
         err.print(f"[red]{out}: choose a .xlsx or .csv file name[/red]")
         raise typer.Exit(2)
-    with _operator_session(factory) as session, session.begin():
+    with operator_session(factory) as session, session.begin():
         rows = exporter(session, SYSTEM, out, country)
     console.print(f"Wrote {rows} rows to {out}")
 
@@ -234,7 +222,7 @@ def export_capabilities(out: Out, country: Country = None) -> None:
 def stats(as_json: AsJson = False) -> None:
     """Counts per entity, programs per country, passports per status."""
     factory = _ready(get_settings())
-    with _operator_session(factory) as session, session.begin():
+    with operator_session(factory) as session, session.begin():
         figures = collect_stats(session, SYSTEM)
     if as_json:
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
@@ -255,14 +243,6 @@ def stats(as_json: AsJson = False) -> None:
 nomenclature_cli.bind(lambda: _ready(get_settings()))
 
 
-def _operator_session(factory: sessionmaker[Session]) -> Session:
-    """A session acting as the local operator; its changes are audited as `system` from `cli`."""
-    session = factory()
-    session.info[ACTOR_KEY] = SYSTEM
-    session.info[ADDRESS_KEY] = "cli"
-    return session
-
-
 def _new_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -275,7 +255,7 @@ def _new_password(password_stdin: bool) -> str:
 
 def _run(action: Callable[[Session], T], factory: sessionmaker[Session]) -> T:
     """Run `action` in one transaction; domain errors become a message and exit code 1."""
-    with _operator_session(factory) as session:
+    with operator_session(factory) as session:
         try:
             with session.begin():
                 return action(session)

@@ -9,14 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from unionsync.core.tabular import UnreadableFileError, read_table
+from unionsync.cli_support import err, file_errors
+from unionsync.core.tabular import read_table
 from unionsync.matching.pairs import NamePair, score_pairs
 
 app = typer.Typer(
     help="Matching of program demand to the partner's products.", no_args_is_help=True
 )
 console = Console()
-err = Console(stderr=True, soft_wrap=True)
 REQUIRED = ("left_name", "right_name")
 
 
@@ -29,11 +29,8 @@ def score(
     out: Annotated[Path, typer.Option("--out", help="CSV: the input plus probability, decision")],
 ) -> None:
     """Score every pair with the default scorer; writes the input columns plus the verdict."""
-    try:
+    with file_errors(pairs):
         sheet = read_table(pairs.read_bytes(), pairs.name)
-    except (FileNotFoundError, UnreadableFileError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
     missing = [c for c in REQUIRED if c not in sheet.headers]
     if missing:
         err.print(

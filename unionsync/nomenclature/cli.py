@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from unionsync.access.audit import ACTOR_KEY, ADDRESS_KEY
 from unionsync.access.policy import SYSTEM
+from unionsync.cli_support import err, file_errors, operator_session
 from unionsync.nomenclature import service
 from unionsync.nomenclature.sources import (
     CodeRecord,
@@ -30,7 +30,6 @@ import_app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 console = Console()
-err = Console(stderr=True, soft_wrap=True)
 
 Ready = Callable[[], sessionmaker[Session]]
 _READY: list[Ready] = []
@@ -49,11 +48,13 @@ def _load(reader: Callable[[Path], list[CodeRecord]], path: Path) -> None:
     except SourceError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    with factory() as session, session.begin():
-        session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
-        with console.status(f"Writing {len(records):,} codes…"):
-            report = service.load_records(session, records, path.name)
-            extra = service.complete_undivided_headings(session)
+    with (
+        operator_session(factory) as session,
+        session.begin(),
+        console.status(f"Writing {len(records):,} codes…"),
+    ):
+        report = service.load_records(session, records, path.name)
+        extra = service.complete_undivided_headings(session)
     added = ", ".join(f"level {lvl}: {n:,}" for lvl, n in sorted(report.added.items())) or "none"
     console.print(
         f"{report.system.value}: added {added}; updated {report.updated:,}; "
@@ -199,31 +200,15 @@ app.add_typer(crosswalk_app, name="crosswalk")
 @crosswalk_app.command("import")
 def crosswalk_import(file: Path) -> None:
     """CSV/xlsx with from_system, from_code, to_system, to_code[, confidence] (all-or-nothing)."""
-    from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+    from unionsync.core.tabular import read_table
     from unionsync.nomenclature.crosswalks import read_csv_links, replace_links
 
     factory = _READY[-1]()
-    try:
+    with file_errors(file):
         links = read_csv_links(read_table(file.read_bytes(), file.name))
-    except FileNotFoundError:
-        err.print(f"[red]{file}: no such file[/red]")
-        raise typer.Exit(2) from None
-    except UnreadableFileError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ImportFailedError as exc:
-        err.print(f"[red]{len(exc.errors)} error(s) in {file.name}; nothing was imported.[/red]")
-        for error in exc.errors:
-            err.print(f"  {error}")
-        raise typer.Exit(1) from None
-    with factory() as session, session.begin():
-        session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
-        count = replace_links(session, session_source(file), links)
+    with operator_session(factory) as session, session.begin():
+        count = replace_links(session, f"file: {file.name}"[:120], links)
     console.print(f"{count:,} crosswalk links from {file.name}.")
-
-
-def session_source(file: Path) -> str:
-    return f"file: {file.name}"[:120]
 
 
 @crosswalk_app.command("derive")
@@ -238,8 +223,7 @@ def crosswalk_derive() -> None:
     )
 
     factory = _READY[-1]()
-    with factory() as session, session.begin():
-        session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
+    with operator_session(factory) as session, session.begin():
         hs6 = replace_links(session, HS6_SOURCE, derive_hs6(session))
         learned = replace_links(session, LEARNED_SOURCE, learn_okpd2_tnved(session))
     console.print(f"TN VED → HS 2022: {hs6:,} links; OKPD2 → TN VED learned: {learned:,} links.")
@@ -259,25 +243,16 @@ def list_import(
     """Add the codes of FILE's «Код»/"Code" column to list CODE (created if new; all-or-nothing)."""
     from sqlalchemy import select
 
-    from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+    from unionsync.core.tabular import read_table
     from unionsync.nomenclature import lists
     from unionsync.nomenclature.models import CodeList
 
     factory = _READY[-1]()
-    try:
+    with file_errors(file):
         sheet = read_table(file.read_bytes(), file.name)
-        with factory() as session, session.begin():
-            session.info[ACTOR_KEY], session.info[ADDRESS_KEY] = SYSTEM, "cli"
+        with operator_session(factory) as session, session.begin():
             code_list = session.scalar(select(CodeList).where(CodeList.code == code))
             if code_list is None:
                 code_list = lists.create_list(session, SYSTEM, code, name or code, owner.upper())
             added = lists.import_entries(session, SYSTEM, code_list, sheet)
-    except (FileNotFoundError, UnreadableFileError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ImportFailedError as exc:
-        err.print(f"[red]{len(exc.errors)} error(s) in {file.name}; nothing was imported.[/red]")
-        for error in exc.errors:
-            err.print(f"  {error}")
-        raise typer.Exit(1) from None
     console.print(f"{added:,} lines added to {code}.")

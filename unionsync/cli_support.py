@@ -1,0 +1,43 @@
+"""What every command-line room shares: the operator's session and how file errors end a command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from unionsync.access.audit import ACTOR_KEY, ADDRESS_KEY
+from unionsync.access.policy import SYSTEM
+from unionsync.core.tabular import ImportFailedError, UnreadableFileError
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def operator_session(factory: sessionmaker[Session]) -> Session:
+    """A session acting as the local operator; its changes are audited as `system` from `cli`."""
+    session = factory()
+    session.info[ACTOR_KEY] = SYSTEM
+    session.info[ADDRESS_KEY] = "cli"
+    return session
+
+
+@contextmanager
+def file_errors(path: Path) -> Iterator[None]:
+    """Exit 2 for a missing or unreadable file, 1 listing every row error of a refused import."""
+    try:
+        yield
+    except FileNotFoundError:
+        err.print(f"[red]{path}: no such file[/red]")
+        raise typer.Exit(2) from None
+    except UnreadableFileError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ImportFailedError as exc:
+        err.print(f"[red]{len(exc.errors)} error(s) in {path.name}; nothing was imported.[/red]")
+        for error in exc.errors:
+            err.print(f"  {error}")
+        raise typer.Exit(1) from None
