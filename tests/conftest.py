@@ -124,7 +124,12 @@ def demo_session(demo_url: str) -> Iterator[Session]:
 
 
 def make_settings(tmp_path: Path, url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=url, secret_key="test-secret")
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=url,
+        secret_key="test-secret",
+        jobs_in_process=False,  # tests carry out queued jobs themselves (app.state.jobs)
+    )
 
 
 def issue_demo_token(url: str, username: str, days: int = 30) -> str:

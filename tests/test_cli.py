@@ -132,3 +132,18 @@ def test_nomenclature_import_is_idempotent_and_reported(env: Path):
     assert refused.exit_code == 1 and "cw.csv, row 2, column «from_system»" in refused.stderr
     missing = runner.invoke(app, ["nomenclature", "import", "hs", str(env / "none.csv")])
     assert missing.exit_code == 2 and "is missing" in missing.stderr
+
+
+def test_match_run_is_incremental_and_decisions_export_as_training_pairs(env: Path):
+    runner = CliRunner()
+    first = runner.invoke(app, ["match", "run", "--program", "1", "--top", "3"])
+    assert first.exit_code == 0, first.output
+    assert "items matched (0 unchanged)" in first.output and "accepted" in first.output
+    again = runner.invoke(app, ["match", "run", "--program", "1"])
+    assert again.exit_code == 0 and "0 items matched" in again.output, again.output
+    assert runner.invoke(app, ["match", "run", "--program", "999999"]).exit_code == 1
+    assert runner.invoke(app, ["match", "run", "--program", "1", "--against", "KZ"]).exit_code == 1
+    out = env / "decisions.csv"
+    exported = runner.invoke(app, ["match", "decisions", "--out", str(out)])
+    assert exported.exit_code == 0 and "0 decisions" in exported.output
+    assert out.read_text(encoding="utf-8").startswith("left_name,right_name,left_code")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +24,9 @@ from unionsync.core.errors import UnionSyncError
 from unionsync.dashboard import api as dashboard_api
 from unionsync.dashboard import views as dashboard_views
 from unionsync.db.session import make_engine, make_session_factory
+from unionsync.jobs import Jobs
+from unionsync.matching import api as matching_api
+from unionsync.matching import views as matching_views
 from unionsync.nomenclature import api as nomenclature_api
 from unionsync.nomenclature import lists_api
 from unionsync.nomenclature import views as nomenclature_views
@@ -37,6 +43,18 @@ API_DESCRIPTION = """UnionSync JSON API: programs, items, enterprises' capabilit
 mutual trade of Belarus and Russia. Errors are RFC 9457 problem details."""
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background jobs start with the server (queued and interrupted ones resume) and stop
+    with it."""
+    jobs: Jobs = app.state.jobs
+    if app.state.settings.jobs_in_process:
+        jobs.recover()
+        jobs.start()
+    yield
+    jobs.stop()
+
+
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -51,10 +69,12 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()  # generated and kept on first run
     app.state.session_factory = session_factory
+    app.state.jobs = Jobs(settings, session_factory)
     app.state.templates = make_environment()
     app.state.sign_in_limiter = RateLimiter(limit=settings.sign_in_attempts_per_minute)
     app.add_exception_handler(UnionSyncError, web_views.domain_error_page)
@@ -71,6 +91,7 @@ def create_app(
         access_api.router,
         nomenclature_api.router,
         lists_api.router,
+        matching_api.router,
     ):
         app.include_router(router, dependencies=signed)
     for router in (
@@ -79,6 +100,7 @@ def create_app(
         trade_views.router,
         nomenclature_views.router,
         lists_api.pages,
+        matching_views.router,
     ):
         app.include_router(router, dependencies=pages)
     # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself

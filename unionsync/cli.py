@@ -26,7 +26,7 @@ from unionsync.access.service import (
     set_password,
 )
 from unionsync.catalog import transfer
-from unionsync.cli_support import err, file_errors, operator_session
+from unionsync.cli_support import bind, err, file_errors, operator_session
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.tabular import read_table
@@ -123,6 +123,26 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     settings = get_settings()
     _ready(settings)
     _serve(settings, host, port)
+
+
+@app.command()
+def worker() -> None:
+    """Carry out background jobs (matching runs) in this process, until Ctrl-C; for servers
+    started with UNIONSYNC_JOBS_IN_PROCESS=false."""
+    import time
+
+    from unionsync.jobs import Jobs
+
+    settings = get_settings()
+    jobs = Jobs(settings, _ready(settings))
+    resumed = jobs.recover()
+    console.print(f"Worker started ({jobs.pending()} queued, {resumed} resumed); Ctrl-C stops it.")
+    jobs.start()
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        jobs.stop()
 
 
 def _build_meaning_index(settings: Settings, factory: sessionmaker[Session]) -> None:
@@ -240,7 +260,7 @@ def stats(as_json: AsJson = False) -> None:
         console.print(table)
 
 
-nomenclature_cli.bind(lambda: _ready(get_settings()))
+bind(lambda: _ready(get_settings()))
 
 
 def _new_password(password_stdin: bool) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +15,18 @@ from unionsync.access.policy import SYSTEM
 from unionsync.core.tabular import ImportFailedError, UnreadableFileError
 
 err = Console(stderr=True, soft_wrap=True)
+Ready = Callable[[], sessionmaker[Session]]
+_READY: list[Ready] = []
+
+
+def bind(ready: Ready) -> None:
+    """The root CLI hands over how to open the database (kept out of import time)."""
+    _READY.append(ready)
+
+
+def ready_factory() -> sessionmaker[Session]:
+    """The session factory of the initialised database, for sub-command groups."""
+    return _READY[-1]()
 
 
 def operator_session(factory: sessionmaker[Session]) -> Session:

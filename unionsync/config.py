@@ -32,6 +32,22 @@ class Settings(BaseSettings):
     public_dashboard: bool = Field(
         default=False, description="Show the overview (figures only) without signing in."
     )
+    match_accept: float = Field(
+        default=0.9, gt=0, le=1, description="Matches at or above this probability are accepted."
+    )
+    match_review: float = Field(
+        default=0.5, gt=0, le=1, description="Matches from this probability up go to review."
+    )
+    match_model: Path | None = Field(
+        default=None, description="A model from `unionsync match train` used by runs."
+    )
+    match_vectors: bool = Field(
+        default=False,
+        description="Add E5 sentence-vector neighbours to candidates (slow the first time).",
+    )
+    jobs_in_process: bool = Field(
+        default=True, description="Run background jobs in a thread of the web server."
+    )
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite default inside the data directory."""

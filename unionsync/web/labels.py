@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
+from unionsync.matching.models import Decision, RunStatus
+from unionsync.matching.scoring import Band
 from unionsync.passports.models import ParticipantRole, PassportStatus
 from unionsync.trade.models import FlowDirection
 from unionsync.web.i18n import N_, gettext
@@ -36,6 +38,15 @@ LABELS: dict[StrEnum, str] = {
     ParticipantRole.BANK: N_("bank"),
     FlowDirection.EXPORT: N_("export"),
     FlowDirection.IMPORT: N_("import"),
+    RunStatus.QUEUED: N_("queued"),
+    RunStatus.RUNNING: N_("running"),
+    RunStatus.DONE: N_("done"),
+    RunStatus.FAILED: N_("failed"),
+    Band.ACCEPT: N_("accepted automatically"),
+    Band.REVIEW: N_("to review"),
+    Band.REJECT: N_("rejected automatically"),
+    Decision.ACCEPTED: N_("accepted"),
+    Decision.REJECTED: N_("rejected"),
 }
 
 

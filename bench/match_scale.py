@@ -1,0 +1,237 @@
+"""Link demand lines to catalogue lines at scale: UnionSync's engine against Splink (DuckDB).
+
+Usage: python bench/match_scale.py [--demand 100000] [--catalogue 1000000] [--only ours|splink]
+
+Data, generated here with a fixed seed: the demo's 100 product families (real TN VED codes, name
+templates with a model, size or series); each product is a family with its own model token made
+by changing the digits of a real one (6205-2RS → 6317-2RS). A catalogue line names a product the
+way real lists do (the alternative name, abbreviations, Latin look-alike letters, the model
+written apart or glued); about half of the lines carry a code, some of them shortened to 4 or 6
+digits. Most catalogue products have 1–4 lines (several producers); 70 % of demand lines name a
+catalogue product, the rest name products nobody makes. Every catalogue line of the same product
+is a true link.
+
+Each engine runs in a process of its own (peak memory = that process's maximum resident size).
+Both get the same preprocessing (UnionSync's normalised name and model token as columns), so
+the comparison is of linking, not of cleaning. F1 over pairs: found pairs at p ≥ 0.5 (Splink) or
+in the accept band (UnionSync) against the true pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from unionsync.demo.catalogue import PRODUCTS
+from unionsync.demo.names import abbreviate, lookalike, mangle_model, write_code
+from unionsync.matching.candidates import MatchRecord, candidates
+from unionsync.matching.normalise import normalise_name
+from unionsync.matching.scoring import Band, score_candidates
+
+SEED = 20261127
+
+
+def _new_model(variant: str, rng: random.Random) -> str:
+    return re.sub(r"\d", lambda _m: str(rng.randrange(10)), variant)
+
+
+def generate(demand: int, catalogue: int, folder: Path) -> int:
+    """Write demand.parquet, catalogue.parquet and truth.parquet; returns the true pairs."""
+    rng = random.Random(SEED)
+    products: list[tuple[int, str]] = []
+    seen: set[tuple[int, str]] = set()
+    wanted = int(catalogue / 2.5 + demand * 0.3) + 1
+    attempts = 0
+    while len(products) < wanted and attempts < wanted * 20:
+        attempts += 1
+        family = rng.randrange(len(PRODUCTS))
+        model = _new_model(rng.choice(PRODUCTS[family].variants), rng)
+        if (family, model) not in seen:
+            seen.add((family, model))
+            products.append((family, model))
+    in_catalogue = products[: int(catalogue / 2.5)]
+    outside = products[int(catalogue / 2.5) :]
+
+    def name(product: tuple[int, str], alternative: float) -> str:
+        family = PRODUCTS[product[0]]
+        template = family.alt_ru if rng.random() < alternative else family.name_ru
+        text = template.format(v=mangle_model(product[1], rng))
+        if rng.random() < 0.35:
+            text = abbreviate(text, rng)
+        if rng.random() < 0.1:
+            text = lookalike(text, rng)
+        return text
+
+    def code(product: tuple[int, str]) -> str | None:
+        if rng.random() < 0.5:
+            return None
+        written = write_code(PRODUCTS[product[0]].tnved, rng, allow_short=True)
+        return re.sub(r"\D", "", written) if written else None
+
+    lines: dict[int, list[int]] = {}
+    cat_rows: dict[str, list[Any]] = {"id": [], "name": [], "code": [], "product": []}
+    index = 0
+    while index < catalogue:
+        product_index = rng.randrange(len(in_catalogue))
+        product = in_catalogue[product_index]
+        for _copy in range(min(rng.randint(1, 4), catalogue - index)):
+            cat_rows["id"].append(index)
+            cat_rows["name"].append(name(product, 0.5))
+            cat_rows["code"].append(code(product))
+            cat_rows["product"].append(product_index)
+            lines.setdefault(product_index, []).append(index)
+            index += 1
+    dem_rows: dict[str, list[Any]] = {"id": [], "name": [], "code": [], "product": []}
+    truth: dict[str, list[int]] = {"demand": [], "catalogue": []}
+    for demand_id in range(demand):
+        if rng.random() < 0.7 and lines:
+            product_index = cat_rows["product"][rng.randrange(len(cat_rows["id"]))]
+            product = in_catalogue[product_index]
+            for line in lines[product_index]:
+                truth["demand"].append(demand_id)
+                truth["catalogue"].append(line)
+            key = product_index
+        else:
+            product = outside[rng.randrange(len(outside))] if outside else in_catalogue[0]
+            key = -1
+        dem_rows["id"].append(demand_id)
+        dem_rows["name"].append(name(product, 0.2))
+        dem_rows["code"].append(code(product))
+        dem_rows["product"].append(key)
+    for table, rows in (("catalogue", cat_rows), ("demand", dem_rows)):
+        rows["norm"] = [normalise_name(n).text for n in rows["name"]]
+        rows["model"] = [(normalise_name(n).models or ("",))[0] or None for n in rows["name"]]
+        rows["code4"] = [c[:4] if c else None for c in rows["code"]]
+        pq.write_table(pa.table(rows), folder / f"{table}.parquet")
+    pq.write_table(pa.table(truth), folder / "truth.parquet")
+    return len(truth["demand"])
+
+
+def _truth(folder: Path) -> set[tuple[int, int]]:
+    table = pq.read_table(folder / "truth.parquet").to_pydict()
+    return set(zip(table["demand"], table["catalogue"], strict=True))
+
+
+def _quality(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> dict[str, float]:
+    hits = len(found & truth)
+    precision = hits / len(found) if found else 0.0
+    recall = hits / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "pairs": len(found)}
+
+
+def run_ours(folder: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    demand = pq.read_table(folder / "demand.parquet", columns=["id", "name", "code"]).to_pydict()
+    catalogue = pq.read_table(
+        folder / "catalogue.parquet", columns=["id", "name", "code"]
+    ).to_pydict()
+    left = [MatchRecord(i, n, c) for i, n, c in zip(*demand.values(), strict=True)]
+    right = [MatchRecord(i, n, c) for i, n, c in zip(*catalogue.values(), strict=True)]
+    pairs = candidates(left, right, top=10)
+    candidate_seconds = time.perf_counter() - started
+    scored = score_candidates(left, right, pairs)
+    found = {(s.left, s.right) for s in scored if s.band is Band.ACCEPT}
+    seconds = time.perf_counter() - started
+    truth = _truth(folder)
+    recall_candidates = len({(p.left, p.right) for p in pairs} & truth) / max(len(truth), 1)
+    return {
+        "seconds": seconds,
+        "candidate_seconds": candidate_seconds,
+        "candidates": len(pairs),
+        "candidate_recall": recall_candidates,
+        **_quality(found, truth),
+    }
+
+
+def run_splink(folder: Path) -> dict[str, float]:
+    import duckdb
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    started = time.perf_counter()
+    connection = duckdb.connect()
+    db_api = DuckDBAPI(connection)
+    columns = "id AS unique_id, norm, model, code, code4"
+    left = db_api.register(
+        connection.sql(f"SELECT {columns} FROM '{folder / 'demand.parquet'}'").df(),
+        table_name="demand",
+    )
+    right = db_api.register(
+        connection.sql(f"SELECT {columns} FROM '{folder / 'catalogue.parquet'}'").df(),
+        table_name="catalogue",
+    )
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("norm", [0.95, 0.88, 0.8]),
+            cl.ExactMatch("model"),
+            cl.ExactMatch("code4"),
+        ],
+        blocking_rules_to_generate_predictions=[block_on("model"), block_on("code", "norm")],
+        retain_matching_columns=False,
+    )
+    linker = Linker([left, right], settings, log_level="WARNING")
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("model", "norm")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("model"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("code4", "norm"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    rows = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r").fetchall()
+    seconds = time.perf_counter() - started
+    found = {(int(a), int(b)) for a, b in rows}
+    return {"seconds": seconds, **_quality(found, _truth(folder))}
+
+
+def _child(name: str, folder: Path, queue: Any) -> None:
+    result = run_ours(folder) if name == "unionsync" else run_splink(folder)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put(result)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--demand", type=int, default=100_000)
+    parser.add_argument("--catalogue", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["unionsync", "splink"], default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        started = time.perf_counter()
+        true_pairs = generate(args.demand, args.catalogue, folder)
+        print(
+            f"{args.demand:,} demand × {args.catalogue:,} catalogue lines, {true_pairs:,} true "
+            f"pairs; generated in {time.perf_counter() - started:.0f} s"
+        )
+        context = multiprocessing.get_context("spawn")
+        print(f"{'engine':<11}{'seconds':>9}{'peak MB':>9}{'precision':>10}{'recall':>8}{'F1':>7}")
+        for engine in ("unionsync", "splink"):
+            if args.only and engine != args.only:
+                continue
+            queue = context.Queue()
+            process = context.Process(target=_child, args=(engine, folder, queue))
+            process.start()
+            result = queue.get()
+            process.join()
+            print(
+                f"{engine:<11}{result['seconds']:>9.1f}{result['peak_mb']:>9.0f}"
+                f"{result['precision']:>10.3f}{result['recall']:>8.3f}{result['f1']:>7.3f}",
+                {k: round(v, 3) for k, v in result.items() if k not in ("seconds", "peak_mb")},
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

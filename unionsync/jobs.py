@@ -1,0 +1,108 @@
+"""Background jobs: a huey queue kept in SQLite beside the data, and a worker thread.
+
+A matching run on a large program takes minutes, longer than a web request may. The request
+stores the run (status `queued`) and puts its id on the queue; a worker executes it and writes
+its progress into the run, which pages and the API read. The queue lives in a file
+(`<data dir>/jobs.db`), so jobs queued when the server stops are carried out when it starts again,
+and a run that was interrupted half-way is queued again at start-up (runs are restartable: their
+results are written in one transaction at the end). The worker runs in the web server's process
+by default (`UNIONSYNC_JOBS_IN_PROCESS`), or as `unionsync worker` in a process of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+from huey import SqliteHuey
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from unionsync.config import Settings
+from unionsync.db.session import make_engine, make_session_factory
+from unionsync.matching.models import MatchRun, RunStatus
+
+log = logging.getLogger(__name__)
+MATCH_RUN = "match_run"
+
+
+class Jobs:
+    """The queue of one data directory and how to run what is on it."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session] | None = None) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.factory = factory or _factory(settings.resolved_database_url())
+        self.huey = SqliteHuey(
+            "unionsync", filename=str(settings.data_dir / "jobs.db"), results=False
+        )
+        self._match = self.huey.task(name=MATCH_RUN)(self._execute_match)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _execute_match(self, run_id: int) -> None:
+        from unionsync.matching.service import Engine, execute_run
+
+        with self.factory() as session:
+            execute_run(session, run_id, Engine.from_settings(self.settings))
+
+    def enqueue_match(self, run_id: int) -> None:
+        self._match(run_id)
+
+    def pending(self) -> int:
+        return int(self.huey.pending_count())
+
+    def run_pending(self) -> int:
+        """Execute every queued job in this thread (the worker's loop, and tests); returns how
+        many ran. A failing job is logged; its run records the error."""
+        count = 0
+        while (task := self.huey.dequeue()) is not None:
+            count += 1
+            try:
+                self.huey.execute(task)
+            except Exception:  # the run keeps the error; the worker must go on
+                log.exception("job %s failed", task.id)
+        return count
+
+    def recover(self) -> int:
+        """Queue again the runs a stopped server left running, and queued runs the queue lost."""
+        queued_ids = {t.args[0] for t in self.huey.pending() if t.name == MATCH_RUN and t.args}
+        again = 0
+        with self.factory() as session:
+            runs = session.scalars(
+                select(MatchRun).where(MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
+            ).all()
+            for run in runs:
+                if run.status is RunStatus.RUNNING or run.id not in queued_ids:
+                    run.status, run.stage = RunStatus.QUEUED, None
+                    session.commit()
+                    if run.id not in queued_ids:
+                        self.enqueue_match(run.id)
+                    again += 1
+        return again
+
+    def start(self, poll_seconds: float = 0.5) -> None:
+        """A daemon thread that carries out jobs until `stop`."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                if self.run_pending() == 0:
+                    self._stop.wait(poll_seconds)
+
+        self._thread = threading.Thread(target=loop, name="unionsync-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+
+@lru_cache(maxsize=4)
+def _factory(url: str) -> sessionmaker[Session]:
+    return make_session_factory(make_engine(url))

@@ -1,0 +1,156 @@
+"""The trained scorer: gradient-boosted trees on the pair features, calibrated to probabilities.
+
+Trained from labelled pairs (a pairs file, or reviewers' decisions), with the decision threshold
+chosen on a separate validation set when one is given (best F1), never on the test data. The
+model file is a joblib pickle: load only files you trained yourselves (pickles run code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from unionsync.matching.features import FEATURES, PairRecord, pair_features
+
+FORMAT = "unionsync-match-model/1"
+LARGE = 500  # labelled pairs from which gradient-boosted trees are fitted
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """Pairs with their labels (and, when computed, their sentence-vector cosines)."""
+
+    left: Sequence[PairRecord]
+    right: Sequence[PairRecord]
+    labels: Sequence[int]
+    embedding: np.ndarray | None = None
+
+
+class ModelFileError(ValueError):
+    """The file is not a match model this version can use."""
+
+
+@dataclass(slots=True)
+class TrainedScorer:
+    """A fitted classifier with the threshold and the facts of its training."""
+
+    classifier: CalibratedClassifierCV
+    threshold: float
+    features: tuple[str, ...] = FEATURES
+    facts: dict[str, object] = field(default_factory=dict)
+
+    def probabilities(
+        self,
+        left: Sequence[PairRecord],
+        right: Sequence[PairRecord],
+        text_scores: np.ndarray | None = None,
+        embedding: np.ndarray | None = None,
+    ) -> np.ndarray:
+        if not left:
+            return np.zeros(0)
+        matrix = pair_features(left, right, text_scores, embedding)
+        return np.asarray(self.classifier.predict_proba(matrix)[:, 1])
+
+    def save(self, path: Path) -> None:
+        joblib.dump(
+            {
+                "format": FORMAT,
+                "classifier": self.classifier,
+                "threshold": self.threshold,
+                "features": self.features,
+                "facts": self.facts,
+            },
+            path,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> TrainedScorer:
+        try:
+            content = joblib.load(path)
+        except Exception as error:  # joblib raises many kinds for a file that is not its own
+            raise ModelFileError(f"{path.name}: not a match model ({error})") from error
+        if not isinstance(content, dict) or content.get("format") != FORMAT:
+            raise ModelFileError(f"{path.name}: not a match model of format {FORMAT}")
+        if tuple(content["features"]) != FEATURES:
+            raise ModelFileError(
+                f"{path.name}: trained on other features; train it again with this version"
+            )
+        return cls(
+            content["classifier"],
+            float(content["threshold"]),
+            tuple(content["features"]),
+            dict(content["facts"]),
+        )
+
+
+def best_threshold(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The threshold with the best F1 on these labels, and that F1."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.arange(0.05, 0.96, 0.01):
+        value = f1_score(probabilities, labels, float(threshold))
+        if value > best_f1:
+            best, best_f1 = float(threshold), value
+    return round(best, 2), best_f1
+
+
+def f1_score(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> float:
+    predicted = probabilities >= threshold
+    tp = float(np.sum(predicted & (labels == 1)))
+    return 2 * tp / max(1.0, float(predicted.sum() + labels.sum()))
+
+
+def train(
+    left: Sequence[PairRecord],
+    right: Sequence[PairRecord],
+    labels: Sequence[int],
+    valid: Labelled | None = None,
+    seed: int = 7,
+    embedding: np.ndarray | None = None,
+) -> TrainedScorer:
+    """Fit on labelled pairs; choose the threshold on `valid` (else 0.5)."""
+    y = np.asarray(labels, dtype=np.int8)
+    if len(set(y.tolist())) < 2:
+        raise ValueError("training needs both matching (1) and non-matching (0) pairs")
+    if int(min(np.sum(y == 0), np.sum(y == 1))) < 3:
+        raise ValueError("training needs at least 3 pairs of each label")
+    x = pair_features(left, right, embedding=embedding)
+    folds = int(min(5, np.sum(y == 0), np.sum(y == 1)))
+    if len(y) >= LARGE:
+        estimator: Any = HistGradientBoostingClassifier(
+            learning_rate=0.08,
+            max_iter=300,
+            max_leaf_nodes=31,
+            l2_regularization=0.1,
+            random_state=seed,
+        )
+        method = "isotonic"
+    else:  # a few reviewers' decisions: trees cannot split yet, a linear model can
+        estimator = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+        method = "sigmoid"
+    classifier = CalibratedClassifierCV(estimator, method=method, cv=folds)
+    classifier.fit(x, y)
+    scorer = TrainedScorer(classifier, 0.5)
+    scorer.facts["estimator"] = "gradient-boosted trees" if len(y) >= LARGE else "logistic"
+    if valid is not None:
+        probabilities = scorer.probabilities(valid.left, valid.right, embedding=valid.embedding)
+        scorer.threshold, valid_f1 = best_threshold(probabilities, np.asarray(valid.labels))
+        scorer.facts["valid_f1"] = round(valid_f1, 4)
+        scorer.facts["valid_pairs"] = len(valid.labels)
+    scorer.facts.update(
+        embedding=embedding is not None,
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        train_pairs=len(y),
+        train_matches=int(y.sum()),
+    )
+    return scorer
