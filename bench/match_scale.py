@@ -13,8 +13,9 @@ is a true link.
 
 Each engine runs in a process of its own (peak memory = that process's maximum resident size).
 Both get the same preprocessing (UnionSync's normalised name and model token as columns), so
-the comparison is of linking, not of cleaning. F1 over pairs: found pairs at p ≥ 0.5 (Splink) or
-in the accept band (UnionSync) against the true pairs.
+the comparison is of linking, not of cleaning. Quality is over pairs (found against true), at
+the best for each engine of the match-probability thresholds 0.1, 0.3, 0.5, 0.7 and 0.9. Peak
+memory is that of the engine's process plus its largest forked worker.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ import pyarrow.parquet as pq
 
 from unionsync.demo.catalogue import PRODUCTS
 from unionsync.demo.names import abbreviate, lookalike, mangle_model, write_code
-from unionsync.matching.candidates import MatchRecord, candidates
+from unionsync.matching.candidates import MatchRecord, candidates, normalise_records
 from unionsync.matching.normalise import normalise_name
-from unionsync.matching.scoring import Band, score_candidates
+from unionsync.matching.parallel import workers
+from unionsync.matching.scoring import score_probabilities
 
 SEED = 20261127
 
@@ -109,8 +111,11 @@ def generate(demand: int, catalogue: int, folder: Path) -> int:
         dem_rows["code"].append(code(product))
         dem_rows["product"].append(key)
     for table, rows in (("catalogue", cat_rows), ("demand", dem_rows)):
-        rows["norm"] = [normalise_name(n).text for n in rows["name"]]
-        rows["model"] = [(normalise_name(n).models or ("",))[0] or None for n in rows["name"]]
+        normal = [normalise_name(n) for n in rows["name"]]
+        rows["norm"] = [" ".join((n.text, *n.numbers)) for n in normal]
+        rows["model"] = [(n.models or ("",))[0] or None for n in normal]
+        rows["numbers"] = ["|".join(sorted(set(n.numbers))) or None for n in normal]
+        rows["first"] = [n.words[0] if n.words else None for n in normal]
         rows["code4"] = [c[:4] if c else None for c in rows["code"]]
         pq.write_table(pa.table(rows), folder / f"{table}.parquet")
     pq.write_table(pa.table(truth), folder / "truth.parquet")
@@ -138,10 +143,11 @@ def run_ours(folder: Path) -> dict[str, float]:
     ).to_pydict()
     left = [MatchRecord(i, n, c) for i, n, c in zip(*demand.values(), strict=True)]
     right = [MatchRecord(i, n, c) for i, n, c in zip(*catalogue.values(), strict=True)]
-    pairs = candidates(left, right, top=10)
+    processes = workers()
+    normals = (normalise_records(left, processes), normalise_records(right, processes))
+    pairs = candidates(left, right, top=10, processes=processes, normals=normals)
     candidate_seconds = time.perf_counter() - started
-    scored = score_candidates(left, right, pairs)
-    found = {(s.left, s.right) for s in scored if s.band is Band.ACCEPT}
+    probabilities = score_probabilities(left, right, pairs, normals=normals, processes=processes)
     seconds = time.perf_counter() - started
     truth = _truth(folder)
     recall_candidates = len({(p.left, p.right) for p in pairs} & truth) / max(len(truth), 1)
@@ -150,7 +156,10 @@ def run_ours(folder: Path) -> dict[str, float]:
         "candidate_seconds": candidate_seconds,
         "candidates": len(pairs),
         "candidate_recall": recall_candidates,
-        **_quality(found, truth),
+        **_best(
+            [(p.left, p.right, float(v)) for p, v in zip(pairs, probabilities, strict=True)],
+            folder,
+        ),
     }
 
 
@@ -162,23 +171,26 @@ def run_splink(folder: Path) -> dict[str, float]:
     started = time.perf_counter()
     connection = duckdb.connect()
     db_api = DuckDBAPI(connection)
-    columns = "id AS unique_id, norm, model, code, code4"
-    left = db_api.register(
-        connection.sql(f"SELECT {columns} FROM '{folder / 'demand.parquet'}'").df(),
-        table_name="demand",
-    )
-    right = db_api.register(
-        connection.sql(f"SELECT {columns} FROM '{folder / 'catalogue.parquet'}'").df(),
-        table_name="catalogue",
-    )
+    columns = "id AS unique_id, norm, model, numbers, first, code, code4"
+    for table in ("demand", "catalogue"):
+        connection.execute(
+            f"CREATE TABLE {table}_input AS SELECT {columns} FROM '{folder / table}.parquet'"
+        )
+    left = db_api.register("demand_input")
+    right = db_api.register("catalogue_input")
     settings = SettingsCreator(
         link_type="link_only",
         comparisons=[
             cl.JaroWinklerAtThresholds("norm", [0.95, 0.88, 0.8]),
             cl.ExactMatch("model"),
+            cl.ExactMatch("numbers"),
             cl.ExactMatch("code4"),
         ],
-        blocking_rules_to_generate_predictions=[block_on("model"), block_on("code", "norm")],
+        blocking_rules_to_generate_predictions=[
+            block_on("model"),
+            block_on("first", "numbers"),
+            block_on("code4", "numbers"),
+        ],
         retain_matching_columns=False,
     )
     linker = Linker([left, right], settings, log_level="WARNING")
@@ -187,17 +199,30 @@ def run_splink(folder: Path) -> dict[str, float]:
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("model"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("code4", "norm"))
-    predictions = linker.inference.predict(threshold_match_probability=0.5)
-    rows = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r").fetchall()
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first", "numbers"))
+    predictions = linker.inference.predict(threshold_match_probability=0.1)
+    relation = predictions.as_duckdbpyrelation()
+    rows = relation.select("unique_id_l, unique_id_r, match_probability").fetchall()
     seconds = time.perf_counter() - started
-    found = {(int(a), int(b)) for a, b in rows}
-    return {"seconds": seconds, **_quality(found, _truth(folder))}
+    return {"seconds": seconds, **_best([(int(a), int(b), float(p)) for a, b, p in rows], folder)}
+
+
+def _best(scored: list[tuple[int, int, float]], folder: Path) -> dict[str, float]:
+    """Quality at the best of the thresholds 0.1 to 0.9 (each engine at its best)."""
+    truth = _truth(folder)
+    results = []
+    for threshold in (0.1, 0.3, 0.5, 0.7, 0.9):
+        found = {(a, b) for a, b, p in scored if p >= threshold}
+        results.append({"threshold": threshold, **_quality(found, truth)})
+    return max(results, key=lambda r: r["f1"])
 
 
 def _child(name: str, folder: Path, queue: Any) -> None:
     result = run_ours(folder) if name == "unionsync" else run_splink(folder)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # this process plus the largest of its forked workers: an upper bound of the peak
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["peak_mb"] = (own + workers_peak) / 1024
     queue.put(result)
 
 

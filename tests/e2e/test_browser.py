@@ -39,15 +39,12 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_url(tmp_path: Path, demo_url: str) -> Iterator[str]:
-    """The app served by uvicorn in a thread, over a private copy of the demo."""
+    """The app served by uvicorn in a thread, over a private copy of the demo, with its
+    background-job worker running as in production."""
     port = _free_port()
+    settings = make_settings(tmp_path, demo_url).model_copy(update={"jobs_in_process": True})
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(make_settings(tmp_path, demo_url)),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -123,4 +120,47 @@ def test_dashboard_language_switch_and_upload_with_a_row_error(browser, live_url
     assert cells[:3] == ["program-with-a-bad-row.csv", "3", "Код ТН ВЭД ЕАЭС"]
     assert "0101210000" in cells[3] and "leading zero" in cells[3]
     page.screenshot(path=str(ARTIFACTS / "upload-error-en.png"), full_page=True)
+    page.close()
+
+
+def test_matching_run_and_keyboard_review(browser, live_url):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    page.goto(live_url + "/login")
+    page.fill("#username", "by-editor")
+    page.fill("#password", "demo")
+    page.click("#login-submit")
+    page.wait_for_selector("#signed-in-as")
+    page.click("a[href='/matching']")
+    row = page.locator("#match-programs tbody tr").filter(has=page.locator(".run-button")).first
+    program_id = row.get_attribute("id").removeprefix("program-")
+    row.locator(".run-button").click()
+    # the page follows the background job by refreshing itself until the run is done
+    page.wait_for_selector(f"#program-{program_id} .badge-reconciled.run-status", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "matching-runs-ru.png"), full_page=True)
+    page.goto(f"{live_url}/matching/review?program_id={program_id}&state=undecided")
+    page.wait_for_selector("article.match.focused")
+    cards = page.locator("article.match")
+    assert cards.count() >= 3
+    first, second = (cards.nth(i).get_attribute("data-match") for i in range(2))
+    assert page.locator("article.match.focused").get_attribute("data-match") == first
+    page.screenshot(path=str(ARTIFACTS / "matching-review-ru.png"))
+    page.keyboard.press("j")  # to the second card
+    assert page.locator("article.match.focused").get_attribute("data-match") == second
+    with page.expect_navigation():
+        page.keyboard.press("a")  # accept it: the page comes back on the card after it
+    assert "focus=" in page.url
+    page.wait_for_selector("article.match.focused")
+    assert page.locator(f"article[data-match='{second}']").count() == 0  # no longer undecided
+    with page.expect_navigation():
+        page.keyboard.press("r")  # reject the focused one
+    page.goto(f"{live_url}/matching/review?program_id={program_id}&state=accepted")
+    accepted = page.locator("article.match")
+    assert accepted.count() == 1 and accepted.first.get_attribute("data-match") == second
+    assert "by-editor" in accepted.first.inner_text()
+    page.goto(f"{live_url}/matching/review?program_id={program_id}&state=rejected")
+    assert page.locator("article.match").count() == 1
+    page.click("#lang-en")
+    page.wait_for_selector("html[lang='en']")
+    page.screenshot(path=str(ARTIFACTS / "matching-review-en.png"))
     page.close()

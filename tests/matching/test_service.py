@@ -181,3 +181,20 @@ def test_vectors_are_computed_once_per_name_and_kept(tmp_path: Path):
     again = reopened.vectors(["станок", "редуктор"])
     assert embedder.embedded[-1:] == ["редуктор"] and len(embedder.embedded) == 3
     assert np.allclose(again[0], first[1]) and len(reopened) == 3
+
+
+def test_runs_with_sentence_vectors_embed_each_name_once(demo_session: Session, tmp_path: Path):
+    embedder = CountingEmbedder()
+    engine = Engine(vectors_dir=tmp_path / "vectors", embedder=embedder)
+    program = first_program(demo_session, "BY")
+    queued = request_run(demo_session, SYSTEM, program.id, engine)
+    demo_session.commit()
+    execute_run(demo_session, queued.id, engine)
+    first = len(embedder.embedded)
+    assert first == len(set(embedder.embedded)) > len(program.items)
+    evidence = demo_session.scalars(select(Match.evidence)).all()
+    assert any(step["feature"] == "meaning" for steps in evidence for step in steps)
+    again = request_run(demo_session, SYSTEM, program.id, engine, full=True)
+    demo_session.commit()
+    execute_run(demo_session, again.id, engine)
+    assert len(embedder.embedded) == first  # a full re-run reads every vector from the store

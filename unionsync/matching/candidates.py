@@ -15,12 +15,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
 
-from unionsync.matching.normalise import normalise_name
+from unionsync.matching.normalise import NormalName, normalise_name
+from unionsync.matching.parallel import map_chunks
 from unionsync.nomenclature.codes import LEVELS
+
+
+def common_code_level(left: str | None, right: str | None) -> int | None:
+    """The level at which the codes agree (None if either is missing; 0 if they disagree)."""
+    if not left or not right:
+        return None
+    depth = min(len(left), len(right))
+    return depth if left[:depth] == right[:depth] else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +44,9 @@ class MatchRecord:
     code: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A pair worth scoring (a named tuple: millions are made at scale)."""
+
     left: int
     right: int
     by_code: bool
@@ -41,74 +54,188 @@ class Candidate:
     dense_score: float = 0.0
 
 
-def code_blocks(left: Sequence[MatchRecord], right: Sequence[MatchRecord]) -> dict[int, set[int]]:
-    """Right keys sharing each left record's code at the deepest level both have."""
-    by_prefix: dict[str, list[MatchRecord]] = defaultdict(list)
+Normals = dict[int, NormalName]  # one side's records by key (the two sides' keys may overlap)
+Sides = tuple[Normals, Normals]
+
+
+def _normalise_chunk(names: Sequence[str]) -> list[NormalName]:
+    return [normalise_name(name) for name in names]
+
+
+def normalise_records(records: Sequence[MatchRecord], processes: int = 1) -> Normals:
+    """Every record's normalised name, computed once per distinct name (in `processes`
+    processes): catalogues repeat names, a million lines hold about 600,000 distinct ones."""
+    names = list(dict.fromkeys(r.name for r in records))
+    normal = dict(zip(names, map_chunks(_normalise_chunk, names, processes), strict=True))
+    return {r.key: normal[r.name] for r in records}
+
+
+def code_blocks(
+    left: Sequence[MatchRecord], right: Sequence[MatchRecord], limit: int | None = None
+) -> dict[int, set[int] | None]:
+    """Right keys sharing each left record's code at the deepest level both have; None for a
+    block wider than `limit` (a bare chapter code), which is only used to rule pairs out."""
+    deeper: dict[str, list[int]] = defaultdict(list)  # prefix → right keys with that prefix
+    exact: dict[str, list[int]] = defaultdict(list)  # code → right keys given at that level
     for record in right:
         if record.code:
+            exact[record.code].append(record.key)
             for level in LEVELS:
                 if level <= len(record.code):
-                    by_prefix[record.code[:level]].append(record)
-    blocks: dict[int, set[int]] = {}
+                    deeper[record.code[:level]].append(record.key)
+    blocks: dict[int, set[int] | None] = {}
     for record in left:
         if not record.code:
             continue
-        found = {r.key for r in by_prefix.get(record.code, ())}  # right as deep or deeper
-        for level in LEVELS:  # right given shallower than left
-            if level < len(record.code):
-                found |= {
-                    r.key
-                    for r in by_prefix.get(record.code[:level], ())
-                    if r.code is not None and len(r.code) == level
-                }
-        blocks[record.key] = found
+        code = record.code
+        parts = [deeper.get(code, [])]  # right as deep or deeper
+        parts += [exact.get(code[:level], []) for level in LEVELS if level < len(code)]
+        if limit is not None and sum(len(p) for p in parts) > limit:
+            blocks[record.key] = None
+            continue
+        blocks[record.key] = {key for part in parts for key in part}
     return blocks
 
 
-def model_blocks(left: Sequence[MatchRecord], right: Sequence[MatchRecord]) -> dict[int, set[int]]:
-    """Right keys sharing a model, size or standard token with each left record
-    (`6205-2RS` finds "Deep groove ball bearing 6205 2RS" in any language)."""
+def block_keys(name: str | NormalName) -> set[str]:
+    """What two names of one product share exactly, whatever else differs: a model, size or
+    standard token, or the first word with the numbers (ratings and sizes written as numbers,
+    «Кормосмеситель 67 м³»), or two or more numbers on their own («ДАФ 14:13:1»)."""
+    normal = normalise_name(name) if isinstance(name, str) else name
+    keys = set(normal.models)
+    if len(keys) >= 2:  # «Ду 298 Ру 24»: each alone is common, together they name the product
+        keys.add("+".join(sorted(keys)))
+    if normal.numbers:
+        numbers = "|".join(sorted(set(normal.numbers)))
+        if normal.words:
+            keys.add(f"#{normal.words[0]}|{numbers}")
+        if len(set(normal.numbers)) >= 2:
+            keys.add(f"#|{numbers}")
+    return keys
+
+
+def model_blocks(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    limit: int = 200,
+    normals: Sides | None = None,
+) -> dict[int, set[int]]:
+    """Right keys sharing a block key with each left record (`6205-2RS` finds "Deep groove ball
+    bearing 6205 2RS" in any language); keys shared by more than `limit` right records say
+    too little and are left out."""
+    empty: Normals = {}
+    known_left, known_right = normals or (empty, empty)
     by_token: dict[str, set[int]] = defaultdict(set)
     for record in right:
-        for token in normalise_name(record.name).models:
+        for token in block_keys(known_right.get(record.key) or record.name):
             by_token[token].add(record.key)
     blocks: dict[int, set[int]] = {}
     for record in left:
         found: set[int] = set()
-        for token in normalise_name(record.name).models:
-            found |= by_token.get(token, set())
+        for token in block_keys(known_left.get(record.key) or record.name):
+            block = by_token.get(token, set())
+            if len(block) <= limit:
+                found |= block
         if found:
             blocks[record.key] = found
     return blocks
 
 
-def text_neighbours(
-    left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int, chunk: int = 2000
-) -> dict[int, list[tuple[int, float]]]:
-    """The `top` most similar right records of each left record (chunked sparse products)."""
-    vectoriser = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
-    )
-    right_matrix = vectoriser.fit_transform([normalise_name(r.name).text for r in right])
-    left_matrix = vectoriser.transform([normalise_name(r.name).text for r in left])
-    right_t = right_matrix.T.tocsc()
-    neighbours: dict[int, list[tuple[int, float]]] = {}
-    for start in range(0, len(left), chunk):
-        product = (left_matrix[start : start + chunk] @ right_t).tocsr()
-        for offset in range(product.shape[0]):
-            row = product.getrow(offset)
-            if row.nnz == 0:
-                neighbours[left[start + offset].key] = []
-                continue
-            k = min(top, row.nnz)
-            best = np.argpartition(-row.data, k - 1)[:k]
-            ranked = sorted(
-                zip(row.indices[best], row.data[best], strict=True), key=lambda pair: -pair[1]
-            )
-            neighbours[left[start + offset].key] = [
-                (right[int(i)].key, float(score)) for i, score in ranked
-            ]
-    return neighbours
+def _hash_chunk(texts: Sequence[str]) -> list[sparse.csr_matrix]:
+    return [_HASHER.transform(texts).tocsr()]
+
+
+_HASHER = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(3, 4),
+    n_features=2**21,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
+
+
+class TextIndex:
+    """Character n-gram TF-IDF vectors of the normalised names of both sides (document
+    frequencies from the right side): nearest neighbours by chunked sparse products, and the
+    cosine of any pair. The n-grams are hashed, so the analysis runs in several processes."""
+
+    def __init__(
+        self,
+        left: Sequence[MatchRecord],
+        right: Sequence[MatchRecord],
+        normals: Sides | None = None,
+        processes: int = 1,
+    ) -> None:
+        known_left, known_right = normals or (
+            normalise_records(left, processes),
+            normalise_records(right, processes),
+        )
+        right_counts = self._counts([known_right[r.key].text for r in right], processes)
+        left_counts = self._counts([known_left[r.key].text for r in left], processes)
+        # n-grams found in very many names («ный », « под») link everything to everything and
+        # make the products dense; those in more than 0.5 % of the names (and more than 200)
+        # are left out: at 10^5 names this makes the product 240 times sparser
+        frequency = np.bincount(right_counts.indices, minlength=right_counts.shape[1])
+        idf = np.log((1 + len(right)) / (1 + frequency)) + 1
+        idf[frequency > max(int(0.005 * len(right)), 200)] = 0.0
+        idf[frequency == 0] = 0.0  # an n-gram no right name has cannot link
+        weights = sparse.diags(idf.astype(np.float32))
+        self.right = self._tfidf(right_counts, weights)
+        self.left = self._tfidf(left_counts, weights)
+        self.left_keys = [r.key for r in left]
+        self.right_keys = [r.key for r in right]
+        self.right_t = self.right.T.tocsc()
+
+    @staticmethod
+    def _counts(texts: list[str], processes: int) -> sparse.csr_matrix:
+        """n-gram counts of each text, analysed once per distinct text."""
+        distinct = list(dict.fromkeys(texts))
+        parts = map_chunks(_hash_chunk, distinct, processes)
+        if not parts:
+            return sparse.csr_matrix((0, _HASHER.n_features), dtype=np.float32)
+        row = {text: i for i, text in enumerate(distinct)}
+        return sparse.vstack(parts).tocsr()[[row[t] for t in texts]]
+
+    @staticmethod
+    def _tfidf(counts: sparse.csr_matrix, weights: sparse.dia_matrix) -> sparse.csr_matrix:
+        tf = counts.copy()
+        tf.data = 1 + np.log(tf.data)  # sublinear term frequency
+        weighted = (tf @ weights).tocsr()
+        weighted.eliminate_zeros()
+        return normalize(weighted).astype(np.float32)
+
+    def neighbours(
+        self, top: int, rows: range | None = None, chunk: int = 2000
+    ) -> dict[int, list[tuple[int, float]]]:
+        """The `top` most similar right records of each left record (of `rows`, or all)."""
+        right_t = self.right_t
+        found: dict[int, list[tuple[int, float]]] = {}
+        span = rows if rows is not None else range(self.left.shape[0])
+        for start in range(span.start, span.stop, chunk):
+            product = (self.left[start : min(start + chunk, span.stop)] @ right_t).tocsr()
+            pointers, columns, data = product.indptr, product.indices, product.data
+            for offset in range(product.shape[0]):
+                key = self.left_keys[start + offset]
+                begin, end = pointers[offset], pointers[offset + 1]
+                if begin == end:
+                    found[key] = []
+                    continue
+                values = data[begin:end]
+                k = min(top, end - begin)
+                best = np.argpartition(-values, k - 1)[:k]
+                best = best[np.argsort(-values[best])]
+                found[key] = [
+                    (self.right_keys[int(columns[begin + i])], float(values[i])) for i in best
+                ]
+        return found
+
+    def cosines(self, left_rows: np.ndarray, right_rows: np.ndarray) -> np.ndarray:
+        """The cosine of each (left row, right row) pair, computed row-wise in bulk."""
+        if len(left_rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        products = self.left[left_rows].multiply(self.right[right_rows])
+        return np.asarray(products.sum(axis=1), dtype=np.float32).ravel()
 
 
 def dense_neighbours(
@@ -143,28 +270,50 @@ def candidates(
     top: int = 20,
     block_limit: int = 200,
     vectors: tuple[np.ndarray, np.ndarray] | None = None,
+    processes: int = 1,
+    normals: Sides | None = None,
 ) -> list[Candidate]:
     """The union of code and model blocks (kept when small enough to score), text neighbours
     and, when vectors are given, sentence-vector neighbours."""
-    blocks = code_blocks(left, right)
-    models = model_blocks(left, right)
-    texts = text_neighbours(left, right, top)
+    normals = normals or (normalise_records(left, processes), normalise_records(right, processes))
+    blocks = code_blocks(left, right, block_limit)
+    models = model_blocks(left, right, block_limit, normals)
+    index = TextIndex(left, right, normals, processes)
     dense = dense_neighbours(left, right, *vectors, top=top // 2 or 1) if vectors else {}
-    pairs: list[Candidate] = []
-    for record in left:
-        scored = dict(texts.get(record.key, []))
-        near = dict(dense.get(record.key, []))
-        block = blocks.get(record.key, set())
-        keys = set(scored) | set(near)
-        same_model = models.get(record.key, set())
-        if len(same_model) <= block_limit:
-            keys |= same_model
-        if 0 < len(block) <= block_limit:
-            keys |= block
-        elif block:  # a wide block (a bare chapter code): keep only its text neighbours
-            keys = {k for k in keys if k in block} or keys
-        for key in keys:
-            pairs.append(
-                Candidate(record.key, key, key in block, scored.get(key, 0.0), near.get(key, 0.0))
-            )
+    codes = {r.key: r.code for r in right}
+    right_row = {r.key: i for i, r in enumerate(right)}
+
+    def assemble(rows: Sequence[int]) -> list[Candidate]:
+        """The candidates of a run of consecutive left records (one worker's share)."""
+        if not rows:
+            return []
+        texts = index.neighbours(top, range(rows[0], rows[-1] + 1))
+        pairs: list[Candidate] = []
+        for row in rows:
+            record = left[row]
+            scored = dict(texts.get(record.key, []))
+            near = dict(dense.get(record.key, []))
+            block = blocks.get(record.key, set())
+            keys = set(scored) | set(near)
+            keys |= models.get(record.key, set())
+            if block is not None:
+                keys |= block
+            for key in keys:
+                level = common_code_level(record.code, codes.get(key))
+                if block is None and level == 0:
+                    continue  # a wide block (a bare chapter code): a disagreeing code
+                pairs.append(
+                    Candidate(row, key, bool(level), scored.get(key, -1.0), near.get(key, 0.0))
+                )
+        # pairs proposed by a block have no text score yet: every pair is scored on its names
+        unscored = [i for i, p in enumerate(pairs) if p.text_score < 0]
+        values = index.cosines(
+            np.array([pairs[i].left for i in unscored], dtype=np.int64),
+            np.array([right_row[pairs[i].right] for i in unscored], dtype=np.int64),
+        )
+        for i, value in zip(unscored, values, strict=True):
+            pairs[i] = pairs[i]._replace(text_score=float(value))
+        return [p._replace(left=left[p.left].key) for p in pairs]
+
+    pairs = map_chunks(assemble, range(len(left)), processes)
     return pairs

