@@ -14,9 +14,17 @@ from unionsync.access.policy import SYSTEM, PermissionDeniedError, Principal
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.core.errors import DomainValidationError
 from unionsync.core.meta import DemoMatchTruth
+from unionsync.matching.model import train
 from unionsync.matching.models import Decision, Match, MatchDecision, MatchRun, RunStatus
+from unionsync.matching.pairs import NamePair, as_records
 from unionsync.matching.scoring import Band
-from unionsync.matching.service import Engine, decide, execute_run, request_run
+from unionsync.matching.service import (
+    Engine,
+    decide,
+    decisions_as_pairs,
+    execute_run,
+    request_run,
+)
 from unionsync.matching.vectors import VectorStore
 
 BY_EDITOR = Principal("by-ed", Side.BY, Role.EDITOR, user_id=1)
@@ -198,3 +206,34 @@ def test_runs_with_sentence_vectors_embed_each_name_once(demo_session: Session, 
     demo_session.commit()
     execute_run(demo_session, again.id, engine)
     assert len(embedder.embedded) == first  # a full re-run reads every vector from the store
+
+
+def test_a_run_can_score_with_a_trained_model(demo_session: Session, tmp_path: Path):
+    """Reviewers' decisions become training pairs, and the model they train scores runs."""
+    program = first_program(demo_session, "RU")
+    run(demo_session, program.id, top=15)  # wide enough to keep some wrong matches
+    matches = demo_session.scalars(
+        select(Match).join(ProgramItem).where(ProgramItem.program_id == program.id)
+    ).all()
+    truth = set(demo_session.execute(select(DemoMatchTruth.item_id, DemoMatchTruth.capability_id)))
+    for match in matches:  # a reviewer who knows the truth
+        verdict = (match.item_id, match.capability_id) in truth
+        decide(
+            demo_session, RU_EDITOR, match.id, Decision.ACCEPTED if verdict else Decision.REJECTED
+        )
+    demo_session.commit()
+    rows = decisions_as_pairs(demo_session, SYSTEM)
+    # one decision per distinct pair of contents (two items may name the same product)
+    assert 0 < len(rows) <= len(matches) and {r["label"] for r in rows} == {0, 1}
+    pairs = [
+        NamePair(r["left_name"], r["right_name"], r["left_code"] or None, r["right_code"] or None)
+        for r in rows
+    ]
+    scorer = train(*as_records(pairs), [int(r["label"]) for r in rows])
+    scorer.save(tmp_path / "model.joblib")
+    engine = Engine(model_path=tmp_path / "model.joblib")
+    queued = request_run(demo_session, SYSTEM, program.id, engine, top=15, full=True)
+    demo_session.commit()
+    finished = execute_run(demo_session, queued.id, engine)
+    assert finished.status is RunStatus.DONE and finished.scorer == "model model.joblib"
+    assert finished.decisions_reused >= len(matches)  # the verdicts survive a full re-run
