@@ -24,10 +24,10 @@ from unionsync.matching.candidates import (
 )
 from unionsync.matching.normalise import NormalName, normalise_name
 from unionsync.matching.parallel import map_chunks
+from unionsync.reference.units import convertible
 
 PRIOR = -4.0
 CODE_WEIGHTS = {10: 3.0, 8: 2.5, 6: 2.0, 4: 1.5, 2: 0.5}
-CONVERTIBLE = ({"796", "798"}, {"166", "168", "163"}, {"006", "018"})
 
 
 class Band(StrEnum):
@@ -78,7 +78,7 @@ def identifiers(name: NormalName) -> set[str]:
 def units_compatible(left: str | None, right: str | None) -> bool | None:
     if not left or not right:
         return None
-    return left == right or any(left in group and right in group for group in CONVERTIBLE)
+    return convertible(left, right)
 
 
 class Prepared(NamedTuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from unionsync.core.messages import N_, ExplainedError
 
@@ -88,3 +89,52 @@ def resolve_unit(raw: object) -> Unit:
 def unit_by_code(code: str) -> Unit:
     """The unit for a stored OKEI code."""
     return _BY_CODE[code]
+
+
+# What each unit measures and how many of the dimension's base unit it holds. Units of different
+# dimensions (pieces and kilograms) are never compared: no density or piece weight is assumed.
+DIMENSIONS: dict[str, tuple[str, Decimal]] = {
+    "796": ("count", Decimal(1)),
+    "798": ("count", Decimal(1000)),
+    "163": ("mass", Decimal("0.001")),
+    "166": ("mass", Decimal(1)),
+    "168": ("mass", Decimal(1000)),
+    "006": ("length", Decimal(1)),
+    "018": ("length", Decimal(1)),
+    "055": ("area", Decimal(1)),
+    "113": ("volume", Decimal(1)),
+    "112": ("volume", Decimal("0.001")),
+    "839": ("sets", Decimal(1)),
+    "715": ("pairs", Decimal(1)),
+    "778": ("packs", Decimal(1)),
+    "212": ("power", Decimal(1)),
+    "214": ("power", Decimal(1000)),
+}
+
+
+class IncompatibleUnitsError(ExplainedError):
+    """Two quantities that cannot be compared without an assumption (pieces against tonnes)."""
+
+
+def convertible(left: str, right: str) -> bool:
+    """Whether quantities in these two OKEI units can be compared exactly."""
+    a, b = DIMENSIONS.get(left), DIMENSIONS.get(right)
+    return left == right or (a is not None and b is not None and a[0] == b[0])
+
+
+def convert(quantity: Decimal, source: str, target: str) -> Decimal:
+    """`quantity` in unit `source` expressed in unit `target` (exact decimal arithmetic)."""
+    if source == target:
+        return quantity
+    if not convertible(source, target):
+        raise IncompatibleUnitsError(
+            N_("needs a unit conversion: %(source)s cannot be compared with %(target)s"),
+            source=_label(source),
+            target=_label(target),
+        )
+    return quantity * DIMENSIONS[source][1] / DIMENSIONS[target][1]
+
+
+def _label(code: str) -> str:
+    unit = _BY_CODE.get(code)
+    return f"{unit.short_ru} ({code})" if unit else code

@@ -1,0 +1,120 @@
+"""The transportation LP: hand-checked cases, and properties on random instances."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from unionsync.coverage.allocation import (
+    AllocationError,
+    Verdict,
+    penalty_for,
+    problem_from,
+    solve,
+)
+from unionsync.reference.units import IncompatibleUnitsError, convert, convertible
+
+
+def test_a_shared_capacity_is_not_promised_twice():
+    # two items of 60 and 50 both matched to one producer of 80: together they get 80
+    problem = problem_from([60, 50], [80], [(0, 0, 1.0), (1, 0, 1.0)])
+    solution = solve(problem)
+    assert solution.flow.sum() == pytest.approx(80)
+    assert solution.unmet.sum() == pytest.approx(30)
+    assert Verdict.NOT not in solution.verdicts(problem.demand)
+
+
+def test_cheaper_and_surer_arcs_are_preferred_and_verdicts_follow():
+    # item 0 can use producer 0 (cost 1) or 1 (cost 5); item 1 only producer 1; item 2 nobody
+    problem = problem_from([40, 30, 10], [50, 30], [(0, 0, 1.0), (0, 1, 5.0), (1, 1, 1.0)])
+    solution = solve(problem)
+    assert solution.flow.tolist() == pytest.approx([40, 0, 30])
+    assert solution.verdicts(problem.demand) == [Verdict.FULLY, Verdict.FULLY, Verdict.NOT]
+    partly = problem_from([40], [25], [(0, 0, 1.0)])
+    assert solve(partly).verdicts(partly.demand) == [Verdict.PARTLY]
+
+
+def test_meaningless_input_is_refused_with_a_reason():
+    with pytest.raises(AllocationError, match="negative"):
+        solve(problem_from([-1], [5], [(0, 0, 1.0)]))
+    with pytest.raises(AllocationError, match="does not exist"):
+        solve(problem_from([1], [5], [(0, 3, 1.0)]))
+    with pytest.raises(AllocationError, match="finite"):
+        solve(problem_from([float("nan")], [5], [(0, 0, 1.0)]))
+
+
+def test_no_arcs_leaves_all_demand_unmet():
+    problem = problem_from([5, 0], [], [])
+    solution = solve(problem)
+    assert solution.unmet.tolist() == pytest.approx([5, 0])
+    assert solution.verdicts(problem.demand) == [Verdict.NOT, Verdict.FULLY]
+
+
+instances = st.integers(1, 6).flatmap(
+    lambda n_demand: st.integers(1, 6).flatmap(
+        lambda n_capacity: st.tuples(
+            st.lists(st.integers(0, 100), min_size=n_demand, max_size=n_demand),
+            st.lists(st.integers(0, 100), min_size=n_capacity, max_size=n_capacity),
+            st.lists(
+                st.tuples(
+                    st.integers(0, n_demand - 1),
+                    st.integers(0, n_capacity - 1),
+                    st.integers(0, 20),
+                ),
+                max_size=20,
+            ),
+        )
+    )
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances)
+def test_random_instances_respect_bounds_and_match_an_independent_solver(instance):
+    demand, capacity, arcs = instance
+    problem = problem_from(demand, capacity, [(d, c, float(k)) for d, c, k in arcs])
+    solution = solve(problem)
+    n = len(arcs)
+    delivered = np.zeros(len(demand))
+    used = np.zeros(len(capacity))
+    for (d, c, _cost), flow in zip(arcs, solution.flow, strict=True):
+        delivered[d] += flow
+        used[c] += flow
+    assert np.all(solution.flow >= -1e-9)
+    assert np.all(delivered <= np.asarray(demand) + 1e-6)  # never more than the demand
+    assert np.all(used <= np.asarray(capacity) + 1e-6)  # never more than any capacity
+    assert np.allclose(delivered + solution.unmet, demand, atol=1e-6)
+    # the same LP written densely and solved by scipy (HiGHS there too, but another model path)
+    penalty = penalty_for(problem)
+    cost = np.concatenate([problem.arc_cost, np.full(len(demand), penalty)])
+    equalities = np.zeros((len(demand), n + len(demand)))
+    inequalities = np.zeros((len(capacity), n + len(demand)))
+    for a, (d, c, _cost) in enumerate(arcs):
+        equalities[d, a] = 1
+        inequalities[c, a] = 1
+    equalities[:, n:] = np.eye(len(demand))
+    reference = linprog(
+        cost,
+        A_ub=inequalities,
+        b_ub=capacity,
+        A_eq=equalities,
+        b_eq=demand,
+        bounds=(0, None),
+        method="highs-ipm",
+    )
+    assert reference.status == 0
+    assert solution.objective == pytest.approx(reference.fun, rel=1e-7, abs=1e-6)
+
+
+def test_units_convert_within_a_dimension_only():
+    assert convert(Decimal("2.5"), "168", "166") == Decimal("2500")
+    assert convert(Decimal(3000), "796", "798") == Decimal(3)
+    assert convertible("163", "168") and not convertible("796", "166")
+    with pytest.raises(IncompatibleUnitsError) as error:
+        convert(Decimal(1), "796", "168")
+    assert "шт (796)" in str(error.value) and "т (168)" in str(error.value)

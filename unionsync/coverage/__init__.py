@@ -1,0 +1,1 @@
+"""Coverage: who can satisfy which demand (issue 6)."""
