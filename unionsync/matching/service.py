@@ -201,7 +201,8 @@ def _execute(
 
     new_items = [i for i in items if changed("item", i.id, item_prints[i.id])]
     new_caps = [c for c in caps if changed("capability", c.id, cap_prints[c.id])]
-    old_items = [i for i in items if i not in set(new_items)]
+    fresh = {i.id for i in new_items}
+    old_items = [i for i in items if i.id not in fresh]
     step("candidates", 0, len(items))
     left = {i.id: MatchRecord(i.id, i.name_ru, i.tnved_code) for i in items}
     right = {c.id: MatchRecord(c.id, c.product_name, c.tnved_code) for c in caps}
