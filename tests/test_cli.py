@@ -147,3 +147,16 @@ def test_match_run_is_incremental_and_decisions_export_as_training_pairs(env: Pa
     exported = runner.invoke(app, ["match", "decisions", "--out", str(out)])
     assert exported.exit_code == 0 and "0 decisions" in exported.output
     assert out.read_text(encoding="utf-8").startswith("left_name,right_name,left_code")
+
+
+def test_coverage_of_a_program_as_json_and_as_text(env: Path):
+    assert runner.invoke(app, ["match", "run", "--program", "1", "--top", "10"]).exit_code == 0
+    result = runner.invoke(app, ["coverage", "--program", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["program_id"] == 1 and data["against"] in ("BY", "RU")
+    assert data["fully"] + data["partly"] + data["not_satisfiable"] == len(data["items"]) > 0
+    assert any(s["enterprise"] for i in data["items"] for y in i["years"] for s in y["supplies"])
+    text = runner.invoke(app, ["coverage", "--program", "1"])
+    assert text.exit_code == 0 and "of the demanded quantity covered" in text.output
+    assert runner.invoke(app, ["coverage", "--program", "999999"]).exit_code == 1

@@ -21,6 +21,7 @@ from unionsync.catalog import api as catalog_api
 from unionsync.catalog import views as catalog_views
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
+from unionsync.coverage import api as coverage_api
 from unionsync.dashboard import api as dashboard_api
 from unionsync.dashboard import views as dashboard_views
 from unionsync.db.session import make_engine, make_session_factory
@@ -92,6 +93,7 @@ def create_app(
         nomenclature_api.router,
         lists_api.router,
         matching_api.router,
+        coverage_api.router,
     ):
         app.include_router(router, dependencies=signed)
     for router in (

@@ -239,6 +239,43 @@ def export_capabilities(out: Out, country: Country = None) -> None:
 
 
 @app.command()
+def coverage(
+    program: Annotated[int, typer.Option("--program", help="the program's id")],
+    as_json: AsJson = False,
+) -> None:
+    """Which of a program's demand the partner's producers can fully, partly or not satisfy."""
+    from unionsync.core.errors import UnionSyncError
+    from unionsync.coverage.schemas import program_view
+    from unionsync.coverage.service import program_coverage
+
+    factory = _ready(get_settings())
+    with operator_session(factory) as session:
+        try:
+            view = program_view(program_coverage(session, SYSTEM, program), program)
+        except UnionSyncError as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+    if as_json:
+        console.print_json(view.model_dump_json())
+        return
+    share = "—" if view.covered_share is None else f"{view.covered_share:.1%}"
+    console.print(
+        f"Program {program} ({view.country}) against {view.against}: {share} of the demanded "
+        f"quantity covered; items fully {view.fully}, partly {view.partly}, "
+        f"not {view.not_satisfiable}."
+    )
+    for item in view.items:
+        gap = sum(y.gap for y in item.years)
+        producers = sorted({s.enterprise for y in item.years for s in y.supplies})
+        console.print(
+            f"  {item.position:>3} {item.verdict.value:<7} {item.name[:60]:<60} gap {gap} "
+            f"{item.unit}; {', '.join(producers) or '—'}"
+        )
+        for note in item.needs_conversion:
+            console.print(f"        needs a unit conversion: {note}")
+
+
+@app.command()
 def stats(as_json: AsJson = False) -> None:
     """Counts per entity, programs per country, passports per status."""
     factory = _ready(get_settings())

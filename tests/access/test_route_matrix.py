@@ -132,6 +132,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/match/matches"): "view",
     ("GET", "/api/v1/match/matches/{match_id}"): "view",
     ("POST", "/api/v1/match/matches/{match_id}/decision"): "match_by",
+    ("GET", "/api/v1/coverage/programs/{program_id}"): "view",
     ("GET", "/matching"): "view",
     ("POST", "/matching/runs"): "match_by",
     ("GET", "/matching/review"): "view",

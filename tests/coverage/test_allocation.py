@@ -118,3 +118,19 @@ def test_units_convert_within_a_dimension_only():
     with pytest.raises(IncompatibleUnitsError) as error:
         convert(Decimal(1), "796", "168")
     assert "шт (796)" in str(error.value) and "т (168)" in str(error.value)
+
+
+def test_arcs_convert_the_producers_unit_into_the_demands():
+    # 2,500 kg demanded; the producer makes 2 t: 2,000 kg covered, 500 kg left
+    problem = problem_from([2500], [2], [(0, 0, 1.0)])
+    converted = type(problem)(
+        problem.demand,
+        problem.capacity,
+        problem.arc_demand,
+        problem.arc_capacity,
+        problem.arc_cost,
+        np.array([1000.0]),
+    )
+    solution = solve(converted)
+    assert solution.flow.tolist() == pytest.approx([2.0])
+    assert solution.unmet.tolist() == pytest.approx([500.0])

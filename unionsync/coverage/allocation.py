@@ -51,6 +51,12 @@ class Problem:
     arc_demand: NDArray[np.int64]
     arc_capacity: NDArray[np.int64]
     arc_cost: NDArray[np.float64]
+    # units of demand per unit of capacity on each arc (tonnes supplied for kilograms demanded:
+    # 1000); none: 1 everywhere
+    arc_factor: NDArray[np.float64] | None = None
+
+    def factors(self) -> NDArray[np.float64]:
+        return np.ones(len(self.arc_cost)) if self.arc_factor is None else self.arc_factor
 
     def check(self) -> None:
         """A clear message for input that has no meaning (not merely no good answer)."""
@@ -61,6 +67,10 @@ class Problem:
             raise AllocationError(N_("demands and capacities cannot be negative"))
         if np.any(self.arc_cost < 0):
             raise AllocationError(N_("arc costs cannot be negative"))
+        if self.arc_factor is not None and (
+            len(self.arc_factor) != len(self.arc_cost) or np.any(~(self.arc_factor > 0))
+        ):
+            raise AllocationError(N_("every arc needs a positive unit factor"))
         n = len(self.arc_cost)
         if len(self.arc_demand) != n or len(self.arc_capacity) != n:
             raise AllocationError(N_("every arc needs a demand, a capacity and a cost"))
@@ -77,7 +87,7 @@ class Problem:
 class Solution:
     """The optimal flows and what they mean per demand."""
 
-    flow: NDArray[np.float64]  # per arc
+    flow: NDArray[np.float64]  # per arc, in the capacity's unit
     unmet: NDArray[np.float64]  # per demand node
     objective: float
     build_seconds: float
@@ -126,7 +136,9 @@ def solve(problem: Problem, time_limit: float = 600.0) -> Solution:
     lp.a_matrix_.index_ = np.concatenate([rows_of_arc.ravel(), np.arange(n_demand)]).astype(
         np.int32
     )
-    lp.a_matrix_.value_ = np.ones(2 * n_arcs + n_demand)
+    values = np.ones(2 * n_arcs + n_demand)
+    values[0 : 2 * n_arcs : 2] = problem.factors()  # into the demand row, in the demand's unit
+    lp.a_matrix_.value_ = values
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))
