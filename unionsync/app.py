@@ -22,6 +22,7 @@ from unionsync.catalog import views as catalog_views
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.coverage import api as coverage_api
+from unionsync.coverage import views as coverage_views
 from unionsync.dashboard import api as dashboard_api
 from unionsync.dashboard import views as dashboard_views
 from unionsync.db.session import make_engine, make_session_factory
@@ -103,6 +104,7 @@ def create_app(
         nomenclature_views.router,
         lists_api.pages,
         matching_views.router,
+        coverage_views.router,
     ):
         app.include_router(router, dependencies=pages)
     # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself

@@ -30,6 +30,7 @@ from unionsync.cli_support import bind, err, file_errors, operator_session
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.tabular import read_table
+from unionsync.coverage import cli as coverage_cli
 from unionsync.dashboard.service import stats as collect_stats
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
@@ -57,6 +58,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(nomenclature_cli.app, name="nomenclature")
 app.add_typer(matching_cli.app, name="match")
+app.add_typer(coverage_cli.app, name="sync")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 

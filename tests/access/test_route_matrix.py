@@ -134,6 +134,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/match/matches/{match_id}/decision"): "match_by",
     ("GET", "/api/v1/coverage/programs/{program_id}"): "view",
     ("GET", "/matching"): "view",
+    ("GET", "/sync"): "view",
+    ("GET", "/sync/report.{kind}"): "view",
     ("POST", "/matching/runs"): "match_by",
     ("GET", "/matching/review"): "view",
     ("POST", "/matching/matches/{match_id}/decision"): "match_by",

@@ -141,3 +141,41 @@ def test_coverage_over_the_api(client):
     assert data["items"] and {i["verdict"] for i in data["items"]} <= {"fully", "partly", "not"}
     assert data["fully"] + data["partly"] + data["not_satisfiable"] == len(data["items"])
     assert client.get("/api/v1/coverage/programs/999999").status_code == 404
+
+
+def test_synchronisation_page_and_reports(client):
+    for program in client.get("/api/v1/programs", params={"per_page": 100}).json()["items"][:6]:
+        client.post("/api/v1/match/runs", json={"program_id": program["id"], "top": 10})
+    client.app.state.jobs.run_pending()
+    page = client.get("/sync")
+    assert page.status_code == 200
+    assert 'id="sync-summary"' in page.text and 'id="sync-gaps"' in page.text
+    xlsx = client.get("/sync/report.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(BytesIO(xlsx.content))
+    assert workbook.sheetnames == ["Сводка", "Взаимодополнение", "Пробелы", "Пересечения"]
+    assert workbook["Сводка"].max_row >= 2
+    pdf = client.get("/sync/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/sync/report.doc").status_code == 404
+
+
+def test_synchronisation_finds_overlaps_gaps_and_timing(demo_session: Session):
+    from unionsync.coverage.sync import synchronise
+
+    report = synchronise(demo_session, SYSTEM)
+    assert report.overlaps and report.gaps  # no matching runs yet: nothing is a complement
+    assert report.complements == []
+    for overlap in report.overlaps:
+        assert {i.country for i in overlap.by_items} == {"BY"}
+        assert {i.country for i in overlap.ru_items} == {"RU"}
+        assert all(i.code and i.code.startswith(overlap.code) for i in overlap.by_items)
+    conflicted = report.timing_conflicts
+    for overlap in conflicted:
+        by = {i.target_year for i in overlap.by_items if i.target_year}
+        ru = {i.target_year for i in overlap.ru_items if i.target_year}
+        assert by and ru and not by & ru

@@ -163,4 +163,9 @@ def test_matching_run_and_keyboard_review(browser, live_url):
     page.click("#lang-en")
     page.wait_for_selector("html[lang='en']")
     page.screenshot(path=str(ARTIFACTS / "matching-review-en.png"))
+    page.click("#lang-ru")
+    page.click("a[href='/sync']")
+    page.wait_for_selector("#sync-summary tbody tr")
+    assert page.locator("#sync-summary tr.total").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "sync-ru.png"))
     page.close()

@@ -18,6 +18,8 @@ a second); nothing here knows about the database.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -139,7 +141,7 @@ def solve(problem: Problem, time_limit: float = 600.0) -> Solution:
     values = np.ones(2 * n_arcs + n_demand)
     values[0 : 2 * n_arcs : 2] = problem.factors()  # into the demand row, in the demand's unit
     lp.a_matrix_.value_ = values
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs = _new_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))
     if n_arcs > LARGE:
@@ -163,6 +165,26 @@ def solve(problem: Problem, time_limit: float = 600.0) -> Solution:
         build_seconds=built - started,
         solve_seconds=time.perf_counter() - built,
     )
+
+
+def _new_highs() -> highspy.Highs:
+    """A solver instance; the first one in a process prints HiGHS' banner on the C-level
+    standard output, which would corrupt `--json` output, so that output goes nowhere."""
+    if _BANNER_SHOWN:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    _BANNER_SHOWN.append(True)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_BANNER_SHOWN: list[bool] = []
 
 
 def problem_from(

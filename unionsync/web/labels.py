@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
+from unionsync.coverage.allocation import Verdict
 from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
 from unionsync.passports.models import ParticipantRole, PassportStatus
@@ -47,6 +48,9 @@ LABELS: dict[StrEnum, str] = {
     Band.REJECT: N_("rejected automatically"),
     Decision.ACCEPTED: N_("accepted"),
     Decision.REJECTED: N_("rejected"),
+    Verdict.FULLY: N_("fully"),
+    Verdict.PARTLY: N_("partly"),
+    Verdict.NOT: N_("not satisfiable"),
 }
 
 

@@ -1,0 +1,235 @@
+"""The synchronisation report as an Excel workbook (a sheet per section) and a PDF in Russian.
+
+The PDF is typeset by Typst from the PyPI wheel with its embedded fonts only (system fonts are
+ignored, so the same file comes out on any machine, offline), with a bar chart of the covered
+shares drawn in Typst itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from unionsync.coverage.allocation import Verdict
+from unionsync.coverage.sync import SyncReport
+
+VERDICT_RU = {Verdict.FULLY: "полностью", Verdict.PARTLY: "частично", Verdict.NOT: "нет"}
+
+
+def _sheet(
+    workbook: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        width = max((len(str(c.value or "")) for c in column), default=8)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 70)
+
+
+def summary_rows(report: SyncReport, industries: dict[int, str]) -> list[list[Any]]:
+    """Per industry and overall: covered shares of both countries' demand, and the counts."""
+    rows = []
+    for industry_id in [*report.industries(), None]:
+        name = industries.get(industry_id, "") if industry_id is not None else "Всего"
+        shares = [report.share(c, industry_id) for c in ("BY", "RU")]
+        rows.append(
+            [
+                name,
+                *(None if s is None else round(s, 4) for s in shares),
+                sum(1 for g in report.gaps if industry_id in (None, g.item.industry_id)),
+                sum(
+                    1
+                    for o in report.overlaps
+                    if industry_id is None or industry_id in o.industry_ids
+                ),
+            ]
+        )
+    return rows
+
+
+def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> None:
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    _sheet(
+        workbook,
+        "Сводка",
+        [
+            "Отрасль",
+            "Покрыто спроса BY партнёром",
+            "Покрыто спроса RU партнёром",
+            "Пробелы",
+            "Пересечения",
+        ],
+        summary_rows(report, industries),
+    )
+    _sheet(
+        workbook,
+        "Взаимодополнение",
+        [
+            "Страна спроса",
+            "Программа",
+            "Позиция",
+            "Наименование",
+            "Код ТН ВЭД",
+            "Удовлетворимо",
+            "Доля покрытия",
+            "Производители партнёра",
+        ],
+        [
+            [
+                c.item.country,
+                c.item.program,
+                c.item.position,
+                c.item.name,
+                c.item.code or "",
+                VERDICT_RU[c.verdict],
+                round(c.covered_share, 4),
+                "; ".join(c.producers),
+            ]
+            for c in report.complements
+        ],
+    )
+    _sheet(
+        workbook,
+        "Пробелы",
+        [
+            "Страна спроса",
+            "Программа",
+            "Позиция",
+            "Наименование",
+            "Код ТН ВЭД",
+            "Спрос за все годы",
+            "Ед. ОКЕИ",
+        ],
+        [
+            [
+                g.item.country,
+                g.item.program,
+                g.item.position,
+                g.item.name,
+                g.item.code or "",
+                g.demand_total,
+                g.unit,
+            ]
+            for g in report.gaps
+        ],
+    )
+    _sheet(
+        workbook,
+        "Пересечения",
+        [
+            "Субпозиция",
+            "Позиции BY",
+            "Позиции RU",
+            "Целевые годы BY",
+            "Целевые годы RU",
+            "Сроки расходятся",
+        ],
+        [
+            [
+                o.code,
+                "; ".join(f"{i.program} #{i.position} {i.name}" for i in o.by_items),
+                "; ".join(f"{i.program} #{i.position} {i.name}" for i in o.ru_items),
+                ", ".join(sorted({str(i.target_year) for i in o.by_items if i.target_year})),
+                ", ".join(sorted({str(i.target_year) for i in o.ru_items if i.target_year})),
+                "да" if o.timing_conflict else "нет",
+            ]
+            for o in report.overlaps
+        ],
+    )
+    for sheet in workbook.worksheets:  # codes are text: Excel must not drop leading zeros
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.isdigit():
+                    cell.number_format = "@"
+    workbook.save(path)
+
+
+def _number(value: float) -> str:
+    """Russian grouping: a thin space between thousands."""
+    return f"{value:,.0f}".replace(",", "\u2009")
+
+
+def _text(value: object) -> str:
+    """A value as Typst string-literal content (quotes and backslashes escaped)."""
+    return str(value).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> str:
+    """The report in Typst markup: every value passed as a string literal, never as markup."""
+    lines = [
+        '#set page(paper: "a4", margin: 1.6cm, flipped: true)',
+        '#set text(lang: "ru", size: 9pt)',
+        "#set table(stroke: 0.4pt + luma(180), inset: 4pt)",
+        f'= #"{_text(title)}"',
+        "",
+        "== Покрытие спроса продукцией партнёра",
+    ]
+    bars = []
+    for row in summary_rows(report, industries):
+        for country, share in (("BY", row[1]), ("RU", row[2])):
+            if share is not None:
+                bars.append((row[0], country, float(share)))
+    lines.append("#grid(columns: (24em, 2.5em, 1fr, 3.5em), row-gutter: 3pt, column-gutter: 6pt,")
+    for name, country, share in bars:
+        colour = "rgb(27, 127, 75)" if country == "BY" else "rgb(35, 89, 168)"
+        lines.append(
+            f'  [#"{_text(name)}"], [#"{country}"], '
+            f"box(width: {share * 100:.1f}%, height: 7pt, fill: {colour}), "
+            f'[#"{share:.0%}"],'
+        )
+    lines.append(")")
+    lines += ["", "== Пробелы: спрос, который не покрывает ни одна страна", ""]
+    lines.append("#table(columns: (auto, auto, auto, 1fr, auto, auto),")
+    lines.append("  [*Страна*], [*Программа*], [*№*], [*Наименование*], [*Код*], [*Спрос*],")
+    for gap in report.gaps[:60]:
+        cells = (
+            gap.item.country,
+            gap.item.program,
+            gap.item.position,
+            gap.item.name,
+            gap.item.code or "—",
+            f"{gap.demand_total:,.0f} {gap.unit}",
+        )
+        lines.append("  " + ", ".join(f'[#"{_text(c)}"]' for c in cells) + ",")
+    lines.append(")")
+    if len(report.gaps) > 60:
+        lines.append(f'#"… и ещё {len(report.gaps) - 60} (полный список — в Excel)"')
+    lines += ["", "== Пересечения программ (одна субпозиция ТН ВЭД в программах обеих стран)", ""]
+    lines.append("#table(columns: (auto, 1fr, 1fr, auto),")
+    lines.append("  [*Субпозиция*], [*Беларусь*], [*Россия*], [*Сроки*],")
+    for overlap in report.overlaps[:60]:
+        listed = (
+            overlap.code,
+            "; ".join(f"{i.program} №{i.position}" for i in overlap.by_items),
+            "; ".join(f"{i.program} №{i.position}" for i in overlap.ru_items),
+            "расходятся" if overlap.timing_conflict else "совпадают",
+        )
+        lines.append("  " + ", ".join(f'[#"{_text(c)}"]' for c in listed) + ",")
+    lines.append(")")
+    counts = (
+        f"Взаимодополнение: {len(report.complements)} позиций; пробелы: {len(report.gaps)}; "
+        f"пересечения: {len(report.overlaps)}, из них с расхождением сроков: "
+        f"{len(report.timing_conflicts)}."
+    )
+    lines += ["", f'#"{_text(counts)}"']
+    return "\n".join(lines) + "\n"
+
+
+def write_pdf(report: SyncReport, path: Path, industries: dict[int, str], title: str) -> None:
+    import typst
+
+    source = typst_source(report, industries, title)
+    pdf = typst.compile(source.encode("utf-8"), ignore_system_fonts=True)
+    if not isinstance(pdf, bytes):
+        raise RuntimeError("Typst returned no PDF")
+    path.write_bytes(pdf)
