@@ -114,6 +114,7 @@ def demo(
         summary = ", ".join(f"{k}: {v}" for k, v in counts.counts.items())
         console.print(f"Demo data loaded ({summary}).")
     console.print(f"Database: {_safe_url(settings.resolved_database_url())}")
+    _match_demo(settings, factory)
     _build_meaning_index(settings, factory)
     if serve_after:
         _serve(settings, host, port)
@@ -145,6 +146,29 @@ def worker() -> None:
             time.sleep(1)
     except KeyboardInterrupt:
         jobs.stop()
+
+
+def _match_demo(settings: Settings, factory: sessionmaker[Session]) -> None:
+    """Match every demo program once (about 6 s), so coverage and synchronisation show real
+    figures from the first page; later runs are the users' own."""
+    from sqlalchemy import select
+
+    from unionsync.catalog.models import Program
+    from unionsync.matching.models import MatchRun
+    from unionsync.matching.service import Engine, execute_run, request_run
+
+    engine = Engine.from_settings(settings)
+    with operator_session(factory) as session:
+        if session.scalar(select(MatchRun.id).limit(1)) is not None:
+            return
+        programs = session.scalars(select(Program).order_by(Program.id)).all()
+        with _steps("Matching demo programs", len(programs)) as advance:
+            for program in programs:
+                advance(program.code)
+                run = request_run(session, SYSTEM, program.id, engine, top=10)
+                session.commit()
+                execute_run(session, run.id, engine)
+    console.print(f"Matched {len(programs)} demo programs against the partner's capabilities.")
 
 
 def _build_meaning_index(settings: Settings, factory: sessionmaker[Session]) -> None:

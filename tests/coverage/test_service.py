@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -179,3 +180,19 @@ def test_synchronisation_finds_overlaps_gaps_and_timing(demo_session: Session):
         by = {i.target_year for i in overlap.by_items if i.target_year}
         ru = {i.target_year for i in overlap.ru_items if i.target_year}
         assert by and ru and not by & ru
+
+
+def test_the_overview_shows_coverage_per_industry_once_matches_exist(client):
+    before = client.get("/")
+    assert 'id="coverage-by-industry"' in before.text and 'href="/matching"' in before.text
+    for program in client.get("/api/v1/programs", params={"per_page": 100}).json()["items"]:
+        client.post("/api/v1/match/runs", json={"program_id": program["id"], "top": 10})
+    client.app.state.jobs.run_pending()
+    after = client.get("/").text
+    section = after.split('id="coverage-by-industry"')[1].split("</section>")[0]
+    assert section.count('href="/sync?industry=') == 15
+    shares = [int(v) for v in re.findall(r"(\d+)%</td>", section)]
+    assert shares and max(shares) > 0
+    cached = client.app.state.coverage_cache
+    client.get("/")
+    assert client.app.state.coverage_cache is cached  # nothing changed: not solved again

@@ -173,3 +173,37 @@ def _produced_subheadings(session: Session) -> set[str]:
         select(Capability.tnved_code).where(Capability.tnved_code.is_not(None))
     ).all()
     return {c[:SUBHEADING] for c in codes if c and len(c) >= SUBHEADING}
+
+
+def coverage_version(session: Session) -> tuple[object, ...]:
+    """Changes whenever a coverage answer could: matches, decisions, items, capabilities."""
+    from sqlalchemy import func
+
+    from unionsync.catalog.models import ProgramItemDemand
+    from unionsync.matching.models import Match
+
+    return tuple(
+        session.execute(
+            select(
+                select(func.count(Match.id)).scalar_subquery(),
+                select(func.max(Match.id)).scalar_subquery(),
+                select(func.max(Match.decided_at)).scalar_subquery(),
+                select(func.max(ProgramItem.updated_at)).scalar_subquery(),
+                select(func.max(Capability.updated_at)).scalar_subquery(),
+                select(func.count(ProgramItemDemand.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def industry_shares(
+    session: Session, actor: Principal
+) -> list[tuple[int, float | None, float | None]]:
+    """Per industry: the covered share of Belarusian and of Russian demand."""
+    report = SyncReport(None)
+    for country in ("BY", "RU"):
+        report.coverage[country] = coverage_of_country(session, actor, country)
+    report.programs = {
+        p.id: (p.country_code, p.industry_id) for p in session.scalars(select(Program))
+    }
+    return [(i, report.share("BY", i), report.share("RU", i)) for i in report.industries()]

@@ -6,13 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.models import Side
-from unionsync.access.policy import PUBLIC
+from unionsync.access.policy import PUBLIC, Action, Kind, Principal, can
 from unionsync.api.deps import SessionDep
+from unionsync.coverage.sync import coverage_version, industry_shares
 from unionsync.dashboard.service import Dashboard, build_dashboard
 from unionsync.passports.models import PassportStatus
+from unionsync.reference.models import Industry
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.labels import label
 from unionsync.web.pages import chart_data, render, use_language
@@ -45,7 +49,26 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         board=board,
         charts=charts,
         statuses=[s for s in STATUS_ORDER if board.passports[s]],
+        coverage=_coverage(request, session, actor),
+        industry_names={i.id: i for i in session.scalars(select(Industry))},
     )
+
+
+def _coverage(
+    request: Request, session: Session, actor: Principal
+) -> list[tuple[int, float | None, float | None]] | None:
+    """Coverage per industry, solved again only when matches or demand changed (the LPs take
+    about a second on the demo; the overview is opened far more often than matches change)."""
+    if not can(actor, Action.VIEW, Kind.MATCH):
+        return None
+    version = coverage_version(session)
+    cached = getattr(request.app.state, "coverage_cache", None)
+    if cached is not None and cached[0] == version:
+        shares: list[tuple[int, float | None, float | None]] = cached[1]
+        return shares
+    shares = industry_shares(session, actor)
+    request.app.state.coverage_cache = (version, shares)
+    return shares
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
