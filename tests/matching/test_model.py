@@ -126,3 +126,19 @@ def test_the_trained_scorer_beats_the_untrained_one_on_walmart_amazon():
         scorer.probabilities(test.left, test.right), np.asarray(test.labels), scorer.threshold
     )
     assert value >= 0.8, value
+
+
+def test_codes_in_pairs_files_are_read_as_tn_ved_with_row_errors(tmp_path: Path):
+    source = tmp_path / "codes.csv"
+    source.write_text(
+        "left_name,right_name,left_code,right_code\n"
+        "Подшипник 6205,подшипники 6205,8482 10 100 8,8482\n"
+        "Болт М10,болт M10,12345,7318.15\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["match", "score", "--pairs", str(source), "--out", str(tmp_path / "o.csv")]
+    )
+    assert result.exit_code == 1
+    assert "row 3" in result.output and "left_code" in result.output and "12345" in result.output
+    assert "row 2" not in result.output

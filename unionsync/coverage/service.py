@@ -25,9 +25,8 @@ from unionsync.core.errors import NotFoundError
 from unionsync.coverage.allocation import Problem, Verdict, solve
 from unionsync.matching.models import Decision, Match
 from unionsync.matching.scoring import Band
+from unionsync.reference.countries import PARTNER
 from unionsync.reference.units import convert, convertible, unit_by_code
-
-PARTNER = {"BY": "RU", "RU": "BY"}
 
 
 @dataclass(frozen=True, slots=True)

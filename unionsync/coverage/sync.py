@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from unionsync.access.policy import Principal
+from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Program, ProgramItem
 from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import Coverage, coverage_of_country
+from unionsync.reference.countries import PARTNER
 
 SUBHEADING = 6
 
@@ -106,11 +108,18 @@ class SyncReport:
         return sorted({industry for _country, industry in self.programs.values()})
 
 
-def synchronise(session: Session, actor: Principal, industry_id: int | None = None) -> SyncReport:
-    """The synchronisation report over both countries (optionally one industry)."""
+def synchronise(
+    session: Session,
+    actor: Principal,
+    industry_id: int | None = None,
+    coverages: dict[str, Coverage] | None = None,
+) -> SyncReport:
+    """The synchronisation report over both countries (optionally one industry); `coverages`
+    reuses both countries' allocations when they are already solved."""
     report = SyncReport(industry_id)
-    for country in ("BY", "RU"):
-        report.coverage[country] = coverage_of_country(session, actor, country)
+    report.coverage = coverages or {
+        country: coverage_of_country(session, actor, country) for country in ("BY", "RU")
+    }
     programs = {
         p.id: p
         for p in session.scalars(select(Program).where(Program.country_code.in_(("BY", "RU"))))
@@ -196,14 +205,26 @@ def coverage_version(session: Session) -> tuple[object, ...]:
     )
 
 
+def cached_coverages(holder: Any, session: Session, actor: Principal) -> dict[str, Coverage]:
+    """Both countries' allocations, kept on `holder.coverage_cache` (the application's state)
+    with the data version they were solved for: solved again only when matches, decisions,
+    items or capabilities changed (the LPs take about a second on the demo; the overview and the
+    synchronisation page are opened far more often than matches change)."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
+    require(actor, Action.VIEW, Kind.MATCH)
+    version = coverage_version(session)
+    cached = getattr(holder, "coverage_cache", None)
+    if cached is not None and cached[0] == version:
+        found: dict[str, Coverage] = cached[1]
+        return found
+    coverages = {country: coverage_of_country(session, actor, country) for country in PARTNER}
+    holder.coverage_cache = (version, coverages)
+    return coverages
+
+
 def industry_shares(
-    session: Session, actor: Principal
+    session: Session, actor: Principal, coverages: dict[str, Coverage] | None = None
 ) -> list[tuple[int, float | None, float | None]]:
     """Per industry: the covered share of Belarusian and of Russian demand."""
-    report = SyncReport(None)
-    for country in ("BY", "RU"):
-        report.coverage[country] = coverage_of_country(session, actor, country)
-    report.programs = {
-        p.id: (p.country_code, p.industry_id) for p in session.scalars(select(Program))
-    }
+    report = synchronise(session, actor, None, coverages)
     return [(i, report.share("BY", i), report.share("RU", i)) for i in report.industries()]

@@ -14,7 +14,7 @@ from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, require
 from unionsync.api.deps import SessionDep
 from unionsync.coverage.report import summary_rows, write_pdf, write_xlsx
-from unionsync.coverage.sync import synchronise
+from unionsync.coverage.sync import cached_coverages, synchronise
 from unionsync.reference.models import Industry
 from unionsync.web.pages import int_or_none, render, use_language
 
@@ -31,7 +31,8 @@ def sync_page(
 ) -> HTMLResponse:
     """Coverage per industry, complements, gaps, overlaps and timing conflicts."""
     industry_id = int_or_none(industry)
-    report = synchronise(session, actor, industry_id)
+    coverages = cached_coverages(request.app.state, session, actor)
+    report = synchronise(session, actor, industry_id, coverages)
     industries = {i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))}
     names = {i.id: (i.name_ru if _ru(request) else i.name_en) for i in industries.values()}
     return render(
@@ -50,6 +51,7 @@ def sync_page(
 @router.get("/sync/report.{kind}")
 def sync_download(
     kind: str,
+    request: Request,
     session: SessionDep,
     actor: ActorDep,
     industry: Annotated[str | None, Query()] = None,
@@ -59,7 +61,8 @@ def sync_download(
     if kind not in ("xlsx", "pdf"):
         return Response(status_code=404)
     industry_id = int_or_none(industry)
-    report = synchronise(session, actor, industry_id)
+    coverages = cached_coverages(request.app.state, session, actor)
+    report = synchronise(session, actor, industry_id, coverages)
     names = {i.id: i.name_ru for i in session.scalars(select(Industry))}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"sync.{kind}"

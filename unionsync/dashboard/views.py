@@ -13,7 +13,7 @@ from unionsync.access.deps import ActorDep
 from unionsync.access.models import Side
 from unionsync.access.policy import PUBLIC, Action, Kind, Principal, can
 from unionsync.api.deps import SessionDep
-from unionsync.coverage.sync import coverage_version, industry_shares
+from unionsync.coverage.sync import cached_coverages, industry_shares
 from unionsync.dashboard.service import Dashboard, build_dashboard
 from unionsync.passports.models import PassportStatus
 from unionsync.reference.models import Industry
@@ -57,18 +57,10 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
 def _coverage(
     request: Request, session: Session, actor: Principal
 ) -> list[tuple[int, float | None, float | None]] | None:
-    """Coverage per industry, solved again only when matches or demand changed (the LPs take
-    about a second on the demo; the overview is opened far more often than matches change)."""
+    """Coverage per industry, from the allocations cached on the application."""
     if not can(actor, Action.VIEW, Kind.MATCH):
         return None
-    version = coverage_version(session)
-    cached = getattr(request.app.state, "coverage_cache", None)
-    if cached is not None and cached[0] == version:
-        shares: list[tuple[int, float | None, float | None]] = cached[1]
-        return shares
-    shares = industry_shares(session, actor)
-    request.app.state.coverage_cache = (version, shares)
-    return shares
+    return industry_shares(session, actor, cached_coverages(request.app.state, session, actor))
 
 
 def _layout(**extra: Any) -> dict[str, Any]:

@@ -49,7 +49,6 @@ class Candidate(NamedTuple):
 
     left: int
     right: int
-    by_code: bool
     text_score: float
     dense_score: float = 0.0
 
@@ -302,9 +301,7 @@ def candidates(
                 level = common_code_level(record.code, codes.get(key))
                 if block is None and level == 0:
                     continue  # a wide block (a bare chapter code): a disagreeing code
-                pairs.append(
-                    Candidate(row, key, bool(level), scored.get(key, -1.0), near.get(key, 0.0))
-                )
+                pairs.append(Candidate(row, key, scored.get(key, -1.0), near.get(key, 0.0)))
         # pairs proposed by a block have no text score yet: every pair is scored on its names
         unscored = [i for i, p in enumerate(pairs) if p.text_score < 0]
         values = index.cosines(

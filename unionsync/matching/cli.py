@@ -144,7 +144,11 @@ def run_command(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=max(total, 1))
 
-        execute_run(session, run.id, engine, progress)
+        try:
+            execute_run(session, run.id, engine, progress)
+        except Exception as error:  # the run keeps the error too; say it without a traceback
+            err.print(f"[red]Run {run.id} failed: {error}[/red]")
+            raise typer.Exit(1) from None
         console.print(
             f"Run {run.id}: program {program} against {run.against}; "
             f"{run.items_matched} items matched ({run.items_unchanged} unchanged), "

@@ -61,6 +61,13 @@ def _cosines(left: Sequence[str], right: Sequence[str], vectoriser: TfidfVectori
     return np.asarray(a.multiply(b).sum(axis=1)).ravel()
 
 
+def char_cosines(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+    """Character 2–4-gram TF-IDF cosine of each pair of texts (fitted on the texts at hand)."""
+    return _cosines(
+        left, right, TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    )
+
+
 def pair_features(
     left: Sequence[PairRecord],
     right: Sequence[PairRecord],
@@ -74,15 +81,7 @@ def pair_features(
     normal_right = [normalise_name(r.name) for r in right]
     text_left = [n.text for n in normal_left]
     text_right = [n.text for n in normal_right]
-    char = (
-        text_scores
-        if text_scores is not None
-        else _cosines(
-            text_left,
-            text_right,
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-        )
-    )
+    char = text_scores if text_scores is not None else char_cosines(text_left, text_right)
     words = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True)
     word = _cosines(text_left, text_right, words)
     idf = dict(zip(words.get_feature_names_out(), words.idf_ / words.idf_.max(), strict=True))

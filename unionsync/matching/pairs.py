@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from unionsync.core.messages import N_
 from unionsync.core.tabular import ImportFailedError, RowError, Sheet, read_table
 from unionsync.matching.candidates import MatchRecord
-from unionsync.matching.features import PairRecord
+from unionsync.matching.features import PairRecord, char_cosines
 from unionsync.matching.normalise import normalise_name
 from unionsync.matching.scoring import Scored, Thresholds, probability, score_pair
+from unionsync.nomenclature.codes import CodeError, parse_tnved
 
 _DITTO_FIELD = re.compile(r"COL (\S+) VAL (.*?)(?= COL |$)")
 
@@ -31,12 +31,10 @@ class NamePair:
 
 def text_similarities(pairs: Sequence[NamePair]) -> np.ndarray:
     """Character n-gram TF-IDF cosine of each pair's normalised names."""
-    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-    texts = [normalise_name(p.left_name).text for p in pairs]
-    texts += [normalise_name(p.right_name).text for p in pairs]
-    matrix = vectoriser.fit_transform(texts)
-    left, right = matrix[: len(pairs)], matrix[len(pairs) :]
-    return np.asarray(left.multiply(right).sum(axis=1)).ravel()
+    return char_cosines(
+        [normalise_name(p.left_name).text for p in pairs],
+        [normalise_name(p.right_name).text for p in pairs],
+    )
 
 
 def score_pairs(pairs: Sequence[NamePair], thresholds: Thresholds | None = None) -> list[Scored]:
@@ -68,11 +66,6 @@ def parse_ditto(line: str, fields: Sequence[str]) -> NamePair:
 
 
 REQUIRED = ("left_name", "right_name")
-
-
-def _code(value: object) -> str | None:
-    text = str(value or "").replace(" ", "").replace(".", "")
-    return text if text.isdigit() else None
 
 
 def read_pairs(path: Path, need_labels: bool = False) -> tuple[Sheet, list[NamePair]]:
@@ -115,15 +108,22 @@ def read_pairs(path: Path, need_labels: bool = False) -> tuple[Sheet, list[NameP
             errors.append(
                 RowError.explained(path.name, number, "label", N_("required value is missing"))
             )
-        pairs.append(
-            NamePair(
-                names[0],
-                names[1],
-                _code(cells.get("left_code")),
-                _code(cells.get("right_code")),
-                label,
-            )
-        )
+        codes: list[str | None] = []
+        for column in ("left_code", "right_code"):
+            written = cells.get(column)
+            if written in (None, ""):
+                codes.append(None)
+                continue
+            try:
+                codes.append(parse_tnved(written).digits)
+            except CodeError as exc:
+                errors.append(
+                    RowError.explained(
+                        path.name, number, column, exc.template, written, **exc.params
+                    )
+                )
+                codes.append(None)
+        pairs.append(NamePair(names[0], names[1], codes[0], codes[1], label))
     if errors:
         raise ImportFailedError(errors)
     return sheet, pairs

@@ -8,13 +8,14 @@ sentence, so a reviewer sees why. A trained scorer (later in issue 5) replaces t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
 import numpy as np
 
+from unionsync.core.messages import N_
 from unionsync.matching.candidates import (
     Candidate,
     MatchRecord,
@@ -37,12 +38,18 @@ class Band(StrEnum):
 
 
 class Step(NamedTuple):
-    """One piece of evidence: the feature, its value, what it added, in words."""
+    """One piece of evidence: the feature, its value, what it added, in words (`sentence` in
+    English; `template`, filled with the value, is what pages translate)."""
 
     feature: str
     value: str
     weight: float
     sentence: str
+    template: str = ""
+
+
+def _step(feature: str, value: str, weight: float, template: str) -> Step:
+    return Step(feature, value, weight, template % {"value": value}, template)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,43 +142,43 @@ def weigh(
     one place the weights live: bulk scoring and the evidence cannot disagree)."""
     odds = PRIOR
     if explain is not None:
-        explain.append(Step("prior", "", PRIOR, "prior odds of a match"))
+        explain.append(_step("prior", "", PRIOR, N_("prior odds of a match")))
     level = common_code_level(left_code, right_code)
     if level == 0:
         odds -= 4.0
         if explain is not None:
-            explain.append(Step("code", f"{left_code}≠{right_code}", -4.0, "codes disagree"))
+            explain.append(
+                _step("code", f"{left_code}≠{right_code}", -4.0, N_("codes disagree (%(value)s)"))
+            )
     elif level:
         weight = CODE_WEIGHTS.get(level, 0.5)
         odds += weight
         if explain is not None:
-            explain.append(Step("code", str(level), weight, f"codes agree to {level} digits"))
+            explain.append(_step("code", str(level), weight, N_("codes agree to %(value)s digits")))
     shared = a.ids & b.ids
     conflict = bool(a.ids - b.ids and b.ids - a.ids)  # «Ду 18 Ру 13» is not «Ду 44 Ру 13»
     if shared and not conflict:
         odds += 4.0
         if explain is not None:
             names = ", ".join(sorted(shared))
-            explain.append(Step("model", names, 4.0, f"same model or size ({names})"))
+            explain.append(_step("model", names, 4.0, N_("same model or size (%(value)s)")))
     elif conflict:
         odds -= 3.0
         if explain is not None:
-            explain.append(Step("model", "", -3.0, "different models or sizes"))
+            explain.append(_step("model", "", -3.0, N_("different models or sizes")))
     if text_score > 0:
         weight = round(6.0 * (text_score - 0.5), 3)
         odds += weight
         if explain is not None:
             explain.append(
-                Step("text", f"{text_score:.2f}", weight, f"name similarity {text_score:.2f}")
+                _step("text", f"{text_score:.2f}", weight, N_("name similarity %(value)s"))
             )
     if dense_score > 0:  # E5 cosines of unrelated names sit near 0.75, of one product near 0.9
         weight = round(20.0 * (dense_score - 0.85), 3)
         odds += weight
         if explain is not None:
             explain.append(
-                Step(
-                    "meaning", f"{dense_score:.2f}", weight, f"meaning similarity {dense_score:.2f}"
-                )
+                _step("meaning", f"{dense_score:.2f}", weight, N_("meaning similarity %(value)s"))
             )
     if a.words and b.words:
         common = len(a.words & b.words)
@@ -179,7 +186,9 @@ def weigh(
         weight = round(3.0 * (jaccard - 0.3), 3)
         odds += weight
         if explain is not None:
-            explain.append(Step("words", f"{jaccard:.2f}", weight, f"{common} words in common"))
+            explain.append(
+                _step("words", f"{jaccard:.2f}", weight, N_("share of words in common %(value)s"))
+            )
     if a.numbers and b.numbers:
         step = _numbers(a.numbers, b.numbers)
         odds += step.weight
@@ -188,17 +197,24 @@ def weigh(
     if units_compatible(left_unit, right_unit) is False:
         odds -= 1.0
         if explain is not None:
-            explain.append(Step("unit", f"{left_unit}/{right_unit}", -1.0, "units do not convert"))
+            explain.append(
+                _step(
+                    "unit",
+                    f"{left_unit}/{right_unit}",
+                    -1.0,
+                    N_("units do not convert (%(value)s)"),
+                )
+            )
     return odds
 
 
 def _numbers(left: frozenset[str], right: frozenset[str]) -> Step:
     """Sizes and ratings tell variants apart: 4 Гбит is not 8 Гбит, whatever else agrees."""
     if left == right:
-        return Step("numbers", "same", 1.5, "the same numbers")
+        return _step("numbers", "same", 1.5, N_("the same numbers"))
     if left <= right or right <= left:
-        return Step("numbers", "subset", -1.0, "one name gives fewer numbers")
-    return Step("numbers", "differ", -6.0, "different numbers (another size or rating)")
+        return _step("numbers", "subset", -1.0, N_("one name gives fewer numbers"))
+    return _step("numbers", "differ", -6.0, N_("different numbers (another size or rating)"))
 
 
 def probability(steps: Sequence[Step]) -> float:
@@ -213,14 +229,18 @@ def score_candidates(
     thresholds: Thresholds | None = None,
     units: dict[tuple[str, int], str] | None = None,
     normals: Sides | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Scored]:
-    """Every candidate pair with its probability, band and evidence."""
+    """Every candidate pair with its probability, band and evidence (`progress` hears how many
+    pairs are done every 2,000)."""
     limits = thresholds or Thresholds()
     prepared = _prepared(left, right, normals)
     codes = {("l", r.key): r.code for r in left} | {("r", r.key): r.code for r in right}
     unit_of = units or {}
     scored = []
-    for pair in pairs:
+    for index, pair in enumerate(pairs):
+        if progress is not None and index % 2000 == 0:
+            progress(index, len(pairs))
         steps: list[Step] = []
         odds = weigh(
             prepared[("l", pair.left)],

