@@ -82,17 +82,29 @@ def browser():  # type: ignore[no-untyped-def]
         instance.close()
 
 
-def test_dashboard_language_switch_and_upload_with_a_row_error(browser, live_url, tmp_path):
+def _sign_in(page, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Submit the sign-in form and wait for the signed-in page; on a shared, busy machine that
+    can take long, and if it never comes, say what the page showed instead."""
+    page.fill("#username", user)
+    page.fill("#password", "demo")
+    with page.expect_navigation(timeout=90_000):
+        page.click("#login-submit")
+    try:
+        page.wait_for_selector("#signed-in-as", timeout=90_000)
+    except Exception as error:
+        alerts = page.locator(".alert").all_inner_texts()
+        raise AssertionError(f"not signed in: at {page.url}, alerts {alerts}") from error
+
+
+# the server fixture comes first so that it stops after the browser has closed its connections
+def test_dashboard_language_switch_and_upload_with_a_row_error(live_url, browser, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     page.goto(live_url + "/")
     page.wait_for_selector("#login-form")  # anonymous visitors are sent to sign in
     assert "by-editor" in page.locator(".demo-users").inner_text()
     page.screenshot(path=str(ARTIFACTS / "sign-in-ru.png"), full_page=True)
-    page.fill("#username", "by-editor")
-    page.fill("#password", "demo")
-    page.click("#login-submit")
-    page.wait_for_selector("#signed-in-as")
+    _sign_in(page, "by-editor")
     assert "by-editor" in page.locator("#signed-in-as").inner_text()
     assert page.locator("h1").inner_text() == "Импортозамещение в Союзном государстве"
     page.wait_for_selector("#chart-trade[data-drawn='true'] .main-svg")
@@ -123,14 +135,11 @@ def test_dashboard_language_switch_and_upload_with_a_row_error(browser, live_url
     page.close()
 
 
-def test_matching_run_and_keyboard_review(browser, live_url):
+def test_matching_run_and_keyboard_review(live_url, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     page.goto(live_url + "/login")
-    page.fill("#username", "by-editor")
-    page.fill("#password", "demo")
-    page.click("#login-submit")
-    page.wait_for_selector("#signed-in-as")
+    _sign_in(page, "by-editor")
     page.click("a[href='/matching']")
     row = page.locator("#match-programs tbody tr").filter(has=page.locator(".run-button")).first
     program_id = row.get_attribute("id").removeprefix("program-")
