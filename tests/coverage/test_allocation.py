@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from scipy.optimize import linprog
 
 from unionsync.coverage.allocation import (
@@ -65,6 +67,7 @@ instances = st.integers(1, 6).flatmap(
                     st.integers(0, n_demand - 1),
                     st.integers(0, n_capacity - 1),
                     st.integers(0, 20),
+                    st.sampled_from([1.0, 1.0, 0.5, 2.0, 1000.0]),  # unit factors
                 ),
                 max_size=20,
             ),
@@ -77,13 +80,15 @@ instances = st.integers(1, 6).flatmap(
 @given(instances)
 def test_random_instances_respect_bounds_and_match_an_independent_solver(instance):
     demand, capacity, arcs = instance
-    problem = problem_from(demand, capacity, [(d, c, float(k)) for d, c, k in arcs])
+    plain = problem_from(demand, capacity, [(d, c, float(k)) for d, c, k, _f in arcs])
+    factors = np.array([f for *_rest, f in arcs])
+    problem = replace(plain, arc_factor=factors)
     solution = solve(problem)
     n = len(arcs)
     delivered = np.zeros(len(demand))
     used = np.zeros(len(capacity))
-    for (d, c, _cost), flow in zip(arcs, solution.flow, strict=True):
-        delivered[d] += flow
+    for (d, c, _cost, factor), flow in zip(arcs, solution.flow, strict=True):
+        delivered[d] += flow * factor
         used[c] += flow
     assert np.all(solution.flow >= -1e-9)
     assert np.all(delivered <= np.asarray(demand) + 1e-6)  # never more than the demand
@@ -94,8 +99,8 @@ def test_random_instances_respect_bounds_and_match_an_independent_solver(instanc
     cost = np.concatenate([problem.arc_cost, np.full(len(demand), penalty)])
     equalities = np.zeros((len(demand), n + len(demand)))
     inequalities = np.zeros((len(capacity), n + len(demand)))
-    for a, (d, c, _cost) in enumerate(arcs):
-        equalities[d, a] = 1
+    for a, (d, c, _cost, factor) in enumerate(arcs):
+        equalities[d, a] = factor
         inequalities[c, a] = 1
     equalities[:, n:] = np.eye(len(demand))
     reference = linprog(
@@ -109,6 +114,58 @@ def test_random_instances_respect_bounds_and_match_an_independent_solver(instanc
     )
     assert reference.status == 0
     assert solution.objective == pytest.approx(reference.fun, rel=1e-7, abs=1e-6)
+
+
+def test_pricing_rounds_reach_the_optimum_of_the_whole_network():
+    # large enough that the first round (the cheapest arc of each demand) is not optimal: later
+    # rounds must add arcs until none left out could lower the cost, and then the optimum is
+    # the one of the LP with every arc
+    rng = np.random.default_rng(3)
+    n_demand, n_capacity, n_arcs = 300, 40, 4000
+    pairs = np.unique(
+        rng.integers(0, n_demand, n_arcs) * n_capacity + rng.integers(0, n_capacity, n_arcs)
+    )
+    demand = rng.integers(1, 100, n_demand).astype(float)
+    capacity = rng.integers(1, 100, n_capacity).astype(float)
+    capacity *= 0.8 * demand.sum() / capacity.sum()
+    problem = problem_from(
+        demand,
+        capacity,
+        [
+            (p // n_capacity, p % n_capacity, c)
+            for p, c in zip(pairs, rng.uniform(1, 50, len(pairs)), strict=True)
+        ],
+    )
+    solution = solve(problem)
+    assert solution.rounds > 1 and solution.arcs_in_model < len(pairs)
+    columns = np.arange(len(pairs))
+    reference = linprog(
+        np.concatenate([problem.arc_cost, np.full(n_demand, penalty_for(problem))]),
+        A_ub=sparse.hstack(
+            [
+                sparse.csr_matrix(
+                    (np.ones(len(pairs)), (problem.arc_capacity, columns)),
+                    shape=(n_capacity, len(pairs)),
+                ),
+                sparse.csr_matrix((n_capacity, n_demand)),
+            ]
+        ),
+        b_ub=capacity,
+        A_eq=sparse.hstack(
+            [
+                sparse.csr_matrix(
+                    (np.ones(len(pairs)), (problem.arc_demand, columns)),
+                    shape=(n_demand, len(pairs)),
+                ),
+                sparse.identity(n_demand),
+            ]
+        ),
+        b_eq=demand,
+        bounds=(0, None),
+        method="highs-ipm",
+    )
+    assert reference.status == 0
+    assert solution.objective == pytest.approx(reference.fun, rel=1e-8)
 
 
 def test_units_convert_within_a_dimension_only():

@@ -12,8 +12,9 @@ cheap and confident arcs:
                Σ_{a out of c} x_a ≤ capacity_c              for every capacity node c
                x, unmet ≥ 0
 
-The model is passed to HiGHS in compressed-column form in one call (10^6 arcs build in well under
-a second); nothing here knows about the database.
+Arcs enter the model in rounds of pricing (see `solve`), so HiGHS works on a small part of a large
+network and the answer is still proven optimal over all arcs; nothing here knows about the
+database.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from numpy.typing import NDArray
 from unionsync.core.messages import N_, ExplainedError
 
 FULL_TOLERANCE = 1e-6  # a share of demand below which the gap counts as none
-LARGE = 100_000  # arcs from which the interior-point method is used
 
 
 class Verdict(StrEnum):
@@ -94,6 +94,8 @@ class Solution:
     objective: float
     build_seconds: float
     solve_seconds: float
+    rounds: int = 1  # HiGHS solves until no arc left out could lower the cost
+    arcs_in_model: int = 0  # arcs the last of them held
 
     def verdicts(self, demand: NDArray[np.float64]) -> list[Verdict]:
         """Fully, partly or not satisfiable, per demand node."""
@@ -114,57 +116,160 @@ def penalty_for(problem: Problem) -> float:
 
 
 def solve(problem: Problem, time_limit: float = 600.0) -> Solution:
-    """The optimal allocation (proved optimal by HiGHS, or an error saying why not)."""
+    """The optimal allocation (proved optimal over every arc, or an error saying why not).
+
+    Arcs are priced in rounds (column generation): the LP starts with each demand's cheapest
+    arcs per unit and the unmet-demand slacks, which already make it feasible; after each
+    HiGHS solve the reduced cost of every arc left out is computed from the row duals in one
+    vectorised pass, and the most negative ones (a few per demand) join the model, whose
+    simplex basis HiGHS keeps for the next round. When no arc left out has a negative
+    reduced cost the restricted optimum satisfies the optimality conditions of the whole LP,
+    so it is proven optimal for all arcs. On 10^6 arcs the model ends with a few percent of
+    them and solves 15 times faster than giving HiGHS every arc (bench/allocation.py).
+    """
     import time
 
     problem.check()
     started = time.perf_counter()
-    n_arcs, n_demand, n_capacity = len(problem.arc_cost), len(problem.demand), len(problem.capacity)
-    penalty = penalty_for(problem)
-    # columns: the arcs, then one slack per demand; rows: demands, then capacities
-    rows_of_arc = np.stack([problem.arc_demand, n_demand + problem.arc_capacity], axis=1)
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_arcs + n_demand
-    lp.num_row_ = n_demand + n_capacity
-    lp.col_cost_ = np.concatenate([problem.arc_cost, np.full(n_demand, penalty)])
-    lp.col_lower_ = np.zeros(lp.num_col_)
-    lp.col_upper_ = np.full(lp.num_col_, highspy.kHighsInf)
-    lp.row_lower_ = np.concatenate([problem.demand, np.full(n_capacity, -highspy.kHighsInf)])
-    lp.row_upper_ = np.concatenate([problem.demand, problem.capacity])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.concatenate(
-        [np.arange(0, 2 * n_arcs + 1, 2), 2 * n_arcs + np.arange(1, n_demand + 1)]
-    ).astype(np.int32)
-    lp.a_matrix_.index_ = np.concatenate([rows_of_arc.ravel(), np.arange(n_demand)]).astype(
-        np.int32
-    )
-    values = np.ones(2 * n_arcs + n_demand)
-    values[0 : 2 * n_arcs : 2] = problem.factors()  # into the demand row, in the demand's unit
-    lp.a_matrix_.value_ = values
-    highs = _new_highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(time_limit))
-    if n_arcs > LARGE:
-        # on transportation problems of 10^6 arcs the interior-point method (with crossover to
-        # an exact vertex) is 7 times faster than dual simplex on this box (27 s against 180 s)
-        highs.setOptionValue("solver", "ipm")
-    highs.passModel(lp)
+    model = _PricedModel(problem)
+    model.add(_cheapest_per_demand(problem, np.arange(len(problem.arc_cost)), SEED_ARCS))
     built = time.perf_counter()
-    highs.run()
-    status = highs.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise AllocationError(
-            N_("the solver stopped without a proven optimum: %(status)s"),
-            status=highs.modelStatusToString(status),
-        )
-    values = np.asarray(highs.getSolution().col_value)
+    rounds = 0
+    while True:
+        rounds += 1
+        remaining = time_limit - (time.perf_counter() - started)
+        model.run(max(remaining, 0.0))
+        entering = model.entering()
+        if not len(entering):
+            break
+        if rounds >= MAX_ROUNDS:
+            raise AllocationError(
+                N_("the solver stopped without a proven optimum: %(status)s"),
+                status=f"still {len(entering)} improving arcs after {rounds} rounds",
+            )
+        model.add(_cheapest_per_demand(problem, entering, ADDED_PER_ROUND, model.reduced))
+    flow, unmet = model.values()
     return Solution(
-        flow=np.maximum(values[:n_arcs], 0.0),
-        unmet=np.maximum(values[n_arcs:], 0.0),
-        objective=float(highs.getInfo().objective_function_value),
+        flow=flow,
+        unmet=unmet,
+        objective=model.objective(),
         build_seconds=built - started,
         solve_seconds=time.perf_counter() - built,
+        rounds=rounds,
+        arcs_in_model=int(model.in_model.sum()),
     )
+
+
+SEED_ARCS = 1  # cheapest arcs per demand in the first round
+ADDED_PER_ROUND = 3  # most improving arcs per demand added in a later round
+MAX_ROUNDS = 10_000  # a safety net: each round adds at least one arc, so it ends anyway
+PRICING_TOLERANCE = 1e-7  # relative; HiGHS's own dual feasibility tolerance
+
+
+class _PricedModel:
+    """The restricted LP in HiGHS: rows for every node, slacks, and the arcs added so far."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.factor = problem.factors()
+        n_demand, n_capacity = len(problem.demand), len(problem.capacity)
+        inf = highspy.kHighsInf
+        self.highs = _new_highs()
+        self.highs.setOptionValue("output_flag", False)
+        # rows: demands (equal to the demand), then capacities (at most the capacity)
+        no_entries = np.zeros(0, dtype=np.int32)
+        self.highs.addRows(
+            n_demand + n_capacity,
+            np.concatenate([problem.demand, np.full(n_capacity, -inf)]),
+            np.concatenate([problem.demand, problem.capacity]),
+            0,
+            np.zeros(n_demand + n_capacity, dtype=np.int32),
+            no_entries,
+            np.zeros(0),
+        )
+        # the first columns: one unmet-demand slack per demand
+        slack_rows = np.arange(n_demand, dtype=np.int32)
+        self.highs.addCols(
+            n_demand,
+            np.full(n_demand, penalty_for(problem)),
+            np.zeros(n_demand),
+            np.full(n_demand, inf),
+            n_demand,
+            slack_rows,
+            slack_rows,
+            np.ones(n_demand),
+        )
+        self.in_model = np.zeros(len(problem.arc_cost), dtype=bool)
+        self.columns: list[NDArray[np.int64]] = []  # arc numbers in the order of their columns
+        self.reduced = np.zeros(len(problem.arc_cost))
+
+    def add(self, arcs: NDArray[np.int64]) -> None:
+        p, n = self.problem, len(arcs)
+        rows = np.stack([p.arc_demand[arcs], len(p.demand) + p.arc_capacity[arcs]], axis=1)
+        values = np.ones(2 * n)
+        values[0::2] = self.factor[arcs]  # into the demand row, in the demand's unit
+        self.highs.addCols(
+            n,
+            p.arc_cost[arcs],
+            np.zeros(n),
+            np.full(n, highspy.kHighsInf),
+            2 * n,
+            np.arange(0, 2 * n, 2, dtype=np.int32),
+            rows.ravel().astype(np.int32),
+            values,
+        )
+        self.in_model[arcs] = True
+        self.columns.append(arcs)
+
+    def run(self, time_limit: float) -> None:
+        self.highs.setOptionValue("time_limit", float(time_limit))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise AllocationError(
+                N_("the solver stopped without a proven optimum: %(status)s"),
+                status=self.highs.modelStatusToString(status),
+            )
+
+    def entering(self) -> NDArray[np.int64]:
+        """Arcs left out whose reduced cost (cost − factor·demand dual − capacity dual) is
+        negative: each would lower the objective, so the optimum is not yet proven."""
+        p = self.problem
+        dual = np.asarray(self.highs.getSolution().row_dual)
+        self.reduced = (
+            p.arc_cost - self.factor * dual[p.arc_demand] - dual[len(p.demand) + p.arc_capacity]
+        )
+        improving = self.reduced < -PRICING_TOLERANCE * np.maximum(1.0, p.arc_cost)
+        return np.flatnonzero(improving & ~self.in_model)
+
+    def values(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Flow per arc (zero for arcs never added) and unmet demand per demand."""
+        n_demand = len(self.problem.demand)
+        values = np.asarray(self.highs.getSolution().col_value)
+        flow = np.zeros(len(self.problem.arc_cost))
+        if self.columns:
+            flow[np.concatenate(self.columns)] = values[n_demand:]
+        return np.maximum(flow, 0.0), np.maximum(values[:n_demand], 0.0)
+
+    def objective(self) -> float:
+        return float(self.highs.getInfo().objective_function_value)
+
+
+def _cheapest_per_demand(
+    problem: Problem,
+    arcs: NDArray[np.int64],
+    per_demand: int,
+    key: NDArray[np.float64] | None = None,
+) -> NDArray[np.int64]:
+    """Of `arcs`, the `per_demand` with the smallest key for each demand (by default the cost
+    of one unit of demand: the arc's cost over its unit factor)."""
+    if key is None:
+        key = problem.arc_cost / problem.factors()
+    demand = problem.arc_demand[arcs]
+    order = np.lexsort((key[arcs], demand))
+    grouped = demand[order]
+    rank = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+    return arcs[order[rank < per_demand]]
 
 
 def _new_highs() -> highspy.Highs:
