@@ -13,7 +13,7 @@ from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.db.base import Base
 from unionsync.matching.models import Match, MatchDecision, MatchRun, MatchSeen
 from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
-from unionsync.passports.models import Passport, PassportParticipant
+from unionsync.passports.models import Passport, PassportParticipant, PassportProduct
 from unionsync.reference.models import Country, Industry
 from unionsync.trade.models import ExchangeRate, TradeFlow
 
@@ -26,6 +26,7 @@ AUDITED.update(
         Capability: "capability",
         Passport: "passport",
         PassportParticipant: "passport_participant",
+        PassportProduct: "passport_product",
         TradeFlow: "trade_flow",
         ExchangeRate: "exchange_rate",
         CodeList: "code_list",
@@ -58,6 +59,7 @@ __all__ = [
     "Organization",
     "Passport",
     "PassportParticipant",
+    "PassportProduct",
     "Program",
     "ProgramItem",
     "ProgramItemDemand",

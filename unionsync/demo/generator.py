@@ -34,6 +34,7 @@ from unionsync.passports.models import (
     ParticipantRole,
     Passport,
     PassportParticipant,
+    PassportProduct,
     PassportStatus,
 )
 from unionsync.reference.models import Industry
@@ -593,17 +594,46 @@ class DemoBuilder:
             budget_currency=Currency.RUB,
             summary="Совместный проект импортозамещения (демонстрационные данные).",
         )
+        partner = rng.choice(ru)
         passport.participants = [
             PassportParticipant(organization=initiator, role=ParticipantRole.INITIATOR),
-            PassportParticipant(organization=rng.choice(ru), role=ParticipantRole.PARTICIPANT),
+            PassportParticipant(organization=partner, role=ParticipantRole.PARTICIPANT),
             PassportParticipant(organization=self.ministry["BY"], role=ParticipantRole.CURATOR),
         ]
+        passport.products = [self._passport_product(number, product, initiator, partner, start)]
         if status not in (PassportStatus.DRAFT, PassportStatus.SUBMITTED):
             passport.participants.append(
                 PassportParticipant(organization=rng.choice(self.banks), role=ParticipantRole.BANK)
             )
         self.session.add(passport)
         self.counts.add("passports")
+
+    def _passport_product(
+        self,
+        number: int,
+        product: ProductDef,
+        initiator: Organization,
+        partner: Organization,
+        start: int,
+    ) -> PassportProduct:
+        """The project's product: made by the Belarusian initiator (every third project by the
+        Russian participant), at full capacity two or three years after the start, enough
+        for 0.5 to 4 bn RUB a year. A private random stream, so the rest of the demo is
+        the same with or without products."""
+        rng = random.Random(f"{SEED}:passport:{number}")
+        maker = partner if number % 3 == 0 else initiator
+        value = Decimal(rng.choice((500, 1000, 2000, 4000))) * 1_000_000
+        return PassportProduct(
+            position=1,
+            name_ru=_generic(product.name_ru),
+            name_en=_generic(product.name_en),
+            tnved_code=product.tnved,
+            unit_okei=product.unit,
+            country_code=maker.country_code,
+            producer=maker,
+            capacity_per_year=max(Decimal(1), (value / product.price_rub).to_integral_value()),
+            start_year=start + rng.choice((2, 3)),
+        )
 
     # --- trade -------------------------------------------------------------------------
 

@@ -84,6 +84,9 @@ class Passport(Timestamped, Base):
     participants: Mapped[list[PassportParticipant]] = relationship(
         back_populates="passport", cascade="all, delete-orphan", order_by="PassportParticipant.id"
     )
+    products: Mapped[list[PassportProduct]] = relationship(
+        back_populates="passport", cascade="all, delete-orphan", order_by="PassportProduct.position"
+    )
 
     @property
     def budget(self) -> Money | None:
@@ -105,3 +108,35 @@ class PassportParticipant(Base):
 
     passport: Mapped[Passport] = relationship(back_populates="participants")
     organization: Mapped[Organization] = relationship()
+
+
+class PassportProduct(Base):
+    """A product the project will make: where, how much a year, from which year, and (when the
+    passport was drafted from a program's gap) the item whose demand it answers.
+
+    Production in one country serves consumers on the other side, so the coverage scenarios
+    add this capacity to the partner country's supply from `start_year` on.
+    """
+
+    __tablename__ = "passport_product"
+    __table_args__ = (UniqueConstraint("passport_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(
+        ForeignKey("passport.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name_ru: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str | None] = mapped_column(String(500))
+    tnved_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    unit_okei: Mapped[str] = mapped_column(String(3))
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))  # where it is made
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    capacity_per_year: Mapped[Decimal] = mapped_column(ScaledDecimal(3))
+    start_year: Mapped[int] = mapped_column(Integer)  # the first year of full capacity
+    source_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program_item.id", ondelete="SET NULL")
+    )
+
+    passport: Mapped[Passport] = relationship(back_populates="products")
+    producer: Mapped[Organization | None] = relationship()
