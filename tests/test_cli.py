@@ -158,5 +158,8 @@ def test_coverage_of_a_program_as_json_and_as_text(env: Path):
     assert data["fully"] + data["partly"] + data["not_satisfiable"] == len(data["items"]) > 0
     assert any(s["enterprise"] for i in data["items"] for y in i["years"] for s in y["supplies"])
     text = runner.invoke(app, ["coverage", "--program", "1"])
-    assert text.exit_code == 0 and "of the demanded quantity covered" in text.output
+    assert text.exit_code == 0 and "of the demanded quantity" in text.output
     assert runner.invoke(app, ["coverage", "--program", "999999"]).exit_code == 1
+    planned = runner.invoke(app, ["coverage", "--program", "1", "--scenario", "all", "--json"])
+    assert planned.exit_code == 0 and json.loads(planned.output)["scenario"] == "all"
+    assert runner.invoke(app, ["coverage", "--program", "1", "--scenario", "dream"]).exit_code == 2

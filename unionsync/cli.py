@@ -268,16 +268,28 @@ def export_capabilities(out: Out, country: Country = None) -> None:
 def coverage(
     program: Annotated[int, typer.Option("--program", help="the program's id")],
     as_json: AsJson = False,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario",
+            help="existing (today's producers), reconciled (+ reconciled passports' products "
+            "from their start year) or all (+ every passport not cancelled)",
+        ),
+    ] = "existing",
 ) -> None:
     """Which of a program's demand the partner's producers can fully, partly or not satisfy."""
     from unionsync.core.errors import UnionSyncError
     from unionsync.coverage.schemas import program_view
-    from unionsync.coverage.service import program_coverage
+    from unionsync.coverage.service import Scenario, program_coverage
 
+    if scenario not in {s.value for s in Scenario}:
+        err.print(f"[red]unknown scenario {scenario!r}: existing, reconciled or all[/red]")
+        raise typer.Exit(2)
     factory = _ready(get_settings())
     with operator_session(factory) as session:
         try:
-            view = program_view(program_coverage(session, SYSTEM, program), program)
+            found = program_coverage(session, SYSTEM, program, Scenario(scenario))
+            view = program_view(found, program)
         except UnionSyncError as error:
             err.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from None
@@ -285,10 +297,11 @@ def coverage(
         console.print_json(view.model_dump_json())
         return
     share = "—" if view.covered_share is None else f"{view.covered_share:.1%}"
+    value = "—" if view.covered_value_share is None else f"{view.covered_value_share:.1%}"
     console.print(
-        f"Program {program} ({view.country}) against {view.against}: {share} of the demanded "
-        f"quantity covered; items fully {view.fully}, partly {view.partly}, "
-        f"not {view.not_satisfiable}."
+        f"Program {program} ({view.country}) against {view.against}, scenario {scenario}: "
+        f"{share} of the demanded quantity covered ({value} of its value); items fully "
+        f"{view.fully}, partly {view.partly}, not {view.not_satisfiable}."
     )
     for item in view.items:
         gap = sum(y.gap for y in item.years)

@@ -65,3 +65,11 @@ def test_anonymous_is_401_refused_is_403_and_the_operator_may_all():
         require(who(Side.BY, Role.EDITOR), Action.UPDATE, Kind.PROGRAM, owner="RU")
     assert can(SYSTEM, Action.MANAGE_USERS, Kind.USER, owner="RU")
     assert can(PUBLIC, Action.VIEW, Kind.DASHBOARD) and not can(PUBLIC, Action.VIEW, Kind.PROGRAM)
+
+
+def test_passports_are_drafted_by_the_initiating_sides_editors_or_the_committee():
+    assert can(who(Side.BY, Role.EDITOR), Action.CREATE, Kind.PASSPORT, owner="BY")
+    assert not can(who(Side.BY, Role.EDITOR), Action.CREATE, Kind.PASSPORT, owner="RU")
+    assert not can(who(Side.RU, Role.VIEWER), Action.CREATE, Kind.PASSPORT, owner="RU")
+    assert can(who(Side.UNION, Role.EDITOR), Action.CREATE, Kind.PASSPORT, owner=None)
+    assert not can(who(Side.BANK, Role.EDITOR), Action.CREATE, Kind.PASSPORT, owner=None)

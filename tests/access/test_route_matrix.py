@@ -66,6 +66,8 @@ RULES: dict[str, Callable[[Who], bool]] = {
     # matching serves a program (here a Belarusian one): its country's editors and the committee's
     "match_by": lambda w: w.side in (Side.BY, Side.UNION) and w.role in WRITERS,
     "upload": lambda w: w.side in COUNTRIES and w.role in WRITERS,
+    # a joint project is drafted by either country's editors (for their side) or the committee's
+    "draft": lambda w: w.side in (Side.BY, Side.RU, Side.UNION) and w.role in WRITERS,
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
     "audit": lambda w: w.role is Role.ADMIN or w.side is Side.UNION,
@@ -133,6 +135,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/match/matches/{match_id}"): "view",
     ("POST", "/api/v1/match/matches/{match_id}/decision"): "match_by",
     ("GET", "/api/v1/coverage/programs/{program_id}"): "view",
+    ("GET", "/api/v1/sync"): "view",
+    ("POST", "/api/v1/passports/from-item/{item_id}"): "draft",
+    ("POST", "/passports/from-item/{item_id}"): "draft",
+    ("GET", "/sync/items/{item_id}"): "view",
     ("GET", "/matching"): "view",
     ("GET", "/sync"): "view",
     ("GET", "/sync/report.{kind}"): "view",
@@ -269,6 +275,8 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
+    if path == "/passports/from-item/{item_id}":
+        return client.post(url, data={"csrf_token": token}).status_code
     if path.startswith("/matching/matches/"):
         return client.post(url, data={"decision": "accepted", "csrf_token": token}).status_code
     if path.endswith("/entries") or path.endswith("/delete"):

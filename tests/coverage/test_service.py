@@ -100,7 +100,8 @@ def test_hand_made_program_fully_partly_not_and_a_unit_mismatch(demo_session: Se
     assert g.verdict is Verdict.NOT and g.needs_conversion == [
         "кг (166) ↔ шт (796): " + f"{enterprise.name}, Мощность 3"
     ]
-    assert coverage.share(program.id) == float(Decimal(120) / Decimal(260))
+    # pieces and kilograms are never added: each line's covered fraction counts once
+    assert coverage.share(program.id) == (1 + 0.2 + 0 + 0) / 4
 
 
 def test_the_demo_allocation_never_exceeds_a_capacity(demo_session: Session):
@@ -158,8 +159,16 @@ def test_synchronisation_page_and_reports(client):
     from openpyxl import load_workbook
 
     workbook = load_workbook(BytesIO(xlsx.content))
-    assert workbook.sheetnames == ["Сводка", "Взаимодополнение", "Пробелы", "Пересечения"]
+    assert workbook.sheetnames == [
+        "Сводка",
+        "Траектория",
+        "Взаимодополнение",
+        "Пробелы",
+        "Пересечения",
+    ]
     assert workbook["Сводка"].max_row >= 2
+    years = {row[1] for row in workbook["Траектория"].iter_rows(min_row=2, values_only=True)}
+    assert years and all(isinstance(y, int) for y in years)
     pdf = client.get("/sync/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/sync/report.doc").status_code == 404

@@ -176,5 +176,17 @@ def test_matching_run_and_keyboard_review(live_url, browser):
     page.click("a[href='/sync']")
     page.wait_for_selector("#sync-summary tbody tr")
     assert page.locator("#sync-summary tr.total").count() == 1
+    page.wait_for_selector("#chart-trajectory[data-drawn='true'] .main-svg")
     page.screenshot(path=str(ARTIFACTS / "sync-ru.png"))
+    # a gap becomes a draft passport in one click, and the gap then links to it
+    gap = page.locator("#sync-gaps tbody tr").filter(has=page.locator(".draft-passport")).first
+    gap_id = gap.get_attribute("id")
+    with page.expect_navigation():
+        gap.locator(".draft-passport").click()
+    page.wait_for_selector("#passport-products tbody tr")
+    number = page.locator(".facts dd.mono").first.inner_text()
+    assert number.startswith("СГ-") and "черновик" in page.locator(".facts").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "passport-from-gap-ru.png"))
+    page.goto(live_url + "/sync")
+    assert number in page.locator(f"#{gap_id}").inner_text()
     page.close()

@@ -6,7 +6,8 @@ Rules (issue 3):
   record; a BANK user sees only the passports its organization finances, and only their
   financing; everyone signed in sees reference data;
 - changing: editors and approvers change only their own country's records (and code lists of
-  their own side, the Standing Committee's included);
+  their own side, the Standing Committee's included); passports are drafted and edited by the
+  initiating country's editors or the Standing Committee's;
 - approving (signing): approvers, only for their own country; UNION and BANK never sign;
 - coordinating (comments, requests): UNION and the two countries, editors and above;
 - users: admins manage users of their own side; the audit trail is for admins and UNION.
@@ -127,7 +128,11 @@ def can(
     if action in (Action.CREATE, Action.UPDATE) and kind is Kind.MATCH:
         # matching serves a program: its country's editors run it and judge the matches, and
         # so may the Standing Committee's
-        return actor.role in WRITERS and (owner == actor.country or actor.side is Side.UNION)
+        return actor.role in WRITERS and (_own(actor, owner) or actor.side is Side.UNION)
+    if action in (Action.CREATE, Action.UPDATE) and kind is Kind.PASSPORT:
+        # a joint project is drafted by its initiating side's editors, or by the Standing
+        # Committee's (signing is APPROVE, below)
+        return actor.role in WRITERS and (_own(actor, owner) or actor.side is Side.UNION)
     if action in (Action.CREATE, Action.UPDATE, Action.DELETE):
         return (
             kind in COUNTRY_DATA
@@ -149,6 +154,11 @@ def can(
     if action is Action.VIEW_AUDIT:
         return actor.role is Role.ADMIN or actor.side is Side.UNION
     return False
+
+
+def _own(actor: Principal, owner: str | None) -> bool:
+    """The record belongs to the actor's country (a side without a country owns nothing)."""
+    return actor.country is not None and owner == actor.country
 
 
 def _can_view(actor: Principal, kind: Kind, financiers: Collection[int]) -> bool:

@@ -15,7 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from unionsync.coverage.allocation import Verdict
+from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import SyncReport
+from unionsync.reference.units import unit_by_code
 
 VERDICT_RU = {Verdict.FULLY: "полностью", Verdict.PARTLY: "частично", Verdict.NOT: "нет"}
 
@@ -35,12 +37,21 @@ def _sheet(
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 70)
 
 
+SCENARIO_RU = {
+    Scenario.EXISTING: "действующие производства",
+    Scenario.RECONCILED: "+ согласованные паспорта",
+    Scenario.ALL: "+ все паспорта",
+}
+
+
 def summary_rows(report: SyncReport, industries: dict[int, str]) -> list[list[Any]]:
-    """Per industry and overall: covered shares of both countries' demand, and the counts."""
+    """Per industry and overall: covered shares of both countries' demand by quantity and by
+    value, and the counts of gaps and overlaps."""
     rows = []
     for industry_id in [*report.industries(), None]:
         name = industries.get(industry_id, "") if industry_id is not None else "Всего"
         shares = [report.share(c, industry_id) for c in ("BY", "RU")]
+        shares += [report.value_share(c, industry_id) for c in ("BY", "RU")]
         rows.append(
             [
                 name,
@@ -64,12 +75,27 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
         "Сводка",
         [
             "Отрасль",
-            "Покрыто спроса BY партнёром",
-            "Покрыто спроса RU партнёром",
+            "Покрыто спроса BY партнёром (по количеству)",
+            "Покрыто спроса RU партнёром (по количеству)",
+            "Покрыто спроса BY партнёром (по стоимости)",
+            "Покрыто спроса RU партнёром (по стоимости)",
             "Пробелы",
             "Пересечения",
         ],
         summary_rows(report, industries),
+    )
+    _sheet(
+        workbook,
+        "Траектория",
+        ["Страна спроса", "Год", *(f"Покрыто: {SCENARIO_RU[s]}" for s in Scenario)],
+        [
+            [
+                point.country,
+                point.year,
+                *(None if (v := point.shares.get(s)) is None else round(v, 4) for s in Scenario),
+            ]
+            for point in report.trajectory
+        ],
     )
     _sheet(
         workbook,
@@ -188,6 +214,7 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
             f'[#"{share:.0%}"],'
         )
     lines.append(")")
+    lines += _trajectory_typst(report)
     lines += ["", "== Пробелы: спрос, который не покрывает ни одна страна", ""]
     lines.append("#table(columns: (auto, auto, auto, 1fr, auto, auto),")
     lines.append("  [*Страна*], [*Программа*], [*№*], [*Наименование*], [*Код*], [*Спрос*],")
@@ -198,7 +225,7 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
             gap.item.position,
             gap.item.name,
             gap.item.code or "—",
-            f"{gap.demand_total:,.0f} {gap.unit}",
+            f"{_number(gap.demand_total)} {unit_by_code(gap.unit).short_ru}",
         )
         lines.append("  " + ", ".join(f'[#"{_text(c)}"]' for c in cells) + ",")
     lines.append(")")
@@ -223,6 +250,35 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
     )
     lines += ["", f'#"{_text(counts)}"']
     return "\n".join(lines) + "\n"
+
+
+def _trajectory_typst(report: SyncReport) -> list[str]:
+    """The covered share by year in each scenario: a table with a bar in every cell."""
+    if not report.trajectory:
+        return []
+    lines = [
+        "",
+        "== Траектория покрытия по годам (с продукцией паспортов с года выхода на мощность)",
+        "",
+        "#table(columns: (auto, auto, 1fr, 1fr, 1fr),",
+        "  [*Спрос*], [*Год*], "
+        + ", ".join(f'[*#"{_text(SCENARIO_RU[s])}"*]' for s in Scenario)
+        + ",",
+    ]
+    for point in report.trajectory:
+        cells = [f'[#"{point.country}"]', f'[#"{point.year}"]']
+        for scenario in Scenario:
+            share = point.shares.get(scenario)
+            if share is None:
+                cells.append('[#"—"]')
+                continue
+            cells.append(
+                f"[#box(width: {share * 70:.1f}%, height: 6pt, fill: rgb(47, 125, 140)) "
+                f'#"{share:.0%}"]'
+            )
+        lines.append("  " + ", ".join(cells) + ",")
+    lines.append(")")
+    return lines
 
 
 def write_pdf(report: SyncReport, path: Path, industries: dict[int, str], title: str) -> None:

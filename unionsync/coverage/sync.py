@@ -6,13 +6,17 @@
 - A **complement**: one country's demand that the other's existing producers can cover, fully or
   partly (from the coverage allocation).
 - A **gap**: demand that nobody can cover: the partner's producers cannot (coverage says "not")
-  and no enterprise of either country lists a capability under the item's subheading. A
-  candidate for a joint project.
+  and no enterprise of either country lists a capability under the item's code (at their
+  deepest common level, down to the subheading). A candidate for a joint project (one action
+  drafts its passport).
+- The **trajectory**: the covered share year by year with today's producers, then adding the
+  products of reconciled passports, then of every passport, from their start years.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +25,20 @@ from sqlalchemy.orm import Session
 
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Program, ProgramItem
+from unionsync.core.money import Currency, Money
 from unionsync.coverage.allocation import Verdict
-from unionsync.coverage.service import Coverage, coverage_of_country
+from unionsync.coverage.service import (
+    SUBHEADING,
+    Converter,
+    Coverage,
+    ItemCoverage,
+    Scenario,
+    coverage_of_country,
+    quantity_share,
+    value_share,
+)
 from unionsync.reference.countries import PARTNER
-
-SUBHEADING = 6
+from unionsync.trade.service import MissingRateError, convert
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +87,15 @@ class Gap:
     unit: str
 
 
+@dataclass(frozen=True, slots=True)
+class TrajectoryPoint:
+    """One country's covered share of its demand in one year, per scenario."""
+
+    country: str
+    year: int
+    shares: dict[Scenario, float | None]
+
+
 @dataclass(slots=True)
 class SyncReport:
     industry_id: int | None
@@ -87,39 +109,62 @@ class SyncReport:
         return [o for o in self.overlaps if o.timing_conflict]
 
     programs: dict[int, tuple[str, int]] = field(default_factory=dict)  # id → country, industry
+    trajectory: list[TrajectoryPoint] = field(default_factory=list)
+    converter: Converter | None = None
+
+    def keep(self, country: str, industry_id: int | None) -> Callable[[ItemCoverage], bool]:
+        """A filter of a country's items (of one industry, or all)."""
+
+        def keep(item: ItemCoverage) -> bool:
+            owner, industry = self.programs.get(item.program_id, ("", 0))
+            return owner == country and industry_id in (None, industry)
+
+        return keep
 
     def share(self, country: str, industry_id: int | None = None) -> float | None:
-        """Covered share of a country's demanded quantity (one industry, or all)."""
+        """Covered share of a country's demanded quantity, line by line (one industry, or
+        all)."""
         coverage = self.coverage.get(country)
         if coverage is None:
             return None
-        rows = [
-            y
-            for i in coverage.items
-            if self.programs.get(i.program_id, ("", 0))[0] == country
-            and industry_id in (None, self.programs[i.program_id][1])
-            for y in i.years
-        ]
-        total = sum(float(y.demand) for y in rows)
-        return sum(float(y.covered) for y in rows) / total if total else None
+        return quantity_share(coverage.rows(self.keep(country, industry_id)))
+
+    def value_share(self, country: str, industry_id: int | None = None) -> float | None:
+        """Covered share of the value of a country's demand (None when no value is given, or
+        currencies differ and a year's rate is missing)."""
+        coverage = self.coverage.get(country)
+        if coverage is None:
+            return None
+        try:
+            return value_share(coverage.rows(self.keep(country, industry_id)), self.converter)
+        except MissingRateError:
+            return None
 
     def industries(self) -> list[int]:
         """The industries with program demand, in id order."""
         return sorted({industry for _country, industry in self.programs.values()})
 
 
+Scenarios = dict[Scenario, dict[str, Coverage]]
+
+
 def synchronise(
     session: Session,
     actor: Principal,
     industry_id: int | None = None,
-    coverages: dict[str, Coverage] | None = None,
+    scenarios: Scenarios | None = None,
 ) -> SyncReport:
-    """The synchronisation report over both countries (optionally one industry); `coverages`
-    reuses both countries' allocations when they are already solved."""
+    """The synchronisation report over both countries (optionally one industry); `scenarios`
+    reuses both countries' allocations in each scenario when they are already solved."""
     report = SyncReport(industry_id)
-    report.coverage = coverages or {
-        country: coverage_of_country(session, actor, country) for country in ("BY", "RU")
+    solved = scenarios or {
+        scenario: {
+            country: coverage_of_country(session, actor, country, scenario) for country in PARTNER
+        }
+        for scenario in Scenario
     }
+    report.coverage = solved[Scenario.EXISTING]
+    report.converter = rate_converter(session)
     programs = {
         p.id: p
         for p in session.scalars(select(Program).where(Program.country_code.in_(("BY", "RU"))))
@@ -157,11 +202,37 @@ def synchronise(
                 report.complements.append(
                     Complement(ref, item.verdict, covered / demand if demand else 1.0, producers)
                 )
-            elif not (ref.code and ref.code[:SUBHEADING] in produced):
+            elif not _produced(ref.code, produced):
                 report.gaps.append(Gap(ref, demand, item.unit))
     report.complements.sort(key=lambda c: (c.item.country, c.item.program, c.item.position))
     report.gaps.sort(key=lambda g: (-g.demand_total, g.item.program, g.item.position))
+    report.trajectory = _trajectory(report, solved, industry_id)
     return report
+
+
+def _trajectory(
+    report: SyncReport, solved: Scenarios, industry_id: int | None
+) -> list[TrajectoryPoint]:
+    points = []
+    for country in ("BY", "RU"):
+        keep = report.keep(country, industry_id)
+        years = sorted({y.year for c in solved.values() for y in c[country].rows(keep)})
+        for year in years:
+            shares = {
+                scenario: quantity_share(by_country[country].rows(keep, year))
+                for scenario, by_country in solved.items()
+            }
+            points.append(TrajectoryPoint(country, year, shares))
+    return points
+
+
+def rate_converter(session: Session) -> Converter:
+    """Amounts into another currency at the year's rate from the rate tables (issue 8's)."""
+
+    def converted(money: Money, year: int, to: Currency) -> Money:
+        return convert(session, money, year, to).money
+
+    return converted
 
 
 def _overlaps(report: SyncReport, refs: dict[int, ItemRef], industry_id: int | None) -> None:
@@ -176,20 +247,38 @@ def _overlaps(report: SyncReport, refs: dict[int, ItemRef], industry_id: int | N
                 report.overlaps.append(overlap)
 
 
-def _produced_subheadings(session: Session) -> set[str]:
-    """Subheadings under which an enterprise of either country lists a capability."""
-    codes = session.scalars(
-        select(Capability.tnved_code).where(Capability.tnved_code.is_not(None))
-    ).all()
-    return {c[:SUBHEADING] for c in codes if c and len(c) >= SUBHEADING}
+def _produced_subheadings(session: Session) -> tuple[set[str], set[str]]:
+    """What enterprises of either country list capabilities under: every prefix (chapter to
+    subheading) of their codes, and the codes given shorter than a subheading."""
+    codes = [
+        c
+        for c in session.scalars(
+            select(Capability.tnved_code).where(Capability.tnved_code.is_not(None))
+        )
+        if c
+    ]
+    prefixes = {c[:n] for c in codes for n in range(2, min(len(c), SUBHEADING) + 1)}
+    return prefixes, {c for c in codes if len(c) < SUBHEADING}
+
+
+def _produced(code: str | None, produced: tuple[set[str], set[str]]) -> bool:
+    """Some capability falls under the item's code at their deepest common level: an item
+    coded to a heading (8482) is produced by any capability under it; a capability coded to a
+    heading produces every item under it."""
+    if not code:
+        return False
+    prefixes, short = produced
+    return code[:SUBHEADING] in prefixes or any(code[:n] in short for n in range(2, SUBHEADING))
 
 
 def coverage_version(session: Session) -> tuple[object, ...]:
-    """Changes whenever a coverage answer could: matches, decisions, items, capabilities."""
+    """Changes whenever a coverage answer could: matches, decisions, items, capabilities,
+    passports and their products."""
     from sqlalchemy import func
 
     from unionsync.catalog.models import ProgramItemDemand
     from unionsync.matching.models import Match
+    from unionsync.passports.models import Passport, PassportProduct
 
     return tuple(
         session.execute(
@@ -200,31 +289,40 @@ def coverage_version(session: Session) -> tuple[object, ...]:
                 select(func.max(ProgramItem.updated_at)).scalar_subquery(),
                 select(func.max(Capability.updated_at)).scalar_subquery(),
                 select(func.count(ProgramItemDemand.id)).scalar_subquery(),
+                select(func.max(Passport.updated_at)).scalar_subquery(),
+                select(func.count(PassportProduct.id)).scalar_subquery(),
+                select(func.max(PassportProduct.id)).scalar_subquery(),
             )
         ).one()
     )
 
 
-def cached_coverages(holder: Any, session: Session, actor: Principal) -> dict[str, Coverage]:
-    """Both countries' allocations, kept on `holder.coverage_cache` (the application's state)
-    with the data version they were solved for: solved again only when matches, decisions,
-    items or capabilities changed (the LPs take about a second on the demo; the overview and the
+def cached_coverages(
+    holder: Any, session: Session, actor: Principal, scenarios: Sequence[Scenario] = tuple(Scenario)
+) -> Scenarios:
+    """Both countries' allocations in each scenario, kept on `holder.coverage_cache` (the
+    application's state) with the data version they were solved for: solved again only when
+    matches, decisions, items, capabilities or passports changed (the overview and the
     synchronisation page are opened far more often than matches change)."""
     require(actor, Action.VIEW, Kind.PROGRAM)
     require(actor, Action.VIEW, Kind.MATCH)
     version = coverage_version(session)
     cached = getattr(holder, "coverage_cache", None)
-    if cached is not None and cached[0] == version:
-        found: dict[str, Coverage] = cached[1]
-        return found
-    coverages = {country: coverage_of_country(session, actor, country) for country in PARTNER}
-    holder.coverage_cache = (version, coverages)
-    return coverages
+    if cached is None or cached[0] != version:
+        cached = holder.coverage_cache = (version, {})
+    solved: Scenarios = cached[1]
+    for scenario in scenarios:
+        if scenario not in solved:
+            solved[scenario] = {
+                country: coverage_of_country(session, actor, country, scenario)
+                for country in PARTNER
+            }
+    return {scenario: solved[scenario] for scenario in scenarios}
 
 
 def industry_shares(
-    session: Session, actor: Principal, coverages: dict[str, Coverage] | None = None
+    session: Session, actor: Principal, scenarios: Scenarios | None = None
 ) -> list[tuple[int, float | None, float | None]]:
     """Per industry: the covered share of Belarusian and of Russian demand."""
-    report = synchronise(session, actor, None, coverages)
+    report = synchronise(session, actor, None, scenarios)
     return [(i, report.share("BY", i), report.share("RU", i)) for i in report.industries()]

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from unionsync.access.deps import ActorDep
-from unionsync.access.policy import Action, Kind, require
+from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.api.deps import SessionDep
+from unionsync.catalog.models import ProgramItem
+from unionsync.core.errors import NotFoundError
 from unionsync.coverage.report import summary_rows, write_pdf, write_xlsx
-from unionsync.coverage.sync import cached_coverages, synchronise
+from unionsync.coverage.service import Scenario
+from unionsync.coverage.sync import SyncReport, cached_coverages, synchronise
+from unionsync.passports.models import Passport, PassportProduct, PassportStatus
 from unionsync.reference.models import Industry
-from unionsync.web.pages import int_or_none, render, use_language
+from unionsync.web.i18n import gettext
+from unionsync.web.labels import label
+from unionsync.web.pages import (
+    COUNTRY_COLORS,
+    chart_data,
+    chart_layout,
+    int_or_none,
+    render,
+    use_language,
+)
 
 router = APIRouter(include_in_schema=False)
 TITLE = "Синхронизация программ импортозамещения Беларуси и России"
@@ -31,10 +45,11 @@ def sync_page(
 ) -> HTMLResponse:
     """Coverage per industry, complements, gaps, overlaps and timing conflicts."""
     industry_id = int_or_none(industry)
-    coverages = cached_coverages(request.app.state, session, actor)
-    report = synchronise(session, actor, industry_id, coverages)
+    scenarios = cached_coverages(request.app.state, session, actor)
+    report = synchronise(session, actor, industry_id, scenarios)
     industries = {i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))}
     names = {i.id: (i.name_ru if _ru(request) else i.name_en) for i in industries.values()}
+    summary = summary_rows(report, names)
     return render(
         request,
         session,
@@ -43,8 +58,44 @@ def sync_page(
         report=report,
         industry_id=industry_id,
         industries=industries,
-        summary=summary_rows(report, names),
+        summary=summary,
         summary_ids=[*report.industries(), None],
+        charts={
+            "chart-trajectory": chart_data(_trajectory_chart(report)),
+            "chart-coverage": chart_data(_coverage_chart(summary[:-1])),
+        },
+        may_draft=_may_draft(actor),
+        drafted=_drafted(session),
+    )
+
+
+@router.get("/sync/items/{item_id}", response_class=HTMLResponse)
+def item_page(request: Request, item_id: int, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    """One item's coverage: per year and scenario the demand, what is covered and by whom
+    (producers and passports), the gap, the matches behind it and units that do not fit."""
+    item = session.get(ProgramItem, item_id)
+    if item is None:
+        raise NotFoundError("program item", item_id)
+    country = item.program.country_code
+    scenarios = cached_coverages(request.app.state, session, actor)
+    coverage = {s: by_country[country].item(item_id) for s, by_country in scenarios.items()}
+    passports = session.scalars(
+        select(Passport)
+        .join(PassportProduct)
+        .where(PassportProduct.source_item_id == item_id)
+        .order_by(Passport.id)
+    ).all()
+    return render(
+        request,
+        session,
+        "coverage/item.html",
+        active="sync",
+        item=item,
+        coverage=coverage,
+        scenarios=list(Scenario),
+        passports=passports,
+        may_draft=_may_draft(actor)
+        and not any(p.status is not PassportStatus.CANCELLED for p in passports),
     )
 
 
@@ -61,8 +112,8 @@ def sync_download(
     if kind not in ("xlsx", "pdf"):
         return Response(status_code=404)
     industry_id = int_or_none(industry)
-    coverages = cached_coverages(request.app.state, session, actor)
-    report = synchronise(session, actor, industry_id, coverages)
+    scenarios = cached_coverages(request.app.state, session, actor)
+    report = synchronise(session, actor, industry_id, scenarios)
     names = {i.id: i.name_ru for i in session.scalars(select(Industry))}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"sync.{kind}"
@@ -83,3 +134,78 @@ def sync_download(
 
 def _ru(request: Request) -> bool:
     return use_language(request) == "ru"
+
+
+def _may_draft(actor: Principal) -> bool:
+    """Whether the «draft a passport» action is offered (the service checks again)."""
+    return can(actor, Action.CREATE, Kind.PASSPORT, owner=actor.country)
+
+
+def _drafted(session: Session) -> dict[int, Passport]:
+    """Items already answered by a live passport, with that passport."""
+    rows = session.execute(
+        select(PassportProduct.source_item_id, Passport)
+        .join(Passport)
+        .where(
+            PassportProduct.source_item_id.is_not(None),
+            Passport.status != PassportStatus.CANCELLED,
+        )
+    ).all()
+    return {item_id: passport for item_id, passport in rows if item_id is not None}
+
+
+SCENARIO_DASH = {Scenario.EXISTING: "solid", Scenario.RECONCILED: "dash", Scenario.ALL: "dot"}
+
+
+def _trajectory_chart(report: SyncReport) -> dict[str, Any]:
+    """Covered share by year: a line per country and scenario."""
+    data = []
+    for country in ("BY", "RU"):
+        points = [p for p in report.trajectory if p.country == country]
+        for scenario in Scenario:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": f"{country}: {label(scenario)}",
+                    "x": [str(p.year) for p in points],
+                    "y": [
+                        None if (v := p.shares.get(scenario)) is None else round(v * 100, 1)
+                        for p in points
+                    ],
+                    "line": {"color": COUNTRY_COLORS[country], "dash": SCENARIO_DASH[scenario]},
+                    "hovertemplate": "%{y:.1f}%<extra></extra>",
+                }
+            )
+    return {
+        "data": data,
+        "layout": chart_layout(
+            yaxis={"rangemode": "tozero", "ticksuffix": "%", "gridcolor": "#e3e8ef"},
+            legend={"orientation": "h", "y": -0.25},
+        ),
+    }
+
+
+def _coverage_chart(rows: list[list[Any]]) -> dict[str, Any]:
+    """Covered share of each country's demand per industry (by quantity)."""
+    names = [row[0] for row in rows]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": gettext("%(country)s demand") % {"country": country},
+            "y": names,
+            "x": [None if row[column] is None else round(row[column] * 100, 1) for row in rows],
+            "marker": {"color": COUNTRY_COLORS[country]},
+            "hovertemplate": "%{x:.1f}%<extra></extra>",
+        }
+        for country, column in (("BY", 1), ("RU", 2))
+    ]
+    return {
+        "data": data,
+        "layout": chart_layout(
+            barmode="group",
+            xaxis={"range": [0, 100], "ticksuffix": "%", "gridcolor": "#e3e8ef"},
+            yaxis={"autorange": "reversed", "automargin": True, "dtick": 1},
+        ),
+    }

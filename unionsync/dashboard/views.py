@@ -13,17 +13,23 @@ from unionsync.access.deps import ActorDep
 from unionsync.access.models import Side
 from unionsync.access.policy import PUBLIC, Action, Kind, Principal, can
 from unionsync.api.deps import SessionDep
+from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import cached_coverages, industry_shares
 from unionsync.dashboard.service import Dashboard, build_dashboard
 from unionsync.passports.models import PassportStatus
 from unionsync.reference.models import Industry
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.labels import label
-from unionsync.web.pages import chart_data, render, use_language
+from unionsync.web.pages import (
+    COUNTRY_COLORS,
+    chart_data,
+    chart_layout,
+    render,
+    use_language,
+)
 
 router = APIRouter(include_in_schema=False)
 
-COLORS = {"BY": "#1b7f4b", "RU": "#2359a8"}
 STATUS_ORDER = list(PassportStatus)
 
 
@@ -60,18 +66,8 @@ def _coverage(
     """Coverage per industry, from the allocations cached on the application."""
     if not can(actor, Action.VIEW, Kind.MATCH):
         return None
-    return industry_shares(session, actor, cached_coverages(request.app.state, session, actor))
-
-
-def _layout(**extra: Any) -> dict[str, Any]:
-    return {
-        "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": "system-ui, sans-serif"},
-        "legend": {"orientation": "h", "y": -0.2},
-        **extra,
-    }
+    today = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
+    return industry_shares(session, actor, today)
 
 
 def _trade_chart(board: Dashboard) -> dict[str, Any]:
@@ -88,13 +84,13 @@ def _trade_chart(board: Dashboard) -> dict[str, Any]:
                 "name": gettext("%(country)s records") % {"country": reporter},
                 "x": [str(y) for y in years],
                 "y": values,
-                "marker": {"color": COLORS[reporter]},
+                "marker": {"color": COUNTRY_COLORS[reporter]},
                 "hovertemplate": "%{y:.2f} " + gettext("bn") + " BYN<extra></extra>",
             }
         )
     return {
         "data": data,
-        "layout": _layout(
+        "layout": chart_layout(
             barmode="group",
             yaxis={"title": {"text": gettext("bn") + " BYN"}, "gridcolor": "#e3e8ef"},
         ),
@@ -114,7 +110,7 @@ def _passport_chart(board: Dashboard) -> dict[str, Any]:
                 "hovertemplate": "%{x}<extra></extra>",
             }
         ],
-        "layout": _layout(
+        "layout": chart_layout(
             yaxis={"autorange": "reversed", "automargin": True},
             xaxis={"dtick": 1, "gridcolor": "#e3e8ef"},
         ),
@@ -133,13 +129,13 @@ def _industry_chart(board: Dashboard) -> dict[str, Any]:
             "name": country,
             "y": names,
             "x": [counts.get(country, 0) for _, counts in board.programs_by_industry],
-            "marker": {"color": COLORS[country]},
+            "marker": {"color": COUNTRY_COLORS[country]},
         }
         for country in ("RU", "BY")
     ]
     return {
         "data": data,
-        "layout": _layout(
+        "layout": chart_layout(
             barmode="stack",
             height=420,
             yaxis={"autorange": "reversed", "automargin": True},

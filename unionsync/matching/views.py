@@ -76,13 +76,16 @@ def review_page(
     band: Annotated[str | None, Query()] = None,
     state: Annotated[str | None, Query()] = "undecided",
     focus: Annotated[str | None, Query()] = None,
+    item_id: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """Matches side by side with their evidence; a/r/u decide, j/k move (static/js/review.js)."""
     program = int_or_none(program_id)
     chosen_band = Band(band) if band in {b.value for b in Band} else None
     chosen_state = state if state in ("undecided", "accepted", "rejected") else None
+    item = int_or_none(item_id)
     where = service.MatchFilter(
         program_id=program,
+        item_id=item,
         band=chosen_band,
         decision=Decision(chosen_state) if chosen_state in ("accepted", "rejected") else None,
         undecided=chosen_state == "undecided",
@@ -99,6 +102,7 @@ def review_page(
         k: v
         for k, v in (
             ("program_id", program),
+            ("item_id", item),
             ("band", chosen_band.value if chosen_band else None),
             ("state", chosen_state or ""),
             ("page", page),
@@ -113,6 +117,7 @@ def review_page(
         result=result,
         programs=programs,
         program_id=program,
+        item_id=item,
         band=chosen_band,
         state=chosen_state,
         here="/matching/review?" + urlencode(query),

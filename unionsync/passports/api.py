@@ -1,8 +1,9 @@
-"""JSON API of passports (read; the workflow endpoints come with the Passport issue)."""
+"""JSON API of passports (read, and drafting from a program item; the workflow endpoints come
+with the Passport issue)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.models import Side
@@ -42,3 +43,14 @@ def get_passport(
     passport_id: int, session: SessionDep, actor: ActorDep
 ) -> PassportPublic | PassportFinancePublic:
     return passport_view(service.get_passport(session, actor, passport_id), actor.side is Side.BANK)
+
+
+@router.post("/passports/from-item/{item_id}", status_code=201)
+def draft_from_item(
+    item_id: int, response: Response, session: SessionDep, actor: ActorDep
+) -> PassportPublic:
+    """Draft a joint-project passport answering a program item's demand (a synchronisation
+    gap): 409 when a live passport already answers it."""
+    passport = service.draft_from_item(session, actor, item_id)
+    response.headers["Location"] = f"/api/v1/passports/{passport.id}"
+    return PassportPublic.model_validate(passport)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict
 
 from unionsync.core.schemas import MoneyPublic
@@ -13,6 +15,23 @@ class ParticipantPublic(BaseModel):
 
     organization_id: int
     role: ParticipantRole
+
+
+class PassportProductPublic(BaseModel):
+    """A product the project will make, where, how much a year and from which year."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    position: int
+    name_ru: str
+    name_en: str | None
+    tnved_code: str | None
+    unit_okei: str
+    country_code: str
+    producer_id: int | None
+    capacity_per_year: Decimal
+    start_year: int
+    source_item_id: int | None
 
 
 class PassportPublic(BaseModel):
@@ -30,6 +49,7 @@ class PassportPublic(BaseModel):
     budget: MoneyPublic | None
     summary: str | None
     participants: list[ParticipantPublic]
+    products: list[PassportProductPublic]
 
 
 class PassportFinancePublic(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
@@ -54,3 +54,10 @@ def passport_page(
 ) -> HTMLResponse:
     passport = service.get_passport(session, actor, passport_id)
     return render(request, session, "passports/detail.html", active="passports", passport=passport)
+
+
+@router.post("/passports/from-item/{item_id}")
+def draft_from_item(item_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    """The «draft a passport» action of a synchronisation gap: on to the new draft."""
+    passport = service.draft_from_item(session, actor, item_id)
+    return RedirectResponse(f"/passports/{passport.id}", status_code=303)

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.coverage.allocation import Verdict
+from unionsync.coverage.service import Scenario
 from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
 from unionsync.passports.models import ParticipantRole, PassportStatus
@@ -51,6 +52,9 @@ LABELS: dict[StrEnum, str] = {
     Verdict.FULLY: N_("fully"),
     Verdict.PARTLY: N_("partly"),
     Verdict.NOT: N_("not satisfiable"),
+    Scenario.EXISTING: N_("existing producers"),
+    Scenario.RECONCILED: N_("+ reconciled passports"),
+    Scenario.ALL: N_("+ all passports"),
 }
 
 

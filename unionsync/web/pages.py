@@ -91,6 +91,21 @@ def remember_csrf(request: Request, response: Response) -> None:
         )
 
 
+COUNTRY_COLORS = {"BY": "#1b7f4b", "RU": "#2359a8"}
+
+
+def chart_layout(**extra: Any) -> dict[str, Any]:
+    """The plotly layout every chart shares: transparent, the page's font, legend below."""
+    return {
+        "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, sans-serif"},
+        "legend": {"orientation": "h", "y": -0.2},
+        **extra,
+    }
+
+
 def chart_data(figure: dict[str, Any]) -> Markup:
     """A chart's data as JSON safe to embed in a `<script type="application/json">` block."""
     text = json.dumps(figure, ensure_ascii=False, default=str)
