@@ -13,8 +13,9 @@ the item relative to the median of the item's offers in the same currency, kept 
 no exchange rate is needed and every item's costs stay on one scale below the unmet penalty).
 
 Scenarios add the products of joint-project passports: a product made in the partner country
-supplies the items under the same subheading (or the item it was drafted from) from its start
-year on, so the coverage can be followed year by year as the projects complete.
+supplies the item it was drafted from (as a sure match) and the items under the same code (0.9)
+or subheading (0.75) from its start year on, so the coverage can be followed year by year as the
+projects complete.
 """
 
 from __future__ import annotations
@@ -159,9 +160,6 @@ class Coverage:
         """Covered share of the demand's value."""
         return value_share(self.rows(_program_filter(program_id)), converter)
 
-    def years(self) -> list[int]:
-        return sorted({y.year for i in self.items for y in i.years})
-
     def item(self, item_id: int) -> ItemCoverage | None:
         return next((i for i in self.items if i.item_id == item_id), None)
 
@@ -297,7 +295,7 @@ def coverage_of_country(
             _link(result[index], item, sources[key], key, match.probability, arcs, index)
     if scenario is not Scenario.EXISTING:
         _passport_arcs(session, items, result, country, scenario, sources, arcs)
-    _price_costs(items, sources, arcs)
+    _price_costs(sources, arcs)
     years = sorted({d.year for i in items for d in i.demands})
     seconds = 0.0
     for year in years:
@@ -377,9 +375,7 @@ def _passport_arcs(
             _link(result[index], items[index], sources[key], key, probability, arcs, index)
 
 
-def _price_costs(
-    items: Sequence[ProgramItem], sources: dict[tuple[str, int], _Source], arcs: list[_Arc]
-) -> None:
+def _price_costs(sources: dict[tuple[str, int], _Source], arcs: list[_Arc]) -> None:
     """Each arc's cost from its confidence and its price relative to the item's other offers."""
     unit_prices: dict[tuple[int, Currency], list[float]] = defaultdict(list)
     for arc in arcs:
