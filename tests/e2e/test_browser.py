@@ -145,7 +145,13 @@ def test_matching_run_and_keyboard_review(live_url, browser):
     program_id = row.get_attribute("id").removeprefix("program-")
     row.locator(".run-button").click()
     # the page follows the background job by refreshing itself until the run is done
-    page.wait_for_selector(f"#program-{program_id} .badge-reconciled.run-status", timeout=60_000)
+    try:
+        page.wait_for_selector(
+            f"#program-{program_id} .badge-reconciled.run-status", timeout=120_000
+        )
+    except Exception as error:  # say where the run stands, not only that it is late
+        runs = page.request.get(f"{live_url}/api/v1/match/runs?program_id={program_id}")
+        raise AssertionError(f"the run did not finish: {runs.status} {runs.text()}") from error
     page.screenshot(path=str(ARTIFACTS / "matching-runs-ru.png"), full_page=True)
     page.goto(f"{live_url}/matching/review?program_id={program_id}&state=undecided")
     page.wait_for_selector("article.match.focused")
