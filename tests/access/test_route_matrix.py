@@ -66,8 +66,13 @@ RULES: dict[str, Callable[[Who], bool]] = {
     # matching serves a program (here a Belarusian one): its country's editors and the committee's
     "match_by": lambda w: w.side in (Side.BY, Side.UNION) and w.role in WRITERS,
     "upload": lambda w: w.side in COUNTRIES and w.role in WRITERS,
-    # a joint project is drafted by either country's editors (for their side) or the committee's
+    # a joint project is drafted by either country's editors (for their side) or the committee's;
+    # the same people edit and move a passport their country takes part in (the test passport
+    # has Belarusian and Russian participants)
     "draft": lambda w: w.side in (Side.BY, Side.RU, Side.UNION) and w.role in WRITERS,
+    # a passport initiated by a Belarusian enterprise: Belarus's editors or the committee's
+    "passport_by": lambda w: w.side in (Side.BY, Side.UNION) and w.role in WRITERS,
+    "approver": lambda w: w.side in COUNTRIES and w.role is Role.APPROVER,
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
     "audit": lambda w: w.role is Role.ADMIN or w.side is Side.UNION,
@@ -137,6 +142,25 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/coverage/programs/{program_id}"): "view",
     ("GET", "/api/v1/sync"): "view",
     ("POST", "/api/v1/passports/from-item/{item_id}"): "draft",
+    ("POST", "/api/v1/passports"): "passport_by",
+    ("PATCH", "/api/v1/passports/{passport_id}"): "draft",
+    ("POST", "/api/v1/passports/{passport_id}/acts/{act}"): "draft",
+    ("GET", "/api/v1/passports/{passport_id}/versions"): "view",
+    ("GET", "/api/v1/passports/{passport_id}/versions/{number}"): "view",
+    ("GET", "/api/v1/passports/{passport_id}/diff"): "view",
+    ("POST", "/api/v1/passports/{passport_id}/change-requests"): "draft",
+    ("GET", "/api/v1/passports/{passport_id}/change-requests"): "view",
+    ("POST", "/api/v1/change-requests/{request_id}/decision"): "approver",
+    ("GET", "/api/v1/passports/{passport_id}/timeline"): "view",
+    ("GET", "/api/v1/passports/{passport_id}/document"): "view",
+    ("GET", "/passports/new"): "draft",
+    ("POST", "/passports/new"): "draft",
+    ("POST", "/passports/{passport_id}/acts/{what}"): "draft",
+    ("GET", "/passports/{passport_id}/edit"): "draft",
+    ("POST", "/passports/{passport_id}/edit"): "draft",
+    ("POST", "/passports/change-requests/{request_id}/decision"): "approver",
+    ("GET", "/passports/{passport_id}/diff"): "view",
+    ("GET", "/passports/{passport_id}/document.{fmt}"): "view",
     ("POST", "/passports/from-item/{item_id}"): "draft",
     ("GET", "/sync/items/{item_id}"): "view",
     ("GET", "/matching"): "view",
@@ -216,6 +240,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
             "name": "swagger-ui.css",
             "system": "tnved",
             "entry_id": s.scalars(select(CodeListEntry.id)).first(),
+            # a workflow act the test passport (reconciled or later) cannot take: the allowed
+            # get 409, the others 403
+            "act": "submit",
+            "what": "submit",
+            "number": 1,
+            "request_id": 999_999,
+            "fmt": "pdf",
         }
         run = request_run(s, SYSTEM, by_program.id, Engine())
         for who in PRINCIPALS[1:]:
@@ -256,6 +287,7 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         ids.update(code="DEMO-CRIT", entry_id=world.ids["entry_id"])
     url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
     url += "?tnved=8482" if path.endswith("/contains") else ""
+    url += "?a=1&b=1" if path.endswith("/diff") else ""
     client = world.clients[who.name]
     token = new_token(world.app.state.secret_key)
     client.cookies.set(CSRF_COOKIE, token)
@@ -275,8 +307,9 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
-    if path == "/passports/from-item/{item_id}":
-        return client.post(url, data={"csrf_token": token}).status_code
+    if path.startswith("/passports/") and method == "POST":  # the passport pages' forms
+        form = {"csrf_token": token, "decision": "approve", "title": "", "reason": "матрица"}
+        return client.post(url, data=form).status_code
     if path.startswith("/matching/matches/"):
         return client.post(url, data={"decision": "accepted", "csrf_token": token}).status_code
     if path.endswith("/entries") or path.endswith("/delete"):
@@ -300,6 +333,22 @@ def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]
         }
     if path == "/api/v1/match/runs":
         return {"program_id": ids["program_id"], "top": 3}
+    if path == "/api/v1/passports":
+        return {
+            "title": f"Матрица {n}",
+            "industry_id": ids["industry_id"],
+            "initiator_id": ids["org_id"],
+            "period_start": 2025,
+            "period_end": 2026,
+        }
+    if path.endswith("/change-requests"):
+        return {"reason": f"матрица {n}", "changes": {"summary": f"матрица {n}"}}
+    if path.endswith("/decision") and "change-requests" in path:
+        return {"approve": True}
+    if path == "/api/v1/passports/{passport_id}":
+        return {"lock_version": 1, "title": f"Матрица {n}"}
+    if "/acts/" in path:
+        return {}
     if path.endswith("/decision"):
         return {"decision": "rejected"}
     if path.endswith("/items"):

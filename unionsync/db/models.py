@@ -13,7 +13,14 @@ from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.db.base import Base
 from unionsync.matching.models import Match, MatchDecision, MatchRun, MatchSeen
 from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
-from unionsync.passports.models import Passport, PassportParticipant, PassportProduct
+from unionsync.passports.models import (
+    Passport,
+    PassportChangeRequest,
+    PassportComment,
+    PassportParticipant,
+    PassportProduct,
+    PassportVersion,
+)
 from unionsync.reference.models import Country, Industry
 from unionsync.trade.models import ExchangeRate, TradeFlow
 
@@ -27,6 +34,8 @@ AUDITED.update(
         Passport: "passport",
         PassportParticipant: "passport_participant",
         PassportProduct: "passport_product",
+        PassportChangeRequest: "passport_change_request",
+        PassportComment: "passport_comment",
         TradeFlow: "trade_flow",
         ExchangeRate: "exchange_rate",
         CodeList: "code_list",
@@ -58,8 +67,11 @@ __all__ = [
     "NomenclatureCode",
     "Organization",
     "Passport",
+    "PassportChangeRequest",
+    "PassportComment",
     "PassportParticipant",
     "PassportProduct",
+    "PassportVersion",
     "Program",
     "ProgramItem",
     "ProgramItemDemand",

@@ -30,14 +30,17 @@ from unionsync.core.money import Currency
 from unionsync.demo.catalogue import BY_PROGRAMS, INDUSTRIES, PRODUCTS, RU_PROGRAMS, ProductDef
 from unionsync.demo.names import abbreviate, lookalike, mangle_model, write_code
 from unionsync.nomenclature.models import CodeList, CodeListEntry
+from unionsync.passports.editing import content_hash, snapshot, sync_products
 from unionsync.passports.models import (
+    IN_PREPARATION,
     ParticipantRole,
     Passport,
     PassportParticipant,
-    PassportProduct,
     PassportStatus,
+    PassportVersion,
 )
 from unionsync.reference.models import Industry
+from unionsync.reference.units import unit_by_code
 from unionsync.trade.models import ExchangeRate, FlowDirection, TradeFlow
 
 SEED = 20230203
@@ -247,6 +250,19 @@ def _share(quantity: Decimal, fraction: float) -> Decimal:
     return part.quantize(Decimal("0.001"))
 
 
+DEMO_EQUIPMENT = (
+    "Обрабатывающий центр с ЧПУ",
+    "Координатно-измерительная машина",
+    "Линия автоматического монтажа",
+    "Установка вакуумного напыления",
+    "Чистое помещение класса ISO 7",
+    "Испытательный стенд",
+    "Термическая печь",
+    "Роботизированная сварочная ячейка",
+)
+TENDER_STATES = ("planned", "announced", "contracted", "delivered")
+
+
 def _generic(template: str) -> str:
     """A product name without its model: «Антибиотик {v}, порошок» → «Антибиотик, порошок»."""
     return re.sub(r"\s+", " ", template.format(v="")).replace(" ,", ",").strip(" ,")
@@ -274,6 +290,7 @@ class DemoBuilder:
             self.by_industry.setdefault(variant.product.industry, []).append(variant)
         self.makers: dict[tuple[str, str], list[Capability]] = {}
         self.items: list[tuple[ProgramItem, Variant, str]] = []
+        self.passports: list[Passport] = []
         self.enterprises: dict[str, list[Organization]] = {"BY": [], "RU": []}
         self.used_names: set[str] = set()
 
@@ -292,6 +309,8 @@ class DemoBuilder:
             self.progress(name)
             step()
             self.session.flush()
+        self._passport_versions()
+        self.session.flush()
         return self.counts
 
     # --- reference ---------------------------------------------------------------------
@@ -600,13 +619,116 @@ class DemoBuilder:
             PassportParticipant(organization=partner, role=ParticipantRole.PARTICIPANT),
             PassportParticipant(organization=self.ministry["BY"], role=ParticipantRole.CURATOR),
         ]
-        passport.products = [self._passport_product(number, product, initiator, partner, start)]
         if status not in (PassportStatus.DRAFT, PassportStatus.SUBMITTED):
             passport.participants.append(
                 PassportParticipant(organization=rng.choice(self.banks), role=ParticipantRole.BANK)
             )
+        row = self._passport_product(number, product, initiator, partner, start)
+        passport.content = self._passport_content(number, passport, product, row)
+        sync_products(passport)
         self.session.add(passport)
+        self.passports.append(passport)
         self.counts.add("passports")
+
+    def _passport_content(
+        self, number: int, passport: Passport, product: ProductDef, row: dict[str, object]
+    ) -> dict[str, object]:
+        """The passport's document by the template: goal, indicators, the product, control
+        points, financing by source and year (approved once reconciled), equipment, risks and
+        the import-substitution effect. A private random stream, like the product's."""
+        rng = random.Random(f"{SEED}:passport-content:{number}")
+        start, end = passport.period_start, passport.period_end
+        at_capacity = int(str(row["start_year"]))
+        capacity = Decimal(str(row["capacity"]))
+        unit = unit_by_code(product.unit).short_ru
+        budget = passport.budget_amount or Decimal(0)
+        approved = passport.status not in IN_PREPARATION
+        shares = (("state_loan", Decimal("0.6")), ("bank_credit", Decimal("0.25")))
+        financing = [
+            {
+                "source": source,
+                "year": year,
+                "amount": str((budget * share / 2).quantize(Decimal("1"))),
+                "currency": "RUB",
+                "state": "approved" if approved else "indicative",
+            }
+            for source, share in shares
+            for year in (start, start + 1)
+        ]
+        financing.append(
+            {
+                "source": "own_funds",
+                "year": start,
+                "amount": str((budget * Decimal("0.15")).quantize(Decimal("1"))),
+                "currency": "RUB",
+                "state": "approved" if approved else "indicative",
+            }
+        )
+        equipment = rng.sample(DEMO_EQUIPMENT, 3)
+        return {
+            "general": {
+                "goal": (
+                    f"Создать производство: {_generic(product.name_ru)}, {capacity} {unit} в год, "
+                    "для замещения импорта в обеих странах"
+                ),
+                "programs": f"Отраслевые планы импортозамещения: {passport.industry.name_ru}",
+                "location": passport.initiator.region or "Республика Беларусь",
+            },
+            "indicators": [
+                {
+                    "name": f"Выпуск: {_generic(product.name_ru)}",
+                    "unit": unit,
+                    "base_value": "0",
+                    "base_date": f"{start}-01-01",
+                    "targets": {
+                        str(at_capacity - 1): str((capacity / 2).to_integral_value()),
+                        str(at_capacity): str(capacity),
+                    },
+                    "method": "по статистической отчётности предприятия (форма 1-П)",
+                },
+                {
+                    "name": "Доля импорта в потреблении продукции",
+                    "unit": "%",
+                    "base_value": str(rng.randint(70, 95)),
+                    "base_date": f"{start}-01-01",
+                    "targets": {str(end): str(rng.randint(20, 45))},
+                    "method": "импорт / (выпуск + импорт − экспорт), таможенная статистика",
+                },
+            ],
+            "products": [row],
+            "milestones": [
+                {"title": "Кредитный договор с банком подписан", "due": f"{start}-09-30"},
+                {"title": "Оборудование поставлено и смонтировано", "due": f"{start + 1}-12-31"},
+                {
+                    "title": "Выход на проектную мощность",
+                    "due": f"{at_capacity}-12-31",
+                    "result": f"{capacity} {unit} в год",
+                },
+            ],
+            "financing": financing,
+            "equipment": [
+                {"name": name, "quantity": rng.randint(1, 12), "tender": rng.choice(TENDER_STATES)}
+                for name in equipment
+            ],
+            "risks": [
+                {
+                    "risk": "Задержка поставок оборудования из третьих стран",
+                    "measure": "Резервные поставщики из стран ЕАЭС, график поставок с запасом",
+                },
+                {
+                    "risk": "Рост стоимости комплектующих",
+                    "measure": "Долгосрочные договоры, локализация комплектующих",
+                },
+            ],
+            "effect": [
+                {
+                    "year": year,
+                    "imports_replaced": str(capacity * product.price_rub),
+                    "currency": "RUB",
+                }
+                for year in range(at_capacity, end + 1)
+            ],
+        }
 
     def _passport_product(
         self,
@@ -615,25 +737,38 @@ class DemoBuilder:
         initiator: Organization,
         partner: Organization,
         start: int,
-    ) -> PassportProduct:
-        """The project's product: made by the Belarusian initiator (every third project by the
-        Russian participant), at full capacity two or three years after the start, enough
-        for 0.5 to 4 bn RUB a year. A private random stream, so the rest of the demo is
-        the same with or without products."""
+    ) -> dict[str, object]:
+        """The project's product as a row of the passport's products: made by the Belarusian
+        initiator (every third project by the Russian participant), at full capacity two or
+        three years after the start, enough for 0.5 to 4 bn RUB a year. A private random
+        stream, so the rest of the demo is the same with or without products."""
         rng = random.Random(f"{SEED}:passport:{number}")
-        maker = partner if number % 3 == 0 else initiator
+        maker, consumer = (partner, initiator) if number % 3 == 0 else (initiator, partner)
         value = Decimal(rng.choice((500, 1000, 2000, 4000))) * 1_000_000
-        return PassportProduct(
-            position=1,
-            name_ru=_generic(product.name_ru),
-            name_en=_generic(product.name_en),
-            tnved_code=product.tnved,
-            unit_okei=product.unit,
-            country_code=maker.country_code,
-            producer=maker,
-            capacity_per_year=max(Decimal(1), (value / product.price_rub).to_integral_value()),
-            start_year=start + rng.choice((2, 3)),
-        )
+        return {
+            "name": _generic(product.name_ru),
+            "tnved": product.tnved,
+            "unit": product.unit,
+            "country": maker.country_code,
+            "capacity": str(max(Decimal(1), (value / product.price_rub).to_integral_value())),
+            "start_year": start + rng.choice((2, 3)),
+            "consumers": f"предприятия {consumer.country_code}, в том числе {consumer.name}",
+        }
+
+    def _passport_versions(self) -> None:
+        """Version 1 of every demo passport, as it was reconciled or drafted."""
+        for passport in self.passports:
+            snap = snapshot(passport)
+            self.session.add(
+                PassportVersion(
+                    passport_id=passport.id,
+                    number=1,
+                    snapshot=snap,
+                    content_hash=content_hash(snap),
+                    created_by="demo",
+                    note="demo",
+                )
+            )
 
     # --- trade -------------------------------------------------------------------------
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unionsync.catalog.models import Organization
 from unionsync.core.money import Currency, Money
-from unionsync.db.base import Base, Timestamped, str_enum
+from unionsync.db.base import Base, Timestamped, str_enum, utcnow
 from unionsync.db.types import ScaledDecimal
 from unionsync.reference.models import Industry
 
@@ -78,6 +80,14 @@ class Passport(Timestamped, Base):
     budget_amount: Mapped[Decimal | None] = mapped_column(ScaledDecimal(2))
     budget_currency: Mapped[Currency | None] = mapped_column(str_enum(Currency, 3))
     summary: Mapped[str | None] = mapped_column(Text)
+    # the sections of the template (`template.json`) as a JSON document
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # the latest kept version
+    # optimistic locking: every UPDATE checks and bumps it, so a stale write fails
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - SQLAlchemy's hook
 
     industry: Mapped[Industry] = relationship()
     initiator: Mapped[Organization] = relationship()
@@ -140,3 +150,68 @@ class PassportProduct(Base):
 
     passport: Mapped[Passport] = relationship(back_populates="products")
     producer: Mapped[Organization | None] = relationship()
+
+
+class PassportVersion(Base):
+    """Every state of a passport's document that was saved: what was signed stays readable."""
+
+    __tablename__ = "passport_version"
+    __table_args__ = (UniqueConstraint("passport_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(
+        ForeignKey("passport.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # header, participants, content
+    content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical snapshot
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ChangeRequestStatus(StrEnum):
+    OPEN = "open"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class PassportChangeRequest(Timestamped, Base):
+    """A change to a reconciled passport: the proposed document, signed by both sides before it
+    becomes the next version."""
+
+    __tablename__ = "passport_change_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(
+        ForeignKey("passport.id", ondelete="CASCADE"), index=True
+    )
+    base_version: Mapped[int] = mapped_column(Integer)
+    proposed: Mapped[dict[str, Any]] = mapped_column(JSON)  # header and content, as a snapshot
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ChangeRequestStatus] = mapped_column(
+        str_enum(ChangeRequestStatus, 12), default=ChangeRequestStatus.OPEN
+    )
+    created_by: Mapped[str] = mapped_column(String(80))
+    approved_by_by: Mapped[str | None] = mapped_column(String(80))
+    approved_by_ru: Mapped[str | None] = mapped_column(String(80))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    comment: Mapped[str | None] = mapped_column(Text)
+    applied_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class PassportComment(Base):
+    """What a side said when it acted: a return's remarks, a cancellation's reason."""
+
+    __tablename__ = "passport_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(
+        ForeignKey("passport.id", ondelete="CASCADE"), index=True
+    )
+    act: Mapped[str] = mapped_column(String(20))
+    author: Mapped[str] = mapped_column(String(80))
+    side: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

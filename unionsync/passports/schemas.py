@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from unionsync.core.schemas import MoneyPublic
-from unionsync.passports.models import ParticipantRole, PassportStatus
+from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
+from unionsync.passports.workflow import Act
 
 
 class ParticipantPublic(BaseModel):
@@ -50,6 +53,10 @@ class PassportPublic(BaseModel):
     summary: str | None
     participants: list[ParticipantPublic]
     products: list[PassportProductPublic]
+    content: dict[str, Any]
+    version: int
+    lock_version: int  # send it back with a change: a stale change is refused with 409
+    cancel_reason: str | None
 
 
 class PassportFinancePublic(BaseModel):
@@ -74,3 +81,105 @@ def passport_view(passport: object, finance_only: bool) -> PassportPublic | Pass
     view = PassportFinancePublic.model_validate(passport)
     banks = [p for p in view.participants if p.role is ParticipantRole.BANK]
     return view.model_copy(update={"participants": banks})
+
+
+class PassportCreate(BaseModel):
+    """A new draft: the header, and the content by the template (may be incomplete)."""
+
+    title: str
+    title_en: str | None = None
+    industry_id: int
+    initiator_id: int
+    period_start: int
+    period_end: int
+    budget_amount: Decimal | None = None
+    budget_currency: str | None = None
+    summary: str | None = None
+    content: dict[str, Any] | None = None
+
+
+class PassportUpdate(BaseModel):
+    """Changes to a draft: only the fields given change. `lock_version` is the one read."""
+
+    lock_version: int
+    title: str | None = None
+    title_en: str | None = None
+    industry_id: int | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    budget_amount: Decimal | None = None
+    budget_currency: str | None = None
+    summary: str | None = None
+    content: dict[str, Any] | None = None
+
+
+class ActRequest(BaseModel):
+    comment: str | None = None
+    lock_version: int | None = None
+    signer: str | None = None  # the operator's API only: which country an approval is for
+
+
+class VersionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int
+    content_hash: str
+    created_by: str
+    created_at: datetime
+    note: str | None
+
+
+class VersionDetail(VersionPublic):
+    snapshot: dict[str, Any]
+
+
+class DifferencePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    where: str
+    before: str
+    after: str
+
+
+class ChangeRequestCreate(BaseModel):
+    reason: str
+    changes: dict[str, Any]  # header fields and/or `content`, as in a draft's update
+
+
+class ChangeRequestPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    passport_id: int
+    base_version: int
+    reason: str
+    status: ChangeRequestStatus
+    created_by: str
+    approved_by_by: str | None
+    approved_by_ru: str | None
+    decided_by: str | None
+    comment: str | None
+    applied_version: int | None
+    proposed: dict[str, Any]
+
+
+class ChangeDecision(BaseModel):
+    approve: bool
+    comment: str | None = None
+    signer: str | None = None
+
+
+class EventPublic(BaseModel):
+    """One line of a passport's history, from the audit trail."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: str
+    actor: str
+    side: str | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+ACTS = [a.value for a in Act]

@@ -130,42 +130,47 @@ def draft_from_item(
     year = (today or date.today()).year
     end = max(item.target_year or 0, year + 3)
     yearly = max((d.quantity for d in item.demands), default=None)
-    passport = Passport(
-        number=_next_number(session, year),
-        title=f"Совместный проект: {item.name_ru}",
-        title_en=f"Joint project: {item.name_en}" if item.name_en else None,
-        industry_id=program.industry_id,
-        initiator=initiator,
-        period_start=year,
-        period_end=end,
-        status=PassportStatus.DRAFT,
-        summary=(
-            f"Черновик по пробелу синхронизации: программа {program.code} "
-            f"({program.country_code}), позиция {item.position} «{item.name_ru}» (код ТН ВЭД "
-            f"{item.tnved_code or 'не указан'}); этот спрос не покрывают производители ни одной "
-            f"из стран. Продукция — в {PARTNER[program.country_code]} для потребителей "
-            f"{program.country_code}; мощность — наибольший годовой спрос позиции."
-        ),
+    product: dict[str, object] = {
+        "name": item.name_ru,
+        "unit": item.unit_okei,
+        "country": PARTNER[program.country_code],
+        "start_year": item.target_year or end,
+        "consumers": f"заказчики программы {program.code} ({program.country_code})",
+        "program_item": item.id,
+    }
+    if item.tnved_code:
+        product["tnved"] = item.tnved_code
+    if yearly is not None:
+        product["capacity"] = str(yearly)
+    from unionsync.passports.editing import create_passport
+
+    return create_passport(
+        session,
+        actor,
+        {
+            "title": f"Совместный проект: {item.name_ru}",
+            "title_en": f"Joint project: {item.name_en}" if item.name_en else None,
+            "industry_id": program.industry_id,
+            "initiator_id": initiator.id,
+            "period_start": year,
+            "period_end": end,
+            "summary": (
+                f"Черновик по пробелу синхронизации: программа {program.code} "
+                f"({program.country_code}), позиция {item.position} «{item.name_ru}» (код ТН "
+                f"ВЭД {item.tnved_code or 'не указан'}); этот спрос не покрывают производители "
+                f"ни одной из стран. Продукция — в {PARTNER[program.country_code]} для "
+                f"потребителей {program.country_code}; мощность — наибольший годовой спрос "
+                "позиции."
+            ),
+            "content": {
+                "general": {
+                    "goal": f"Наладить выпуск: {item.name_ru}",
+                    "programs": f"{program.code}: {program.title}",
+                },
+                "products": [product],
+            },
+        },
     )
-    passport.participants = [
-        PassportParticipant(organization=initiator, role=ParticipantRole.INITIATOR)
-    ]
-    passport.products = [
-        PassportProduct(
-            position=1,
-            name_ru=item.name_ru,
-            name_en=item.name_en,
-            tnved_code=item.tnved_code,
-            unit_okei=item.unit_okei,
-            country_code=PARTNER[program.country_code],
-            capacity_per_year=yearly if yearly is not None else 0,
-            start_year=item.target_year or end,
-            source_item_id=item.id,
-        )
-    ]
-    session.add(passport)
-    session.flush()
-    return passport
 
 
 def _initiator(session: Session, actor: Principal, program: Program) -> Organization:

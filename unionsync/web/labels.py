@@ -9,7 +9,8 @@ from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import Scenario
 from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
-from unionsync.passports.models import ParticipantRole, PassportStatus
+from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
+from unionsync.passports.workflow import Act
 from unionsync.trade.models import FlowDirection
 from unionsync.web.i18n import N_, gettext
 
@@ -52,6 +53,19 @@ LABELS: dict[StrEnum, str] = {
     Verdict.FULLY: N_("fully"),
     Verdict.PARTLY: N_("partly"),
     Verdict.NOT: N_("not satisfiable"),
+    ChangeRequestStatus.OPEN: N_("open"),
+    ChangeRequestStatus.APPLIED: N_("applied"),
+    ChangeRequestStatus.REJECTED: N_("rejected"),
+    ChangeRequestStatus.WITHDRAWN: N_("withdrawn"),
+    Act.SUBMIT: N_("Submit for reconciliation"),
+    Act.ACCEPT: N_("Accept for reconciliation"),
+    Act.APPROVE: N_("Approve (sign for my side)"),
+    Act.RETURN: N_("Return with comments"),
+    Act.DRAWDOWN: N_("Start loan drawdown"),
+    Act.SELECTION: N_("Start equipment tenders"),
+    Act.IMPLEMENT: N_("Start implementation"),
+    Act.COMPLETE: N_("Mark completed"),
+    Act.CANCEL: N_("Cancel the project"),
     Scenario.EXISTING: N_("existing producers"),
     Scenario.RECONCILED: N_("+ reconciled passports"),
     Scenario.ALL: N_("+ all passports"),
@@ -61,3 +75,30 @@ LABELS: dict[StrEnum, str] = {
 def label(value: StrEnum) -> str:
     """The translated name of an enumeration value."""
     return gettext(LABELS.get(value, value.value))
+
+
+EVENTS = {
+    "create": N_("created"),
+    "update": N_("changed"),
+    "passport.version": N_("saved a version"),
+    "passport.change_request": N_("proposed a change"),
+    "passport.change_approved": N_("approved a change"),
+    "passport.change_rejected": N_("rejected a change"),
+    **{f"passport.{a.value}": LABELS[a] for a in Act},
+}
+
+
+def act_label(value: str) -> str:
+    """An act of the workflow (an `Act` or its value) as its button says it."""
+    return label(Act(value)) if value in {a.value for a in Act} else value
+
+
+def event_label(action: str) -> str:
+    """A line of a passport's history."""
+    return gettext(EVENTS[action]) if action in EVENTS else action
+
+
+def status_label(value: str) -> str:
+    """A passport state stored as text (in the audit trail)."""
+    states = {s.value: s for s in PassportStatus}
+    return label(states[value]) if value in states else value

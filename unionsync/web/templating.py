@@ -15,7 +15,7 @@ from unionsync.core.money import Money
 from unionsync.core.tabular import RowError
 from unionsync.reference.units import unit_by_code
 from unionsync.web.i18n import current_language, gettext, ngettext
-from unionsync.web.labels import label
+from unionsync.web.labels import act_label, event_label, label, status_label
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [
@@ -79,7 +79,15 @@ def make_environment() -> Environment:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        number=number, quantity=quantity, money=money, label=label, unit=unit_name, reason=reason
+        number=number,
+        quantity=quantity,
+        money=money,
+        label=label,
+        unit=unit_name,
+        reason=reason,
+        act_label=act_label,
+        event_label=event_label,
+        status_label=status_label,
     )
     env.globals.update(query=query)
     return env

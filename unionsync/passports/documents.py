@@ -1,0 +1,272 @@
+"""The passport as a document to sign: Word (python-docx) and PDF (Typst from its wheel, with
+its embedded fonts, so the same file comes out offline on any machine), in Russian or English.
+
+Both print the version number and the SHA-256 of the version's content, so a signed paper can
+be matched to the exact version kept in the system (`/passports/{id}/versions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from unionsync.passports.template import Template, load_template
+
+LABELS = {
+    "ru": {
+        "number": "Номер",
+        "version": "Версия",
+        "hash": "Контрольная сумма содержания (SHA-256)",
+        "status": "Состояние",
+        "industry": "Отрасль",
+        "initiator": "Инициатор",
+        "period": "Срок реализации",
+        "budget": "Бюджет",
+        "participants": "Участники",
+        "role": "Роль",
+        "country": "Страна",
+        "organization": "Организация",
+        "empty": "нет сведений",
+        "signatures": "Согласование сторон",
+        "by": "Министерство промышленности Республики Беларусь",
+        "ru": "Министерство промышленности и торговли Российской Федерации",
+        "signed": "подпись, дата",
+    },
+    "en": {
+        "number": "Number",
+        "version": "Version",
+        "hash": "Content checksum (SHA-256)",
+        "status": "State",
+        "industry": "Industry",
+        "initiator": "Initiator",
+        "period": "Period",
+        "budget": "Budget",
+        "participants": "Participants",
+        "role": "Role",
+        "country": "Country",
+        "organization": "Organization",
+        "empty": "none",
+        "signatures": "Reconciliation by the sides",
+        "by": "Ministry of Industry of the Republic of Belarus",
+        "ru": "Ministry of Industry and Trade of the Russian Federation",
+        "signed": "signature, date",
+    },
+}
+
+
+STATUS = {
+    "draft": ("черновик", "draft"),
+    "submitted": ("представлен", "submitted"),
+    "under_reconciliation": ("на согласовании", "under reconciliation"),
+    "approved_by_by": ("согласован BY, ожидает RU", "approved by BY, pending RU"),
+    "approved_by_ru": ("согласован RU, ожидает BY", "approved by RU, pending BY"),
+    "reconciled": ("согласован сторонами", "reconciled"),
+    "in_drawdown": ("выборка кредита", "loan drawdown"),
+    "in_selection": ("закупка оборудования", "equipment tenders"),
+    "in_implementation": ("реализация", "in implementation"),
+    "completed": ("завершён", "completed"),
+    "cancelled": ("отменён", "cancelled"),
+}
+ROLES = {
+    "initiator": ("инициатор", "initiator"),
+    "curator": ("куратор", "curator"),
+    "leader": ("руководитель", "leader"),
+    "participant": ("участник", "participant"),
+    "bank": ("банк", "bank"),
+}
+
+
+def word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    names = table.get(key)
+    return key if names is None else names[0 if lang == "ru" else 1]
+
+
+@dataclass(frozen=True, slots=True)
+class PassportDocument:
+    """Everything a document shows, already in the chosen language."""
+
+    lang: str
+    title: str
+    kind: str  # the template's title: «Паспорт совместного проекта …»
+    facts: list[tuple[str, str]]
+    participants: list[tuple[str, str, str]]  # role, country, organization
+    sections: list[tuple[str, list[str], list[list[str]], bool]]  # title, headers, rows, table?
+    version: int
+    content_hash: str
+
+
+def build(
+    snapshot: dict[str, Any],
+    *,
+    lang: str,
+    version: int,
+    content_hash: str,
+    status: str,
+    industry: str,
+    initiator: str,
+    participants: list[tuple[str, str, str]],
+    template: Template | None = None,
+) -> PassportDocument:
+    """The document of one kept version (its snapshot), labels from the template."""
+    template = template or load_template()
+    words = LABELS[lang]
+    header = snapshot["header"]
+    title = header["title"] if lang == "ru" or not header.get("title_en") else header["title_en"]
+    budget = header.get("budget_amount")
+    facts = [
+        (words["number"], snapshot["number"]),
+        (words["version"], str(version)),
+        (words["status"], status),
+        (words["industry"], industry),
+        (words["initiator"], initiator),
+        (words["period"], f"{header['period_start']}–{header['period_end']}"),
+        (
+            words["budget"],
+            f"{_grouped(budget)} {header.get('budget_currency') or ''}".strip() if budget else "—",
+        ),
+    ]
+    sections = []
+    content = snapshot.get("content") or {}
+    for section in template.sections:
+        fields = section.fields
+        if section.is_table:
+            rows = [
+                [field.shown(row.get(field.key), lang) for field in fields]
+                for row in content.get(section.key) or []
+            ]
+            sections.append((section.label(lang), [f.label(lang) for f in fields], rows, True))
+        else:
+            record = content.get(section.key) or {}
+            rows = [[f.label(lang), f.shown(record.get(f.key), lang) or "—"] for f in fields]
+            sections.append((section.label(lang), [], rows, False))
+    return PassportDocument(
+        lang, title, template.title[lang], facts, participants, sections, version, content_hash
+    )
+
+
+def _grouped(value: Any) -> str:
+    try:
+        return f"{float(value):,.0f}".replace(",", "\u2009")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def to_docx(document: PassportDocument) -> bytes:
+    """A Word file: title, facts, participants, a heading and a table per section, the
+    signature block and the version and checksum in every page's footer."""
+    from docx import Document
+    from docx.shared import Pt
+
+    words = LABELS[document.lang]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    doc.add_paragraph(document.kind).runs[0].bold = True
+    doc.add_heading(document.title, level=1)
+    facts = doc.add_table(rows=0, cols=2)
+    facts.style = "Table Grid"
+    for name, value in [*document.facts, (words["hash"], document.content_hash)]:
+        cells = facts.add_row().cells
+        cells[0].text, cells[1].text = name, value
+    doc.add_heading(words["participants"], level=2)
+    _docx_table(
+        doc, [words["role"], words["country"], words["organization"]], document.participants
+    )
+    for title, headers, rows, is_table in document.sections:
+        doc.add_heading(title, level=2)
+        if is_table and not rows:
+            doc.add_paragraph(words["empty"])
+        else:
+            _docx_table(doc, headers, rows)
+    doc.add_heading(words["signatures"], level=2)
+    for side in ("by", "ru"):
+        doc.add_paragraph(f"{words[side]}: ____________________ ({words['signed']})")
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.text = (
+        f"{document.facts[0][1]} · {words['version']} {document.version} · "
+        f"SHA-256 {document.content_hash}"
+    )
+    footer.runs[0].font.size = Pt(7)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _docx_table(doc: Any, headers: list[str], rows: Sequence[Sequence[str]]) -> None:
+    table = doc.add_table(rows=1 if headers else 0, cols=max(len(headers), 2))
+    table.style = "Table Grid"
+    if headers:
+        for cell, text in zip(table.rows[0].cells, headers, strict=False):
+            cell.text = text
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=False):
+            cell.text = str(text)
+
+
+def _lit(value: object) -> str:
+    """A value as Typst string-literal content (quotes and backslashes escaped)."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def typst_source(document: PassportDocument) -> str:
+    """The document in Typst markup; every value is a string literal, never markup."""
+    words = LABELS[document.lang]
+    footer = (
+        f"{document.facts[0][1]} · {words['version']} {document.version} · "
+        f"SHA-256 {document.content_hash}"
+    )
+    lines = [
+        '#set page(paper: "a4", margin: (x: 1.8cm, y: 2cm), '
+        f"footer: align(center, text(size: 6.5pt, {_lit(footer)})))",
+        f'#set text(lang: "{document.lang}", size: 9.5pt)',
+        "#set table(stroke: 0.4pt + luma(170), inset: 4pt)",
+        f'#text(weight: "bold", {_lit(document.kind)})',
+        "",
+        f"= #{_lit(document.title)}",
+        "",
+        "#table(columns: (14em, 1fr),",
+    ]
+    for name, value in [*document.facts, (words["hash"], document.content_hash)]:
+        lines.append(f"  [#{_lit(name)}], [#{_lit(value)}],")
+    lines += [")", "", f"== #{_lit(words['participants'])}", ""]
+    lines += _typst_table(
+        [words["role"], words["country"], words["organization"]], document.participants
+    )
+    for title, headers, rows, is_table in document.sections:
+        lines += ["", f"== #{_lit(title)}", ""]
+        if is_table and not rows:
+            lines.append(f"#{_lit(words['empty'])}")
+        else:
+            lines += _typst_table(headers, rows)
+    lines += ["", f"== #{_lit(words['signatures'])}", ""]
+    for side in ("by", "ru"):
+        lines.append(f"#{_lit(words[side] + ': ____________________ (' + words['signed'] + ')')}")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _typst_table(headers: list[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    width = max(len(headers), 2)
+    lines = [f"#table(columns: {width},"]
+    if headers:
+        lines.append("  " + ", ".join(f"[*#{_lit(h)}*]" for h in headers) + ",")
+    for row in rows:
+        cells = list(row) + [""] * (width - len(row))
+        lines.append("  " + ", ".join(f"[#{_lit(c)}]" for c in cells) + ",")
+    lines.append(")")
+    return lines
+
+
+def to_pdf(document: PassportDocument) -> bytes:
+    import typst
+
+    pdf = typst.compile(typst_source(document).encode("utf-8"), ignore_system_fonts=True)
+    if not isinstance(pdf, bytes):
+        raise RuntimeError("Typst returned no PDF")
+    return pdf

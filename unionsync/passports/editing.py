@@ -1,0 +1,756 @@
+"""Writing passports: drafts, the workflow's acts, change requests after reconciliation, the
+versions kept at every save, the differences between two versions and the passport's history.
+
+Every save keeps a version (a snapshot of the header, participants and content, with the
+SHA-256 of its canonical JSON, which the documents print). A write names the `lock_version` it
+was based on; if someone else saved since, it is refused with 409 and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from unionsync.access.audit import record
+from unionsync.access.models import AuditEntry, Side
+from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, require
+from unionsync.catalog.models import Organization
+from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
+from unionsync.core.money import Currency
+from unionsync.passports import workflow
+from unionsync.passports.models import (
+    ChangeRequestStatus,
+    ParticipantRole,
+    Passport,
+    PassportChangeRequest,
+    PassportComment,
+    PassportParticipant,
+    PassportProduct,
+    PassportStatus,
+    PassportVersion,
+)
+from unionsync.passports.template import Content, clean, load_template
+from unionsync.passports.workflow import CHANGE_BY_REQUEST, EDITABLE, Act, TransitionError, apply
+from unionsync.reference.models import Industry
+
+HEADER = (
+    "title",
+    "title_en",
+    "industry_id",
+    "initiator_id",
+    "period_start",
+    "period_end",
+    "budget_amount",
+    "budget_currency",
+    "summary",
+)
+
+
+class StaleError(ConflictError):
+    """The passport was saved by someone else since this change was based on it."""
+
+
+class ConcurrentWriteError(StaleError):
+    """Another transaction saved the passport between our read and our write (caught by the
+    database's version check); this transaction is spoiled and rolls back."""
+
+
+def _load(session: Session, passport_id: int) -> Passport:
+    passport = session.get(
+        Passport,
+        passport_id,
+        options=[
+            selectinload(Passport.participants).selectinload(PassportParticipant.organization),
+            selectinload(Passport.products),
+            selectinload(Passport.initiator),
+        ],
+    )
+    if passport is None:
+        raise NotFoundError("passport", passport_id)
+    return passport
+
+
+def full_view(session: Session, actor: Principal, passport_id: int) -> Passport:
+    """The passport for someone who may read all of it: a bank sees only its financing part,
+    so versions, history, differences and documents are not for it."""
+    from unionsync.passports.service import get_passport
+
+    passport = get_passport(session, actor, passport_id)
+    if actor.side is Side.BANK:
+        raise PermissionDeniedError(
+            f"{actor.username}: a bank sees only the financing part of a passport"
+        )
+    return passport
+
+
+def sides_of(passport: Passport) -> set[str]:
+    """The countries taking part: the initiator's and the participants' (BY and RU only)."""
+    countries = {passport.initiator.country_code}
+    countries |= {p.organization.country_code for p in passport.participants}
+    return countries & {"BY", "RU"}
+
+
+def require_edit(actor: Principal, passport: Passport) -> None:
+    """Only a side of the passport (or the Committee) edits it."""
+    owner = actor.country if actor.country in sides_of(passport) else None
+    require(actor, Action.UPDATE, Kind.PASSPORT, owner=owner)
+
+
+# --- snapshots, versions, hashes ------------------------------------------------------------
+
+
+def snapshot(passport: Passport) -> dict[str, Any]:
+    """What a version keeps: the header, the participants and the content."""
+    header = {key: getattr(passport, key) for key in HEADER}
+    if header["budget_amount"] is not None:
+        header["budget_amount"] = str(header["budget_amount"])
+    if header["budget_currency"] is not None:
+        header["budget_currency"] = str(header["budget_currency"])
+    return {
+        "number": passport.number,
+        "header": header,
+        "participants": sorted(
+            [
+                {"organization_id": p.organization_id, "role": p.role.value}
+                for p in passport.participants
+            ],
+            key=lambda p: (p["role"], p["organization_id"]),
+        ),
+        "content": passport.content or {},
+    }
+
+
+def content_hash(snap: dict[str, Any]) -> str:
+    """SHA-256 of the snapshot's canonical JSON (sorted keys, no spaces): any change shows."""
+    text = json.dumps(snap, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _keep_version(session: Session, actor: Principal, passport: Passport, note: str) -> None:
+    snap = snapshot(passport)
+    digest = content_hash(snap)
+    session.add(
+        PassportVersion(
+            passport_id=passport.id,
+            number=passport.version,
+            snapshot=snap,
+            content_hash=digest,
+            created_by=actor.username,
+            note=note,
+        )
+    )
+    record(
+        session,
+        "passport.version",
+        "passport",
+        passport.id,
+        after={"version": passport.version, "hash": digest, "note": note},
+        actor=actor,
+    )
+
+
+def versions(session: Session, actor: Principal, passport_id: int) -> list[PassportVersion]:
+    full_view(session, actor, passport_id)
+    return list(
+        session.scalars(
+            select(PassportVersion)
+            .where(PassportVersion.passport_id == passport_id)
+            .order_by(PassportVersion.number)
+        )
+    )
+
+
+def version(session: Session, actor: Principal, passport_id: int, number: int) -> PassportVersion:
+    found = [v for v in versions(session, actor, passport_id) if v.number == number]
+    if not found:
+        raise NotFoundError("passport version", f"{passport_id}/{number}")
+    return found[0]
+
+
+def current_hash(session: Session, passport: Passport) -> str:
+    """The hash of the passport's latest kept version (what its documents print)."""
+    kept = session.scalar(
+        select(PassportVersion.content_hash).where(
+            PassportVersion.passport_id == passport.id,
+            PassportVersion.number == passport.version,
+        )
+    )
+    return kept or content_hash(snapshot(passport))
+
+
+# --- products: what coverage reads --------------------------------------------------------------
+
+
+def sync_products(passport: Passport) -> None:
+    """The products table (read by coverage scenarios) brought in line with the content's
+    products, row by row (updated in place: positions are unique); rows still missing their
+    name, unit or capacity in a draft are left out."""
+    rows = (passport.content or {}).get("products", [])
+    wanted: dict[int, dict[str, Any]] = {}
+    for position, row in enumerate(rows, start=1):
+        if not all(row.get(k) not in (None, "") for k in ("name", "unit", "capacity")):
+            continue
+        wanted[position] = {
+            "name_ru": row["name"],
+            "tnved_code": row.get("tnved"),
+            "unit_okei": row["unit"],
+            "country_code": row.get("country") or passport.initiator.country_code,
+            "capacity_per_year": Decimal(row["capacity"]),
+            "start_year": int(row.get("start_year") or passport.period_end),
+            "source_item_id": row.get("program_item"),
+        }
+    existing = {p.position: p for p in passport.products}
+    for position, product in existing.items():
+        if position not in wanted:
+            passport.products.remove(product)
+    for position, values in wanted.items():
+        found = existing.get(position)
+        if found is None:
+            passport.products.append(PassportProduct(position=position, **values))
+        else:
+            for key, value in values.items():
+                setattr(found, key, value)
+
+
+# --- creating and editing -------------------------------------------------------------------
+
+
+def _header(session: Session, changes: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    """Header fields checked one by one (every problem reported, not the first)."""
+    result: dict[str, Any] = {}
+    for key in HEADER:
+        if key not in changes:
+            continue
+        value = changes[key]
+        if isinstance(value, str):
+            value = value.strip() or None
+        if key in ("title",) and not value:
+            errors.append(FieldError(key, "is required"))
+            continue
+        if (
+            key in ("industry_id", "initiator_id", "period_start", "period_end")
+            and value is not None
+        ):
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                errors.append(FieldError(key, f"«{value}» is not a whole number"))
+                continue
+        if key == "industry_id" and value is not None and session.get(Industry, value) is None:
+            errors.append(FieldError(key, f"no industry {value}"))
+        if key == "initiator_id" and value is not None and session.get(Organization, value) is None:
+            errors.append(FieldError(key, f"no organization {value}"))
+        if key == "budget_amount" and value is not None:
+            try:
+                value = Decimal(str(value).replace(" ", "").replace(",", "."))
+            except InvalidOperation:
+                errors.append(FieldError(key, f"«{value}» is not a number"))
+                continue
+        if key == "budget_currency" and value is not None:
+            if value not in {c.value for c in Currency}:
+                errors.append(FieldError(key, f"«{value}»: BYN, RUB or USD"))
+                continue
+            value = Currency(value)
+        result[key] = value
+    return result
+
+
+def _checked(
+    session: Session, passport: Passport, changes: dict[str, Any]
+) -> tuple[dict[str, Any], Content | None]:
+    """The header values and content `changes` would set, checked (every problem reported)."""
+    errors: list[FieldError] = []
+    header = _header(session, changes, errors)
+    content: Content | None = None
+    if "content" in changes:
+        try:
+            content = clean(changes["content"], complete=False)
+        except DomainValidationError as error:
+            errors.extend(error.errors)
+    start = header.get("period_start", passport.period_start)
+    end = header.get("period_end", passport.period_end)
+    if start is not None and end is not None and start > end:
+        errors.append(FieldError("period_end", f"ends ({end}) before it starts ({start})"))
+    if errors:
+        raise DomainValidationError(errors)
+    return header, content
+
+
+def _apply_changes(session: Session, passport: Passport, changes: dict[str, Any]) -> None:
+    header, content = _checked(session, passport, changes)
+    for key, value in header.items():
+        setattr(passport, key, value)
+    if content is not None:
+        passport.content = content
+        sync_products(passport)
+
+
+def create_passport(
+    session: Session, actor: Principal, fields: dict[str, Any], number: str | None = None
+) -> Passport:
+    """A new draft (version 1) from header fields and, optionally, content."""
+    from unionsync.passports.service import _next_number
+
+    initiator = session.get(Organization, int(fields.get("initiator_id") or 0))
+    if initiator is None:
+        raise DomainValidationError(
+            [FieldError("initiator_id", "name the initiating organization")]
+        )
+    require(actor, Action.CREATE, Kind.PASSPORT, owner=initiator.country_code)
+    missing = [
+        k for k in ("title", "industry_id", "period_start", "period_end") if not fields.get(k)
+    ]
+    if missing:
+        raise DomainValidationError([FieldError(k, "is required") for k in missing])
+    year = int(fields["period_start"])
+    passport = Passport(
+        number=number or _next_number(session, year),
+        status=PassportStatus.DRAFT,
+        initiator=initiator,
+        title="",
+        industry_id=0,
+        period_start=year,
+        period_end=year,
+        content=load_template().empty(),
+        version=1,
+    )
+    passport.participants = [
+        PassportParticipant(organization=initiator, role=ParticipantRole.INITIATOR)
+    ]
+    _apply_changes(session, passport, {"content": passport.content, **fields})
+    session.add(passport)
+    session.flush()
+    _keep_version(session, actor, passport, "created")
+    return passport
+
+
+def update_passport(
+    session: Session,
+    actor: Principal,
+    passport_id: int,
+    lock_version: int,
+    changes: dict[str, Any],
+) -> Passport:
+    """Save changes to a draft: refused when stale (409), when the passport is past the draft
+    (a change request is needed after reconciliation), or with every field error (422)."""
+    passport = _load(session, passport_id)
+    require_edit(actor, passport)
+    _check_fresh(session, passport, lock_version)
+    if passport.status in CHANGE_BY_REQUEST:
+        raise ConflictError(
+            "the passport is reconciled: propose a change request that both sides approve"
+        )
+    if passport.status not in EDITABLE:
+        raise ConflictError(
+            f"a passport that is {passport.status.value} cannot be edited; it is edited as a "
+            "draft (a side returns it with comments)"
+        )
+    _apply_changes(session, passport, changes)
+    passport.version += 1
+    _flush(session, passport)
+    _keep_version(session, actor, passport, "edited")
+    return passport
+
+
+def _check_fresh(session: Session, passport: Passport, lock_version: int) -> None:
+    if passport.lock_version == lock_version:
+        return
+    last = session.scalars(
+        select(PassportVersion)
+        .where(PassportVersion.passport_id == passport.id)
+        .order_by(PassportVersion.number.desc())
+    ).first()
+    who = f" by {last.created_by} at {last.created_at:%Y-%m-%d %H:%M} UTC" if last else ""
+    raise StaleError(
+        f"passport {passport.number} was changed{who} since you opened it (now version "
+        f"{passport.version}, state {passport.status.value}); your changes were not saved: "
+        "reload it and apply them again"
+    )
+
+
+def _flush(session: Session, passport: Passport) -> None:
+    """Write now, so that a concurrent writer's commit in between is caught as stale (the
+    request's transaction then rolls back as a whole)."""
+    number = passport.number  # the failed session cannot be read from afterwards
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConcurrentWriteError(
+            f"passport {number} was changed by someone else while you saved; your changes "
+            "were not saved: reload it and apply them again"
+        ) from None
+
+
+# --- the workflow -----------------------------------------------------------------------------
+
+
+def act(
+    session: Session,
+    actor: Principal,
+    passport_id: int,
+    what: Act,
+    comment: str | None = None,
+    lock_version: int | None = None,
+    signer: str | None = None,
+) -> Passport:
+    """Carry out one act of the workflow (see `workflow.py`); a submission needs a complete
+    passport (every required field and row), a return and a cancellation a comment."""
+    workflow.require_some(actor, what)
+    passport = _load(session, passport_id)
+    if lock_version is not None:
+        _check_fresh(session, passport, lock_version)
+    before = passport.status
+    target = apply(actor, before, what, sides_of(passport), comment, signer)
+    if what is Act.SUBMIT:
+        try:
+            clean(passport.content or {}, complete=True)
+        except DomainValidationError as error:
+            raise DomainValidationError(
+                [FieldError("content", "complete the passport before submitting it"), *error.errors]
+            ) from None
+    passport.status = target
+    if what is Act.CANCEL:
+        passport.cancel_reason = comment
+    if comment and comment.strip():
+        session.add(
+            PassportComment(
+                passport_id=passport.id,
+                act=what.value,
+                author=actor.username,
+                side=actor.side.value if actor.side else None,
+                text=comment.strip(),
+            )
+        )
+    _flush(session, passport)
+    record(
+        session,
+        f"passport.{what.value}",
+        "passport",
+        passport.id,
+        before={"status": before.value},
+        after={"status": target.value, "comment": comment, "version": passport.version},
+        actor=actor,
+    )
+    return passport
+
+
+# --- change requests --------------------------------------------------------------------------
+
+
+def propose_change(
+    session: Session, actor: Principal, passport_id: int, changes: dict[str, Any], reason: str
+) -> PassportChangeRequest:
+    """A change to a reconciled passport, checked now and applied when both sides approve."""
+    passport = _load(session, passport_id)
+    require_edit(actor, passport)
+    if passport.status not in CHANGE_BY_REQUEST:
+        raise ConflictError(
+            f"change requests are for reconciled passports; this one is {passport.status.value}"
+        )
+    if not reason.strip():
+        raise DomainValidationError([FieldError("reason", "say why the passport must change")])
+    open_one = _open_request(session, passport.id)
+    if open_one is not None:
+        raise ConflictError(f"change request {open_one.id} is still open: decide it first")
+    header, content = _checked(session, passport, changes)  # the same checks as a draft's
+    proposal = snapshot(passport)
+    for key, value in header.items():
+        proposal["header"][key] = (
+            None
+            if value is None
+            else (str(value) if key in ("budget_amount", "budget_currency") else value)
+        )
+    if content is not None:
+        proposal["content"] = content
+    if proposal == snapshot(passport):
+        raise DomainValidationError([FieldError("changes", "the proposal changes nothing")])
+    request = PassportChangeRequest(
+        passport_id=passport.id,
+        base_version=passport.version,
+        proposed=proposal,
+        reason=reason.strip(),
+        created_by=actor.username,
+    )
+    session.add(request)
+    session.flush()
+    record(
+        session,
+        "passport.change_request",
+        "passport",
+        passport.id,
+        after={"change_request": request.id, "reason": request.reason},
+        actor=actor,
+    )
+    return request
+
+
+def _open_request(session: Session, passport_id: int) -> PassportChangeRequest | None:
+    return session.scalars(
+        select(PassportChangeRequest).where(
+            PassportChangeRequest.passport_id == passport_id,
+            PassportChangeRequest.status == ChangeRequestStatus.OPEN,
+        )
+    ).first()
+
+
+def change_requests(
+    session: Session, actor: Principal, passport_id: int
+) -> list[PassportChangeRequest]:
+    full_view(session, actor, passport_id)
+    return list(
+        session.scalars(
+            select(PassportChangeRequest)
+            .where(PassportChangeRequest.passport_id == passport_id)
+            .order_by(PassportChangeRequest.id)
+        )
+    )
+
+
+def decide_change(
+    session: Session,
+    actor: Principal,
+    request_id: int,
+    approve: bool,
+    comment: str | None = None,
+    signer: str | None = None,
+) -> PassportChangeRequest:
+    """An approver signs the change for their country (applied once both have) or rejects it."""
+    country = signer if actor.system else actor.country
+    if country not in ("BY", "RU"):
+        raise PermissionDeniedError(f"{actor.username} signs for no country")
+    require(actor, Action.APPROVE, Kind.PASSPORT, owner=country)
+    request = session.get(PassportChangeRequest, request_id)
+    if request is None:
+        raise NotFoundError("change request", request_id)
+    passport = _load(session, request.passport_id)
+    if request.status is not ChangeRequestStatus.OPEN:
+        raise ConflictError(f"change request {request.id} is {request.status.value}")
+    if not approve:
+        if not (comment and comment.strip()):
+            raise TransitionError("a rejection needs a comment saying why")
+        request.status = ChangeRequestStatus.REJECTED
+        request.decided_by, request.comment = actor.username, comment.strip()
+        record(
+            session,
+            "passport.change_rejected",
+            "passport",
+            passport.id,
+            after={"change_request": request.id, "side": country, "comment": request.comment},
+            actor=actor,
+        )
+        session.flush()
+        return request
+    signed = request.approved_by_by if country == "BY" else request.approved_by_ru
+    if signed:
+        raise ConflictError(f"{country} has already approved change request {request.id}")
+    if country == "BY":
+        request.approved_by_by = actor.username
+    else:
+        request.approved_by_ru = actor.username
+    record(
+        session,
+        "passport.change_approved",
+        "passport",
+        passport.id,
+        after={"change_request": request.id, "side": country},
+        actor=actor,
+    )
+    if request.approved_by_by and request.approved_by_ru:
+        _apply_request(session, actor, passport, request)
+    session.flush()
+    return request
+
+
+def _apply_request(
+    session: Session, actor: Principal, passport: Passport, request: PassportChangeRequest
+) -> None:
+    if passport.version != request.base_version:
+        raise StaleError(
+            f"passport {passport.number} is at version {passport.version}, the request was made "
+            f"on version {request.base_version}: propose it again"
+        )
+    header = dict(request.proposed["header"])
+    if header.get("budget_amount") is not None:
+        header["budget_amount"] = Decimal(header["budget_amount"])
+    if header.get("budget_currency") is not None:
+        header["budget_currency"] = Currency(header["budget_currency"])
+    for key in HEADER:
+        setattr(passport, key, header.get(key))
+    passport.content = request.proposed["content"]
+    sync_products(passport)
+    passport.version += 1
+    request.status = ChangeRequestStatus.APPLIED
+    request.applied_version = passport.version
+    _flush(session, passport)
+    _keep_version(session, actor, passport, f"change request {request.id}: {request.reason}")
+
+
+# --- differences and history ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    where: str  # «Финансирование…, строка 2, Сумма» or a header field
+    before: str
+    after: str
+
+
+HEADER_LABELS = {
+    "title": ("Наименование", "Title"),
+    "title_en": ("Наименование (англ.)", "Title (English)"),
+    "industry_id": ("Отрасль", "Industry"),
+    "initiator_id": ("Инициатор", "Initiator"),
+    "period_start": ("Начало", "Start"),
+    "period_end": ("Окончание", "End"),
+    "budget_amount": ("Бюджет", "Budget"),
+    "budget_currency": ("Валюта бюджета", "Budget currency"),
+    "summary": ("Описание", "Summary"),
+}
+
+
+def differences(a: dict[str, Any], b: dict[str, Any], lang: str = "ru") -> list[Difference]:
+    """What changed from snapshot `a` to snapshot `b`, field by field and row by row."""
+    ru = lang == "ru"
+    found = []
+    for key, (label_ru, label_en) in HEADER_LABELS.items():
+        old, new = a["header"].get(key), b["header"].get(key)
+        if old != new:
+            found.append(Difference(label_ru if ru else label_en, _text(old), _text(new)))
+    if a.get("participants") != b.get("participants"):
+        found.append(
+            Difference(
+                "Участники" if ru else "Participants",
+                _participants(a.get("participants", [])),
+                _participants(b.get("participants", [])),
+            )
+        )
+    template = load_template()
+    row_word = "строка" if ru else "row"
+    for section in template.sections:
+        old_part = a["content"].get(section.key)
+        new_part = b["content"].get(section.key)
+        if section.is_table:
+            old_rows, new_rows = old_part or [], new_part or []
+            for n in range(max(len(old_rows), len(new_rows))):
+                old_row = old_rows[n] if n < len(old_rows) else None
+                new_row = new_rows[n] if n < len(new_rows) else None
+                if old_row == new_row:
+                    continue
+                for field in section.fields:
+                    old = (old_row or {}).get(field.key)
+                    new = (new_row or {}).get(field.key)
+                    if old != new:
+                        found.append(
+                            Difference(
+                                f"{section.label(lang)}, {row_word} {n + 1}, {field.label(lang)}",
+                                field.shown(old, lang),
+                                field.shown(new, lang),
+                            )
+                        )
+        else:
+            for field in section.fields:
+                old = (old_part or {}).get(field.key)
+                new = (new_part or {}).get(field.key)
+                if old != new:
+                    found.append(
+                        Difference(
+                            f"{section.label(lang)}, {field.label(lang)}",
+                            field.shown(old, lang),
+                            field.shown(new, lang),
+                        )
+                    )
+    return found
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _participants(rows: Sequence[dict[str, Any]]) -> str:
+    return "; ".join(f"{r['role']} {r['organization_id']}" for r in rows)
+
+
+def timeline(session: Session, actor: Principal, passport_id: int) -> list[AuditEntry]:
+    """Who did what to the passport and when, from the audit trail (oldest first)."""
+    full_view(session, actor, passport_id)
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity == "passport",
+                AuditEntry.entity_id == str(passport_id),
+                # its creation and the named events (acts, versions, change requests); the
+                # row-level updates they cause would only repeat them
+                (AuditEntry.action == "create") | AuditEntry.action.like("passport.%"),
+            )
+            .order_by(AuditEntry.seq)
+        )
+    )
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def document(
+    session: Session,
+    actor: Principal,
+    passport_id: int,
+    fmt: str,
+    lang: str = "ru",
+    number: int | None = None,
+) -> tuple[bytes, str, str]:
+    """The passport (its latest kept version, or version `number`) as DOCX or PDF in Russian or
+    English: (bytes, file name, media type)."""
+    from unionsync.passports import documents
+
+    if fmt not in FORMATS:
+        raise DomainValidationError([FieldError("format", "docx or pdf")])
+    if lang not in ("ru", "en"):
+        raise DomainValidationError([FieldError("lang", "ru or en")])
+    passport = full_view(session, actor, passport_id)
+    kept = version(session, actor, passport_id, number or passport.version)
+    industry = passport.industry.name_ru if lang == "ru" else passport.industry.name_en
+    initiator = passport.initiator.name
+    organizations = {
+        o.id: o
+        for o in session.scalars(
+            select(Organization).where(
+                Organization.id.in_([p["organization_id"] for p in kept.snapshot["participants"]])
+            )
+        )
+    }
+    participants = [
+        (
+            documents.word(documents.ROLES, p["role"], lang),
+            organizations[p["organization_id"]].country_code,
+            organizations[p["organization_id"]].name,
+        )
+        for p in kept.snapshot["participants"]
+        if p["organization_id"] in organizations
+    ]
+    built = documents.build(
+        kept.snapshot,
+        lang=lang,
+        version=kept.number,
+        content_hash=kept.content_hash,
+        status=documents.word(documents.STATUS, passport.status.value, lang),
+        industry=industry,
+        initiator=initiator,
+        participants=participants,
+    )
+    data = documents.to_docx(built) if fmt == "docx" else documents.to_pdf(built)
+    safe = passport.number.replace("/", "-")
+    return data, f"passport-{safe}-v{kept.number}-{lang}.{fmt}", FORMATS[fmt]
