@@ -241,7 +241,7 @@ def test_the_draft_action_on_the_page_goes_to_the_new_passport(client):
     )
     assert answer.status_code == 303
     page = client.get(answer.headers["location"])
-    assert 'id="passport-products"' in page.text and item["name_ru"] in page.text
+    assert 'id="section-products"' in page.text and item["name_ru"] in page.text
 
 
 def test_a_viewer_cannot_draft(demo_session: Session):

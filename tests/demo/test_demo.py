@@ -112,3 +112,16 @@ def test_every_demo_code_exists_in_the_official_2022_edition():
 @pytest.mark.parametrize("product", PRODUCTS[:5], ids=lambda p: p.tnved)
 def test_demo_codes_parse_as_ten_digit_codes(product):
     assert parse_tnved(product.tnved).level == 10
+
+
+def test_demo_passports_are_complete_documents_with_a_first_version(demo_session: Session):
+    from unionsync.passports.models import Passport, PassportVersion
+    from unionsync.passports.template import clean
+
+    passports = demo_session.scalars(select(Passport)).all()
+    for passport in passports:
+        assert clean(passport.content, complete=True) == passport.content, passport.number
+        assert [p.position for p in passport.products] == [1]
+        assert passport.version == 1
+    versions = demo_session.scalars(select(PassportVersion)).all()
+    assert sorted(v.passport_id for v in versions) == sorted(p.id for p in passports)

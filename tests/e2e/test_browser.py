@@ -189,10 +189,105 @@ def test_matching_run_and_keyboard_review(live_url, browser):
     gap_id = gap.get_attribute("id")
     with page.expect_navigation():
         gap.locator(".draft-passport").click()
-    page.wait_for_selector("#passport-products tbody tr")
+    page.wait_for_selector("#section-products tbody tr")
     number = page.locator(".facts dd.mono").first.inner_text()
     assert number.startswith("СГ-") and "черновик" in page.locator(".facts").inner_text()
     page.screenshot(path=str(ARTIFACTS / "passport-from-gap-ru.png"))
     page.goto(live_url + "/sync")
     assert number in page.locator(f"#{gap_id}").inner_text()
     page.close()
+
+
+def test_a_passport_drafted_reconciled_by_both_sides_changed_and_exported(live_url, browser):
+    """Draft → submit → accept → signed by RU and by BY → change request signed by both → the
+    difference between versions → the Word document, each person in their own browser."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = {}
+    for user in ("by-editor", "by-approver", "ru-approver"):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+        page = context.new_page()
+        page.goto(live_url + "/login")
+        _sign_in(page, user)
+        pages[user] = page
+    editor = pages["by-editor"]
+    editor.goto(live_url + "/passports")
+    editor.click("#new-passport-link")
+    editor.fill("#new-title", "Станки токарные с ЧПУ")
+    editor.fill("#new-start", "2025")
+    editor.fill("#new-end", "2028")
+    with editor.expect_navigation():
+        editor.click("#new-create")
+    editor.wait_for_selector("#passport-form")
+    values = {
+        "c.general.goal": "Выпуск токарных станков",
+        "c.general.programs": "BY-MACH-01",
+        "t.indicators.0.name": "Выпуск станков",
+        "t.indicators.0.unit": "шт",
+        "t.indicators.0.base_value": "0",
+        "t.indicators.0.base_date": "01.01.2025",
+        "t.indicators.0.targets": "2027: 60; 2028: 120",
+        "t.indicators.0.method": "форма 1-П",
+        "t.products.0.name": "Станок токарный с ЧПУ",
+        "t.products.0.tnved": "8458 11 000 0",
+        "t.products.0.unit": "шт",
+        "t.products.0.country": "BY",
+        "t.products.0.capacity": "120",
+        "t.products.0.start_year": "2028",
+        "t.milestones.0.title": "Оборудование смонтировано",
+        "t.milestones.0.due": "30.06.2026",
+        "t.financing.0.year": "2025",
+        "t.financing.0.amount": "1 500 000 000",
+        "t.financing.0.currency": "RUB",
+        "t.effect.0.year": "2028",
+        "t.effect.0.imports_replaced": "900000000",
+        "t.effect.0.currency": "RUB",
+    }
+    for name, value in values.items():
+        editor.fill(f"[name='{name}']", value)
+    editor.select_option("[name='t.financing.0.source']", "state_loan")
+    editor.select_option("[name='t.financing.0.state']", "approved")
+    with editor.expect_navigation():
+        editor.click("#passport-save")
+    editor.wait_for_selector("#section-products")
+    url = editor.url
+    assert editor.locator("#passport-version").inner_text() == "2"
+    for act in ("submit", "accept"):
+        with editor.expect_navigation():
+            editor.click(f"#act-{act}")
+    assert "на согласовании" in editor.locator("#passport-status").inner_text()
+    for signer, state in (("ru-approver", "ожидает BY"), ("by-approver", "согласован")):
+        page = pages[signer]
+        page.goto(url)
+        with page.expect_navigation():
+            page.click("#act-approve")
+        assert state in page.locator("#passport-status").inner_text()
+    editor.goto(url)
+    editor.screenshot(path=str(ARTIFACTS / "passport-reconciled-ru.png"), full_page=True)
+    editor.click("#passport-propose")
+    editor.fill("[name='h.title']", "Станки токарные и фрезерные с ЧПУ")
+    editor.fill("#change-reason", "Добавлены фрезерные станки")
+    with editor.expect_navigation():
+        editor.click("#passport-save")
+    request = editor.locator("#change-requests .change-request").first
+    request_id = request.get_attribute("id").removeprefix("cr-")
+    for signer in ("by-approver", "ru-approver"):
+        page = pages[signer]
+        page.goto(url)
+        with page.expect_navigation():
+            page.click(f"#cr-approve-{request_id}")
+    editor.goto(url)
+    assert editor.locator("#passport-version").inner_text() == "3"
+    assert "фрезерные" in editor.locator("h1").inner_text()
+    with editor.expect_navigation():
+        editor.click("#compare-versions")  # the last two versions by default
+    rows = editor.locator("#differences tbody tr").all_inner_texts()
+    assert any("Наименование" in r and "фрезерные" in r for r in rows)
+    editor.screenshot(path=str(ARTIFACTS / "passport-diff-ru.png"))
+    editor.goto(url)
+    with editor.expect_download() as download:
+        editor.click("#doc-docx")
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes()[:2] == b"PK"
+    assert download.value.suggested_filename.endswith("-v3-ru.docx")
+    for page in pages.values():
+        page.context.close()

@@ -36,6 +36,8 @@ class Dashboard:
     capabilities: Counter[str] = field(default_factory=Counter)
     programs_by_industry: list[tuple[Industry, Counter[str]]] = field(default_factory=list)
     passports: Counter[PassportStatus] = field(default_factory=Counter)
+    # per industry: (industry, reconciled or later, in preparation)
+    passports_by_industry: list[tuple[Industry, int, int]] = field(default_factory=list)
     trade: list[TradeTotal] = field(default_factory=list)
 
     @property
@@ -99,6 +101,7 @@ def build_dashboard(
         _pairs(session.execute(select(Passport.status, func.count()).group_by(Passport.status)))
     )
     board.programs_by_industry = _programs_by_industry(session)
+    board.passports_by_industry = _passports_by_industry(session)
     board.trade = critical_trade_totals(session, actor, currency)
     return board
 
@@ -106,6 +109,27 @@ def build_dashboard(
 def _pairs(result: Result[K, int]) -> dict[K, int]:
     """Two-column rows as a dict (a Result has keys(), so dict() would misread it)."""
     return {key: count for key, count in result}
+
+
+def _passports_by_industry(session: Session) -> list[tuple[Industry, int, int]]:
+    rows = session.execute(
+        select(Passport.industry_id, Passport.status, func.count()).group_by(
+            Passport.industry_id, Passport.status
+        )
+    ).all()
+    counts: dict[int, list[int]] = {}
+    for industry_id, status, count in rows:
+        pair = counts.setdefault(industry_id, [0, 0])
+        if status in RECONCILED_OR_LATER:
+            pair[0] += count
+        elif status in IN_PREPARATION:
+            pair[1] += count
+    industries = {i.id: i for i in session.scalars(select(Industry).where(Industry.id.in_(counts)))}
+    return [
+        (industries[i], reconciled, preparing)
+        for i, (reconciled, preparing) in sorted(counts.items())
+        if reconciled or preparing
+    ]
 
 
 def _programs_by_industry(session: Session) -> list[tuple[Industry, Counter[str]]]:

@@ -328,7 +328,7 @@ def create_passport(
     _apply_changes(session, passport, {"content": passport.content, **fields})
     session.add(passport)
     session.flush()
-    _keep_version(session, actor, passport, "created")
+    _keep_version(session, actor, passport, "создан")
     return passport
 
 
@@ -356,7 +356,7 @@ def update_passport(
     _apply_changes(session, passport, changes)
     passport.version += 1
     _flush(session, passport)
-    _keep_version(session, actor, passport, "edited")
+    _keep_version(session, actor, passport, "изменён")
     return passport
 
 
@@ -590,7 +590,7 @@ def _apply_request(
     request.status = ChangeRequestStatus.APPLIED
     request.applied_version = passport.version
     _flush(session, passport)
-    _keep_version(session, actor, passport, f"change request {request.id}: {request.reason}")
+    _keep_version(session, actor, passport, f"запрос на изменение {request.id}: {request.reason}")
 
 
 # --- differences and history ------------------------------------------------------------------

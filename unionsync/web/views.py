@@ -16,7 +16,7 @@ from unionsync.api.problems import domain_error, http_error
 from unionsync.core.errors import NotFoundError, UnionSyncError
 from unionsync.web.csrf import CsrfError
 from unionsync.web.i18n import LANGUAGES, gettext
-from unionsync.web.pages import LANG_COOKIE, render
+from unionsync.web.pages import LANG_COOKIE, render, use_language
 
 router = APIRouter(include_in_schema=False)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -78,6 +78,7 @@ async def http_error_page(request: Request, exc: Exception) -> Response:
     """problem+json for the API, an HTML page for people."""
     if _is_api(request) or not isinstance(exc, StarletteHTTPException):
         return await http_error(request, exc)
+    use_language(request)  # the titles below are translated for this request's reader
     titles = {404: gettext("Page not found"), 405: gettext("Not allowed")}
     return render(
         request,
@@ -99,6 +100,7 @@ async def domain_error_page(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotAuthenticatedError):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    use_language(request)
     titles = {
         NotFoundError: gettext("Not found"),
         PermissionDeniedError: gettext("Access denied"),
