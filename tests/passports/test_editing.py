@@ -317,3 +317,53 @@ def test_two_concurrent_sessions_on_postgresql_one_wins_one_gets_409(postgres_en
         assert passport.title == winner and passport.version == 2 and passport.lock_version == 2
         kept = check.scalars(select(PassportProduct)).all()
         assert kept == []  # nothing half-written by the loser
+
+
+def test_participants_make_a_country_a_side_of_the_passport(people: dict[str, TestClient]):
+    by, ru = people["by-editor"], people["ru-editor"]
+    initiator, industry = _ids(by)
+    made = by.post(
+        "/api/v1/passports",
+        json={
+            "title": "Совместный",
+            "industry_id": industry,
+            "initiator_id": initiator,
+            "period_start": 2025,
+            "period_end": 2027,
+        },
+    ).json()
+    pid, lock = made["id"], made["lock_version"]
+    assert (
+        ru.patch(f"/api/v1/passports/{pid}", json={"lock_version": lock, "title": "x"}).status_code
+        == 403
+    )
+    orgs = ru.get("/api/v1/organizations", params={"country": "RU", "per_page": 100}).json()
+    partner = next(o for o in orgs["items"] if o["kind"] == "enterprise")
+    bad = by.patch(
+        f"/api/v1/passports/{pid}",
+        json={
+            "lock_version": lock,
+            "participants": [{"organization_id": 999999, "role": "leader"}],
+        },
+    )
+    assert (
+        bad.status_code == 422
+        and bad.json()["errors"][0]["field"] == "participants[1].organization_id"
+    )
+    joined = by.patch(
+        f"/api/v1/passports/{pid}",
+        json={
+            "lock_version": lock,
+            "participants": [{"organization_id": partner["id"], "role": "leader"}],
+        },
+    ).json()
+    assert {(p["organization_id"], p["role"]) for p in joined["participants"]} == {
+        (initiator, "initiator"),
+        (partner["id"], "leader"),
+    }
+    # Russia now takes part: its editors edit the draft too
+    renamed = ru.patch(
+        f"/api/v1/passports/{pid}",
+        json={"lock_version": joined["lock_version"], "title": "Совместный проект"},
+    )
+    assert renamed.status_code == 200 and renamed.json()["version"] == 3

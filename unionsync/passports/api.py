@@ -79,7 +79,8 @@ def create_passport(
     body: PassportCreate, response: Response, session: SessionDep, actor: ActorDep
 ) -> PassportPublic:
     """A new draft, version 1."""
-    passport = editing.create_passport(session, actor, body.model_dump(exclude_none=True))
+    fields = body.model_dump(exclude_none=True, mode="json")
+    passport = editing.create_passport(session, actor, fields)
     response.headers["Location"] = f"/api/v1/passports/{passport.id}"
     return PassportPublic.model_validate(passport)
 
@@ -90,7 +91,7 @@ def update_passport(
 ) -> PassportPublic:
     """Change a draft (a new version is kept). 409 if `lock_version` is stale or the passport
     is past the draft; 422 lists every field at fault by section, row and field."""
-    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True, mode="json")
     lock = changes.pop("lock_version")
     passport = editing.update_passport(session, actor, passport_id, lock, changes)
     return PassportPublic.model_validate(passport)

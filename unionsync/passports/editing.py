@@ -263,12 +263,65 @@ def _header(session: Session, changes: dict[str, Any], errors: list[FieldError])
     return result
 
 
+Roles = list[tuple[int, ParticipantRole]]  # (organization id, role), the initiator's first
+
+
+def _roles(
+    session: Session, passport: Passport, raw: Any, errors: list[FieldError]
+) -> Roles | None:
+    """Participants `[{organization_id, role}]` checked; blank rows (a form's spare rows) are
+    dropped and the initiator always stays."""
+    if not isinstance(raw, list):
+        errors.append(FieldError("participants", "must be a list of {organization_id, role}"))
+        return None
+    roles = {r.value: r for r in ParticipantRole}
+    initiator = passport.initiator.id if passport.initiator else passport.initiator_id
+    result: Roles = [(initiator, ParticipantRole.INITIATOR)]
+    for number, row in enumerate(raw, start=1):
+        if not isinstance(row, dict) or not any(str(v or "").strip() for v in row.values()):
+            continue
+        where = f"participants[{number}]"
+        organization = str(row.get("organization_id") or "").strip()
+        role = str(row.get("role") or "").strip()
+        if not organization.isdigit() or session.get(Organization, int(organization)) is None:
+            errors.append(
+                FieldError(f"{where}.organization_id", f"no organization «{organization}»")
+            )
+            continue
+        if role not in roles:
+            errors.append(FieldError(f"{where}.role", f"«{role}»: one of {', '.join(roles)}"))
+            continue
+        pair = (int(organization), roles[role])
+        if pair not in result:
+            result.append(pair)
+    return result
+
+
+def _set_roles(session: Session, passport: Passport, wanted: Roles) -> None:
+    """Participants brought in line row by row (a row is unique per organization and role)."""
+    keep = set(wanted)
+    for participant in list(passport.participants):
+        if (participant.organization_id, participant.role) not in keep:
+            passport.participants.remove(participant)
+    present = {(p.organization_id, p.role) for p in passport.participants}
+    for organization_id, role in wanted:
+        if (organization_id, role) not in present:
+            organization = session.get(Organization, organization_id)
+            passport.participants.append(PassportParticipant(organization=organization, role=role))
+
+
 def _checked(
     session: Session, passport: Passport, changes: dict[str, Any]
-) -> tuple[dict[str, Any], Content | None]:
-    """The header values and content `changes` would set, checked (every problem reported)."""
+) -> tuple[dict[str, Any], Content | None, Roles | None]:
+    """The header values, content and participants `changes` would set, checked (every
+    problem reported)."""
     errors: list[FieldError] = []
     header = _header(session, changes, errors)
+    roles = (
+        _roles(session, passport, changes["participants"], errors)
+        if "participants" in changes
+        else None
+    )
     content: Content | None = None
     if "content" in changes:
         try:
@@ -281,16 +334,18 @@ def _checked(
         errors.append(FieldError("period_end", f"ends ({end}) before it starts ({start})"))
     if errors:
         raise DomainValidationError(errors)
-    return header, content
+    return header, content, roles
 
 
 def _apply_changes(session: Session, passport: Passport, changes: dict[str, Any]) -> None:
-    header, content = _checked(session, passport, changes)
+    header, content, roles = _checked(session, passport, changes)
     for key, value in header.items():
         setattr(passport, key, value)
     if content is not None:
         passport.content = content
         sync_products(passport)
+    if roles is not None:
+        _set_roles(session, passport, roles)
 
 
 def create_passport(
@@ -299,7 +354,8 @@ def create_passport(
     """A new draft (version 1) from header fields and, optionally, content."""
     from unionsync.passports.service import _next_number
 
-    initiator = session.get(Organization, int(fields.get("initiator_id") or 0))
+    raw = str(fields.get("initiator_id") or "").strip()
+    initiator = session.get(Organization, int(raw)) if raw.isdigit() else None
     if initiator is None:
         raise DomainValidationError(
             [FieldError("initiator_id", "name the initiating organization")]
@@ -460,8 +516,13 @@ def propose_change(
     open_one = _open_request(session, passport.id)
     if open_one is not None:
         raise ConflictError(f"change request {open_one.id} is still open: decide it first")
-    header, content = _checked(session, passport, changes)  # the same checks as a draft's
+    header, content, roles = _checked(session, passport, changes)  # as a draft's checks
     proposal = snapshot(passport)
+    if roles is not None:
+        proposal["participants"] = sorted(
+            [{"organization_id": o, "role": r.value} for o, r in roles],
+            key=lambda p: (p["role"], p["organization_id"]),
+        )
     for key, value in header.items():
         proposal["header"][key] = (
             None
@@ -586,6 +647,12 @@ def _apply_request(
         setattr(passport, key, header.get(key))
     passport.content = request.proposed["content"]
     sync_products(passport)
+    roles = {r.value: r for r in ParticipantRole}
+    _set_roles(
+        session,
+        passport,
+        [(p["organization_id"], roles[p["role"]]) for p in request.proposed["participants"]],
+    )
     passport.version += 1
     request.status = ChangeRequestStatus.APPLIED
     request.applied_version = passport.version

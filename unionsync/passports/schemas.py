@@ -83,6 +83,11 @@ def passport_view(passport: object, finance_only: bool) -> PassportPublic | Pass
     return view.model_copy(update={"participants": banks})
 
 
+class ParticipantIn(BaseModel):
+    organization_id: int
+    role: ParticipantRole
+
+
 class PassportCreate(BaseModel):
     """A new draft: the header, and the content by the template (may be incomplete)."""
 
@@ -96,6 +101,7 @@ class PassportCreate(BaseModel):
     budget_currency: str | None = None
     summary: str | None = None
     content: dict[str, Any] | None = None
+    participants: list[ParticipantIn] | None = None
 
 
 class PassportUpdate(BaseModel):
@@ -111,6 +117,7 @@ class PassportUpdate(BaseModel):
     budget_currency: str | None = None
     summary: str | None = None
     content: dict[str, Any] | None = None
+    participants: list[ParticipantIn] | None = None  # the initiator always stays
 
 
 class ActRequest(BaseModel):

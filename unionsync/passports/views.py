@@ -22,6 +22,7 @@ from unionsync.core.listing import ListParams
 from unionsync.passports import editing, service, workflow
 from unionsync.passports.models import (
     ChangeRequestStatus,
+    ParticipantRole,
     Passport,
     PassportComment,
     PassportStatus,
@@ -189,6 +190,11 @@ def _form_values(passport: Passport) -> dict[str, Any]:
     template = load_template()
     values: dict[str, Any] = {key: getattr(passport, key) for key in editing.HEADER}
     values = {k: ("" if v is None else str(v)) for k, v in values.items()}
+    values["participants"] = [
+        {"organization_id": str(p.organization_id), "role": p.role.value}
+        for p in passport.participants
+        if p.role is not ParticipantRole.INITIATOR
+    ]
     content = passport.content or {}
     for section in template.sections:
         if section.is_table:
@@ -220,8 +226,14 @@ def _posted(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             content[section.key] = {
                 f.key: str(form.get(f"c.{section.key}.{f.key}", "")) for f in section.fields
             }
-    shown = {**header, **content}
-    return {**header, "content": content}, shown
+    people: dict[int, dict[str, str]] = {}
+    for name, value in form.multi_items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "p" and parts[1].isdigit():
+            people.setdefault(int(parts[1]), {})[parts[2]] = str(value)
+    participants = [people[n] for n in sorted(people)]
+    shown = {**header, **content, "participants": participants}
+    return {**header, "content": content, "participants": participants}, shown
 
 
 SPARE_ROWS = 2
@@ -253,6 +265,12 @@ def _edit_page(
         spare=SPARE_ROWS,
         by_request=passport.status in workflow.CHANGE_BY_REQUEST,
         industries=list_industries(session, request.state.actor),
+        organizations=session.scalars(
+            select(Organization).order_by(
+                Organization.country_code, Organization.kind, Organization.name
+            )
+        ).all(),
+        roles=[r for r in ParticipantRole if r is not ParticipantRole.INITIATOR],
     )
 
 
