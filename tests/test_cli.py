@@ -163,3 +163,41 @@ def test_coverage_of_a_program_as_json_and_as_text(env: Path):
     planned = runner.invoke(app, ["coverage", "--program", "1", "--scenario", "all", "--json"])
     assert planned.exit_code == 0 and json.loads(planned.output)["scenario"] == "all"
     assert runner.invoke(app, ["coverage", "--program", "1", "--scenario", "dream"]).exit_code == 2
+
+
+def test_trade_mirror_and_passport_export(env: Path):
+    result = runner.invoke(
+        app,
+        [
+            "trade",
+            "mirror",
+            "--from",
+            "BY",
+            "--to",
+            "RU",
+            "--year",
+            "2022",
+            "--critical",
+            "DEMO-CRIT",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    (year,) = data["years"]
+    assert data["exporter"] == "BY" and year["low"] <= year["estimate"] <= year["high"]
+    assert (
+        runner.invoke(
+            app, ["trade", "mirror", "--from", "BY", "--to", "RU", "--currency", "EUR"]
+        ).exit_code
+        == 2
+    )
+    table = runner.invoke(app, ["trade", "mirror", "--from", "BY", "--to", "RU", "--mutual"])
+    assert table.exit_code == 0 and "2022" in table.output
+    out = env / "passport.docx"
+    exported = runner.invoke(
+        app, ["passport", "export", "1", "--format", "docx", "--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    assert out.read_bytes()[:2] == b"PK"
+    assert runner.invoke(app, ["passport", "export", "999", "--out", str(out)]).exit_code == 1

@@ -102,6 +102,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/passports/{passport_id}"): "bank_too",
     ("GET", "/api/v1/trade-flows"): "view",
     ("GET", "/api/v1/trade/critical-totals"): "view",
+    ("GET", "/api/v1/trade/mirror"): "view",
+    ("GET", "/trade/mirror"): "view",
     ("GET", "/api/v1/stats"): "view",
     ("GET", "/api/v1/me"): "signed_in",
     ("GET", "/api/v1/me/tokens"): "signed_in",

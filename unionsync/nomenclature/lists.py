@@ -112,8 +112,12 @@ def all_lists(session: Session, actor: Principal) -> Sequence[CodeList]:
     ).all()
 
 
+def entry_spans(code_list: CodeList) -> list[Span]:
+    return [Span(e.first, e.last, e.ex) for e in code_list.entries]
+
+
 def index_of(code_list: CodeList) -> MembershipIndex:
-    return MembershipIndex(Span(e.first, e.last, e.ex) for e in code_list.entries)
+    return MembershipIndex(entry_spans(code_list))
 
 
 def create_list(session: Session, actor: Principal, code: str, name: str, owner: str) -> CodeList:

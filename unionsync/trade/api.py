@@ -1,16 +1,24 @@
-"""JSON API of trade records and the critical-product totals."""
+"""JSON API of trade records, the critical-product totals and mirror statistics."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.core.money import Currency
 from unionsync.core.schemas import Page, to_page
-from unionsync.trade import service
+from unionsync.trade import reconcile, service
+from unionsync.trade.mirror import DEFAULT_CIF_FOB
 from unionsync.trade.models import FlowDirection
-from unionsync.trade.schemas import TradeFlowPublic, TradeTotalPublic
+from unionsync.trade.schemas import (
+    MirrorReportPublic,
+    TradeFlowPublic,
+    TradeTotalPublic,
+    mirror_view,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["trade"])
 
@@ -41,3 +49,33 @@ def critical_totals(
         TradeTotalPublic.model_validate(t)
         for t in service.critical_trade_totals(session, actor, currency)
     ]
+
+
+@router.get("/trade/mirror")
+def mirror(
+    session: SessionDep,
+    actor: ActorDep,
+    exporter: Annotated[str, Query(alias="from", pattern="^[A-Z]{2}$")] = "BY",
+    importer: Annotated[str, Query(alias="to", pattern="^[A-Z]{2}$")] = "RU",
+    year: int | None = None,
+    critical: str | None = None,
+    currency: Currency = Currency.BYN,
+    cif_fob: Annotated[float, Query(ge=1.0, le=1.5)] = DEFAULT_CIF_FOB,
+    estimate_cif: bool = False,
+    mutual: bool = False,
+) -> MirrorReportPublic:
+    """Both sides' records of the flows from one country to the other (or, `mutual`, both
+    directions), reconciled with an interval, per year and per code, with the flags that
+    explain large gaps. `critical` names a code list (`*`: any list)."""
+    build = reconcile.mutual_report if mutual else reconcile.mirror_report
+    report = build(
+        session,
+        actor,
+        exporter,
+        importer,
+        critical=critical,
+        currency=currency,
+        cif_fob=cif_fob,
+        estimate_cif=estimate_cif,
+    )
+    return mirror_view(report, year, mutual)

@@ -45,7 +45,7 @@ class MissingRateError(NotFoundError):
     """No rate is on file for the currency and year asked."""
 
 
-def _to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
+def to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
     if currency == Currency.BYN:
         return None
     rate = session.scalars(
@@ -66,8 +66,8 @@ def convert(session: Session, money: Money, year: int, to: Currency) -> Converte
     """`money` in `to`, through BYN rates of `year` (the rate table's base currency)."""
     if money.currency == to:
         return Converted(money, ())
-    into_byn = _to_byn(session, money.currency, year)
-    out_of_byn = _to_byn(session, to, year)
+    into_byn = to_byn(session, money.currency, year)
+    out_of_byn = to_byn(session, to, year)
     amount = money.amount * (into_byn.rate if into_byn else 1)
     if out_of_byn:
         amount = amount / out_of_byn.rate

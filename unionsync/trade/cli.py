@@ -1,0 +1,84 @@
+"""`unionsync trade …`: mirror statistics from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from unionsync.access.policy import SYSTEM
+from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.core.errors import UnionSyncError
+from unionsync.core.money import Currency
+from unionsync.trade import reconcile
+from unionsync.trade.mirror import DEFAULT_CIF_FOB
+from unionsync.trade.schemas import mirror_view
+
+app = typer.Typer(help="Mutual trade: records, rates and mirror statistics.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("mirror")
+def mirror(
+    exporter: Annotated[str, typer.Option("--from", help="the exporting country (BY, RU)")],
+    importer: Annotated[str, typer.Option("--to", help="the importing country")],
+    year: Annotated[int | None, typer.Option("--year", help="one year (default: all)")] = None,
+    critical: Annotated[
+        str | None, typer.Option("--critical", help="a code list's code (`*`: any list)")
+    ] = None,
+    currency: Annotated[str, typer.Option("--currency", help="BYN, RUB or USD")] = "BYN",
+    cif_fob: Annotated[
+        float, typer.Option("--cif-fob", help="importer CIF over exporter FOB")
+    ] = DEFAULT_CIF_FOB,
+    estimate_cif: Annotated[
+        bool, typer.Option("--estimate-cif", help="estimate the factor per code from the data")
+    ] = False,
+    mutual: Annotated[
+        bool, typer.Option("--mutual", help="both directions: each country's records")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Both sides' records of a flow, the reconciled estimate with its interval, the flags."""
+    if currency not in {c.value for c in Currency}:
+        err.print(f"[red]unknown currency {currency!r}: BYN, RUB or USD[/red]")
+        raise typer.Exit(2)
+    build = reconcile.mutual_report if mutual else reconcile.mirror_report
+    with operator_session(ready_factory()) as session:
+        try:
+            report = build(
+                session,
+                SYSTEM,
+                exporter.upper(),
+                importer.upper(),
+                critical=critical,
+                currency=Currency(currency),
+                cif_fob=cif_fob,
+                estimate_cif=estimate_cif,
+            )
+        except UnionSyncError as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+    view = mirror_view(report, year, mutual)
+    if as_json:
+        console.print_json(view.model_dump_json())
+        return
+    table = Table(title=f"{view.exporter} → {view.importer}, {view.currency.value}")
+    for column in ("year", "exporter's record", "importer's record", "estimate", "interval"):
+        table.add_column(column, justify="right")
+    for y in view.years:
+        table.add_row(
+            str(y.year),
+            f"{y.exporter_record:,.0f}",
+            f"{y.importer_record:,.0f}",
+            f"{y.estimate:,.0f}",
+            f"{y.low:,.0f} – {y.high:,.0f}",
+        )
+    console.print(table)
+    flagged = sorted(view.rows, key=lambda r: r.low - r.high)[:10]
+    for row in flagged:
+        console.print(
+            f"  {row.year} {row.code}: {row.exporter_record or 0:,.0f} vs "
+            f"{row.importer_record_fob or 0:,.0f} ({', '.join(row.flags) or 'no flag'})"
+        )

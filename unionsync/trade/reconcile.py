@@ -1,0 +1,188 @@
+"""Mirror statistics over the stored trade records: both sides' figures, reconciled, in BYN, RUB
+or USD, every conversion with the rate it used (see `mirror.py` for the method)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from unionsync.access.policy import Action, Kind, Principal, require
+from unionsync.core.money import Currency
+from unionsync.nomenclature.lists import MembershipIndex, all_lists, entry_spans, get_list
+from unionsync.trade.mirror import DEFAULT_CIF_FOB, Mirror, MirrorRow, Record, mirror
+from unionsync.trade.models import TradeFlow
+from unionsync.trade.service import RateUsed, to_byn
+
+ANY_LIST = "*"  # codes under any code list (what the overview calls critical products)
+
+
+@dataclass(frozen=True, slots=True)
+class YearFigures:
+    """One direction's (or both directions') figures for a year, in the chosen currency."""
+
+    year: int
+    # one direction: the exporter's record and the importer's CIF/FOB-adjusted one; mutual
+    # trade: each country's records (exports and imports) as reported
+    exporter_record: float
+    importer_record: float
+    estimate: float
+    low: float
+    high: float
+    rates: tuple[RateUsed, ...]
+
+
+@dataclass(slots=True)
+class MirrorReport:
+    exporter: str
+    importer: str
+    currency: Currency
+    mirror: Mirror
+    years: list[YearFigures]
+    usd_rate: dict[int, Decimal]  # units of `currency` per USD, per year
+
+    def in_currency(self, usd: float, year: int) -> float:
+        return usd * float(self.usd_rate[year])
+
+    def rows(self, year: int | None = None) -> list[MirrorRow]:
+        return [r for r in self.mirror.rows if year in (None, r.year)]
+
+    def largest_gaps(self, year: int | None = None, limit: int = 20) -> list[MirrorRow]:
+        """The codes whose two records lie furthest apart (the interval's width)."""
+        return sorted(self.rows(year), key=lambda r: r.low - r.high)[:limit]
+
+
+def exact_factor(
+    session: Session, source: Currency, target: Currency, year: int
+) -> tuple[Decimal, tuple[RateUsed, ...]]:
+    """Units of `target` per unit of `source` in `year`, unrounded (a rounded unit rate would
+    bias every total), through the rate table's BYN rates; and the rates it used."""
+    if source == target:
+        return Decimal(1), ()
+    into, out_of = to_byn(session, source, year), to_byn(session, target, year)
+    factor = (into.rate if into else Decimal(1)) / (out_of.rate if out_of else Decimal(1))
+    return factor, tuple(r for r in (into, out_of) if r is not None)
+
+
+def _records(
+    session: Session, countries: Sequence[str], critical: str | None, actor: Principal
+) -> tuple[list[Record], dict[int, tuple[RateUsed, ...]]]:
+    """Both countries' records of their mutual trade, in USD; the rates used per year."""
+    flows = session.scalars(
+        select(TradeFlow).where(
+            TradeFlow.reporter_code.in_(countries), TradeFlow.partner_code.in_(countries)
+        )
+    ).all()
+    if critical:
+        lists = (
+            all_lists(session, actor)
+            if critical == ANY_LIST
+            else [get_list(session, actor, critical)]
+        )
+        index = MembershipIndex(span for code_list in lists for span in entry_spans(code_list))
+        if flows:
+            keep = index.contains([f.tnved_code for f in flows])
+            flows = [f for f, kept in zip(flows, keep, strict=True) if kept]
+    factor: dict[tuple[Currency, int], Decimal] = {}
+    rates: dict[int, tuple[RateUsed, ...]] = {}
+    records = []
+    for flow in flows:
+        key = (flow.value_currency, flow.year)
+        if key not in factor:
+            factor[key], used = exact_factor(session, flow.value_currency, Currency.USD, flow.year)
+            rates[flow.year] = tuple(dict.fromkeys(rates.get(flow.year, ()) + used))
+        records.append(
+            Record(
+                flow.reporter_code,
+                flow.partner_code,
+                flow.year,
+                flow.flow.value,
+                flow.tnved_code,
+                float(flow.value_amount * factor[key]),
+                float(flow.quantity) if flow.quantity is not None else None,
+                flow.unit_okei,
+            )
+        )
+    return records, rates
+
+
+def mirror_report(
+    session: Session,
+    actor: Principal,
+    exporter: str,
+    importer: str,
+    *,
+    critical: str | None = None,
+    currency: Currency = Currency.BYN,
+    cif_fob: float = DEFAULT_CIF_FOB,
+    estimate_cif: bool = False,
+) -> MirrorReport:
+    """The flows from `exporter` to `importer` as both recorded them, reconciled, by year."""
+    require(actor, Action.VIEW, Kind.TRADE)
+    records, rates = _records(session, (exporter, importer), critical, actor)
+    result = mirror(records, exporter, importer, cif_fob=cif_fob, estimate_cif=estimate_cif)
+    return _report(session, exporter, importer, currency, result, rates)
+
+
+def mutual_report(
+    session: Session,
+    actor: Principal,
+    first: str,
+    second: str,
+    *,
+    critical: str | None = None,
+    currency: Currency = Currency.BYN,
+    cif_fob: float = DEFAULT_CIF_FOB,
+    estimate_cif: bool = False,
+) -> MirrorReport:
+    """Mutual trade in both directions: the first country's records (its exports and imports,
+    as reported) against the second's, and the reconciled total with its interval."""
+    require(actor, Action.VIEW, Kind.TRADE)
+    records, rates = _records(session, (first, second), critical, actor)
+    there = mirror(records, first, second, cif_fob=cif_fob, estimate_cif=estimate_cif)
+    back = mirror(records, second, first, cif_fob=cif_fob, estimate_cif=estimate_cif)
+    combined = Mirror(there.rows + back.rows, there.variances)
+    report = _report(session, first, second, currency, combined, rates)
+    # each country's records as it reported them: its exports and its imports (CIF)
+    report.years = [
+        YearFigures(
+            y.year,
+            report.in_currency(
+                sum(r.x or 0.0 for r in there.rows if r.year == y.year)
+                + sum(r.imported.value for r in back.rows if r.year == y.year and r.imported),
+                y.year,
+            ),
+            report.in_currency(
+                sum(r.imported.value for r in there.rows if r.year == y.year and r.imported)
+                + sum(r.x or 0.0 for r in back.rows if r.year == y.year),
+                y.year,
+            ),
+            y.estimate,
+            y.low,
+            y.high,
+            y.rates,
+        )
+        for y in report.years
+    ]
+    return report
+
+
+def _report(
+    session: Session,
+    exporter: str,
+    importer: str,
+    currency: Currency,
+    result: Mirror,
+    rates: dict[int, tuple[RateUsed, ...]],
+) -> MirrorReport:
+    usd_rate: dict[int, Decimal] = {}
+    years = []
+    for year in result.years():
+        usd_rate[year], converted = exact_factor(session, Currency.USD, currency, year)
+        x, m, estimate, low, high = (float(v) * float(usd_rate[year]) for v in result.totals(year))
+        used = tuple(dict.fromkeys(rates.get(year, ()) + converted))
+        years.append(YearFigures(year, x, m, estimate, low, high, used))
+    return MirrorReport(exporter, importer, currency, result, years, usd_rate)
