@@ -1,7 +1,8 @@
-"""`unionsync trade …`: mirror statistics from the command line."""
+"""`unionsync trade …`: importing flows and mirror statistics from the command line."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,10 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.config import get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.money import Currency
 from unionsync.trade import reconcile
+from unionsync.trade.imports import LAYOUTS, import_file
 from unionsync.trade.mirror import DEFAULT_CIF_FOB
 from unionsync.trade.schemas import mirror_view
 
@@ -82,3 +85,36 @@ def mirror(
             f"  {row.year} {row.code}: {row.exporter_record or 0:,.0f} vs "
             f"{row.importer_record_fob or 0:,.0f} ({', '.join(row.flags) or 'no flag'})"
         )
+
+
+@app.command("import")
+def import_flows(
+    path: Annotated[Path, typer.Argument(help="a CSV or Excel file")],
+    layout: Annotated[str, typer.Option("--layout", help="comtrade, baci or customs")],
+    reporter: Annotated[
+        str | None, typer.Option("--reporter", help="the reporting country of a customs file")
+    ] = None,
+    currency: Annotated[
+        str, typer.Option("--currency", help="the currency of a customs file's values")
+    ] = "USD",
+) -> None:
+    """Import trade flows (all-or-nothing): the table to Parquet, the BY–RU summary to the
+    database."""
+    if layout not in LAYOUTS:
+        err.print(f"[red]unknown layout {layout!r}: {', '.join(LAYOUTS)}[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    with file_errors(path), operator_session(ready_factory()) as session, session.begin():
+        result = import_file(
+            session,
+            SYSTEM,
+            path,
+            layout,
+            settings.data_dir,
+            currency=currency.upper(),
+            reporter=reporter.upper() if reporter else None,
+        )
+    console.print(
+        f"{result.rows:,} rows read; table kept in {result.parquet}; "
+        f"{result.summarised:,} summary rows of BY–RU trade stored."
+    )
