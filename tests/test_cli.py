@@ -201,3 +201,26 @@ def test_trade_mirror_and_passport_export(env: Path):
     assert exported.exit_code == 0, exported.output
     assert out.read_bytes()[:2] == b"PK"
     assert runner.invoke(app, ["passport", "export", "999", "--out", str(out)]).exit_code == 1
+
+
+def test_trade_import_and_rates_from_the_command_line(env: Path):
+    flows = env / "ct.csv"
+    flows.write_text(
+        "refYear,reporterISO,flowCode,partnerISO,cmdCode,qtyUnitAbbr,qty,primaryValue\n"
+        "2022,BLR,X,RUS,848210,u,10,1000\n",
+        encoding="utf-8",
+    )
+    done = runner.invoke(app, ["trade", "import", str(flows), "--layout", "comtrade"])
+    assert done.exit_code == 0, done.output
+    assert "1 rows read" in done.output and "1 summary rows" in done.output
+    flows.write_text(
+        "refYear,reporterISO,flowCode,partnerISO,cmdCode,primaryValue\n2022,BLR,X,RUS,84821,1\n",
+        encoding="utf-8",
+    )
+    refused = runner.invoke(app, ["trade", "import", str(flows), "--layout", "comtrade"])
+    assert refused.exit_code == 1 and "row 2" in refused.output and "cmdCode" in refused.output
+    assert runner.invoke(app, ["trade", "import", str(flows), "--layout", "xml"]).exit_code == 2
+    rates = env / "rates.csv"
+    rates.write_text("period,pair,rate\n2022,USD/BYN,2.6\n", encoding="utf-8")
+    stored = runner.invoke(app, ["trade", "rates", str(rates), "--source", "НБ РБ"])
+    assert stored.exit_code == 0 and "2022: 1 USD = 2.6 BYN" in stored.output

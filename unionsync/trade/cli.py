@@ -17,6 +17,7 @@ from unionsync.core.money import Currency
 from unionsync.trade import reconcile
 from unionsync.trade.imports import LAYOUTS, import_file
 from unionsync.trade.mirror import DEFAULT_CIF_FOB
+from unionsync.trade.rates import import_rates
 from unionsync.trade.schemas import mirror_view
 
 app = typer.Typer(help="Mutual trade: records, rates and mirror statistics.", no_args_is_help=True)
@@ -118,3 +119,19 @@ def import_flows(
         f"{result.rows:,} rows read; table kept in {result.parquet}; "
         f"{result.summarised:,} summary rows of BY–RU trade stored."
     )
+
+
+@app.command("rates")
+def rates(
+    path: Annotated[Path, typer.Argument(help="a CSV or Excel rate table")],
+    source: Annotated[
+        str | None, typer.Option("--source", help="whose rates (default: the file's name)")
+    ] = None,
+) -> None:
+    """Import official exchange rates (date or period, pair such as USD/BYN, rate, scale)."""
+    with file_errors(path), operator_session(ready_factory()) as session, session.begin():
+        result = import_rates(session, SYSTEM, path, source)
+        stored = [(r.year, r.currency.value, r.rate, r.kind) for r in result.stored]
+    console.print(f"{result.rows:,} rows read; {len(stored)} yearly rates stored:")
+    for year, currency, rate, kind in stored:
+        console.print(f"  {year}: 1 {currency} = {rate} BYN ({kind})")

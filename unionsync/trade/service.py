@@ -55,7 +55,7 @@ def to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
             ExchangeRate.currency == currency,
             ExchangeRate.quote == Currency.BYN,
         )
-        .order_by(ExchangeRate.id)
+        .order_by(ExchangeRate.id.desc())  # the table loaded last wins
     ).first()
     if rate is None:
         raise MissingRateError("exchange rate", f"{currency}/BYN {year}")
