@@ -78,8 +78,11 @@ def test_comtrade_both_layouts_baci_and_customs(demo_session: Session, tmp_path:
     assert exported.unit_okei == "796" and exported.quantity == 1000
     assert str(exported.value_currency) == "USD" and exported.value_amount == 120000
     # the whole table is kept as Parquet and read by DuckDB
-    query = f"SELECT count(*), sum(value) FROM read_parquet('{result.parquet}')"
-    assert duckdb.connect().execute(query).fetchall() == [(4, 260500.0)]
+    query = (
+        f"SELECT count(*), sum(value), count(DISTINCT year) "
+        f"FROM read_parquet('{result.parquet}/**/*.parquet', hive_partitioning = true)"
+    )
+    assert duckdb.connect().execute(query).fetchall() == [(4, 260500.0, 1)]
 
     import_file(s, SYSTEM, _file(tmp_path, "old.csv", COMTRADE_OLD), "comtrade", data)
     old = _imported(s, "comtrade:old.csv")

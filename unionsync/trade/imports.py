@@ -2,8 +2,10 @@
 layout), CEPII BACI, and a national customs layout. Every row is read into one shape, checked
 (an error names file, row and column), and the import is all-or-nothing:
 
-- the full table goes to a Parquet file under `<data dir>/trade/` (queried with DuckDB, never
-  loaded into the transactional database: these tables run to millions of rows);
+- the full table goes to Parquet under `<data dir>/trade/flows/file=…/year=…/flow=…/`
+  (partitioned by year and direction, the HS subheading also kept as an integer key; queried
+  with DuckDB, never loaded into the transactional database: these tables run to millions of
+  rows);
 - its summary for the two Union State members (per reporter, partner, year, direction and code)
   replaces the file's earlier summary in `trade_flow`, where totals, pages and mirror
   statistics read it.
@@ -12,6 +14,7 @@ layout), CEPII BACI, and a national customs layout. Every row is read into one s
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -253,7 +256,7 @@ LAYOUTS: dict[str, Callable[[dict[str, Any], str, str | None], Flow]] = {
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     rows: int
-    parquet: Path
+    parquet: Path  # the file's folder of the partitioned dataset
     summarised: int  # rows of mutual BY–RU trade now in trade_flow
 
 
@@ -298,10 +301,8 @@ def import_file(
         raise ValueError(f"unknown currency {currency!r}: BYN, RUB or USD")
     content = path.read_bytes()
     flows = read_flows(read_table(content, path.name), layout, currency=currency, reporter=reporter)
-    folder = data_dir / "trade"
-    folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(content).hexdigest()[:12]  # names the file; not a security use
-    target = folder / f"{layout}-{path.stem}-{digest}.parquet"
+    target = data_dir / "trade" / "flows" / f"file={layout}-{path.stem}-{digest}"
     table = pa.table(
         {
             "reporter": [f.reporter for f in flows],
@@ -309,6 +310,11 @@ def import_file(
             "year": pa.array([f.year for f in flows], pa.int16()),
             "flow": [f.flow for f in flows],
             "code": [f.code for f in flows],
+            # the HS subheading as an integer: the aggregation key (codes coarser than six
+            # digits have none)
+            "hs6": pa.array(
+                [int(f.code[:6]) if len(f.code) >= 6 else None for f in flows], pa.int32()
+            ),
             "value": pa.array([float(f.value) for f in flows], pa.float64()),
             "currency": [f.currency for f in flows],
             "quantity": pa.array(
@@ -326,7 +332,11 @@ def import_file(
     for row in summary:
         session.add(TradeFlow(source=source, **row))
     session.flush()
-    pq.write_table(table, target)  # after the database accepted the summary
+    # after the database accepted the summary: one folder per file, partitioned by year and
+    # direction (a query that groups by them reads only the code and value columns)
+    if target.exists():
+        shutil.rmtree(target)
+    pq.write_to_dataset(table, root_path=str(target), partition_cols=["year", "flow"])
     return ImportResult(len(flows), target, len(summary))
 
 
