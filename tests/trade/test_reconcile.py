@@ -51,5 +51,19 @@ def test_mirror_over_the_api_the_page_and_the_overview(client):
     assert any("one_side_missing" in r["flags"] for r in data["rows"])
     page = client.get("/trade/mirror", params={"year": 2022})
     assert page.status_code == 200 and 'id="mirror-gaps"' in page.text
+    assert 'id="mirror-industries"' in page.text
     overview = client.get("/").text
     assert 'id="trade-reconciled"' in overview and "/trade/mirror?year=2022" in overview
+
+
+def test_trade_per_industry_adds_up_to_the_year(demo_session: Session):
+    from unionsync.trade.reconcile import by_industry, industries_of_codes
+
+    report = mutual_report(demo_session, SYSTEM, "BY", "RU", critical=ANY_LIST)
+    industries = industries_of_codes(demo_session)
+    assert industries and all(len(code) == 6 for code in industries)
+    lines = by_industry(report, industries, 2022)
+    year = next(y for y in report.years if y.year == 2022)
+    assert sum(line[3] for line in lines) == pytest.approx(year.estimate)
+    assert sum(line[4] for line in lines) == pytest.approx(year.low)
+    assert [line[3] for line in lines] == sorted((line[3] for line in lines), reverse=True)

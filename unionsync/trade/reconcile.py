@@ -186,3 +186,41 @@ def _report(
         used = tuple(dict.fromkeys(rates.get(year, ()) + converted))
         years.append(YearFigures(year, x, m, estimate, low, high, used))
     return MirrorReport(exporter, importer, currency, result, years, usd_rate)
+
+
+def industries_of_codes(session: Session) -> dict[str, int]:
+    """Each HS subheading's industry: the one whose programs list it most often (ties: the
+    lower id), so trade can be shown per industry as the programs see it."""
+    from collections import Counter
+
+    from unionsync.catalog.models import Program, ProgramItem
+
+    counts: dict[str, Counter[int]] = {}
+    rows = session.execute(
+        select(ProgramItem.tnved_code, Program.industry_id)
+        .join(Program)
+        .where(ProgramItem.tnved_code.is_not(None))
+    )
+    for code, industry in rows:
+        if code and len(code) >= 6:
+            counts.setdefault(code[:6], Counter())[industry] += 1
+    return {
+        code: min(c.items(), key=lambda pair: (-pair[1], pair[0]))[0] for code, c in counts.items()
+    }
+
+
+def by_industry(
+    report: MirrorReport, industries: dict[str, int], year: int
+) -> list[tuple[int | None, float, float, float, float, float]]:
+    """Per industry (None: codes no program lists) in the report's currency: both records,
+    the estimate and the interval, largest estimate first."""
+    totals: dict[int | None, list[float]] = {}
+    for row in report.rows(year):
+        key = industries.get(row.code[:6])
+        line = totals.setdefault(key, [0.0, 0.0, 0.0, 0.0, 0.0])
+        for n, value in enumerate(
+            (row.x or 0.0, row.m_fob or 0.0, row.estimate, row.low, row.high)
+        ):
+            line[n] += report.in_currency(value, year)
+    ordered = sorted(totals.items(), key=lambda item: -item[1][2])
+    return [(key, *values) for key, values in ordered]  # type: ignore[misc]

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
@@ -13,6 +14,7 @@ from unionsync.core.listing import ListParams
 from unionsync.core.messages import N_
 from unionsync.core.money import Currency
 from unionsync.nomenclature.lists import all_lists
+from unionsync.reference.models import Industry
 from unionsync.trade import reconcile, service
 from unionsync.trade.mirror import Flag
 from unionsync.trade.models import FlowDirection
@@ -106,6 +108,12 @@ def mirror_page(
     years = [y.year for y in report.years]
     picked = int_or_none(year) or (years[-2] if len(years) > 1 else (years[0] if years else None))
     gaps = report.largest_gaps(picked, 25)
+    industries = {i.id: i for i in session.scalars(select(Industry))}
+    per_industry = (
+        reconcile.by_industry(report, reconcile.industries_of_codes(session), picked)
+        if picked
+        else []
+    )
     return render(
         request,
         session,
@@ -119,6 +127,8 @@ def mirror_page(
         lists=all_lists(session, actor),
         currency=chosen,
         gaps=gaps,
+        per_industry=per_industry,
+        industries=industries,
         flag_names={f: gettext(name) for f, name in FLAG_NAMES.items()},
         estimate_cif=estimate_cif in ("1", "on"),
         charts={"chart-mirror": chart_data(_mirror_chart(report))},
