@@ -25,6 +25,7 @@ from unionsync.access.service import (
     revoke_token,
     set_password,
 )
+from unionsync.analytics import cli as analytics_cli
 from unionsync.catalog import transfer
 from unionsync.cli_support import bind, err, file_errors, operator_session
 from unionsync.config import Settings, get_settings
@@ -63,6 +64,7 @@ app.add_typer(matching_cli.app, name="match")
 app.add_typer(coverage_cli.app, name="sync")
 app.add_typer(passports_cli.app, name="passport")
 app.add_typer(trade_cli.app, name="trade")
+app.add_typer(analytics_cli.app, name="analytics")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 

@@ -1,0 +1,1 @@
+"""Opportunity analytics: economic complexity and bilateral opportunities."""
