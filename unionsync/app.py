@@ -16,6 +16,7 @@ from unionsync.access import api as access_api
 from unionsync.access import views as access_views
 from unionsync.access.deps import signed_in
 from unionsync.access.service import RateLimiter
+from unionsync.analytics import views as analytics_views
 from unionsync.api.problems import validation_error
 from unionsync.catalog import api as catalog_api
 from unionsync.catalog import views as catalog_views
@@ -105,6 +106,7 @@ def create_app(
         lists_api.pages,
         matching_views.router,
         coverage_views.router,
+        analytics_views.router,
     ):
         app.include_router(router, dependencies=pages)
     # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself

@@ -104,6 +104,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/trade/critical-totals"): "view",
     ("GET", "/api/v1/trade/mirror"): "view",
     ("GET", "/trade/mirror"): "view",
+    ("GET", "/opportunities"): "view",
     ("GET", "/api/v1/stats"): "view",
     ("GET", "/api/v1/me"): "signed_in",
     ("GET", "/api/v1/me/tokens"): "signed_in",

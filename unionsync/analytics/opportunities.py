@@ -1,0 +1,252 @@
+"""Bilateral opportunities: which of one country's imports the other can replace now, and which it
+could start producing — ranked, each rank explained, each a possible joint-project passport.
+
+For the demand country A and the partner B, per HS subheading of A's program items:
+
+- **imports to replace**: A's yearly program demand in value times the item's import share
+  (the programs state both), summed over the subheading's items, in A's currency;
+- **B's revealed advantage**: RCA of B in the subheading among the two countries' producers,
+  counted by the products their enterprises list (values are in two currencies and often
+  missing; counts need neither);
+- **relatedness**: B's density around the subheading in a product space built from which
+  products the same enterprises make (an enterprise that makes both is evidence that the
+  capabilities are shared), with the same proximity and density as `complexity.py`;
+- **existing capacity**: the share of the subheading's demand B's producers cover today (the
+  coverage allocation).
+
+Score = 0.35 · demand (log, scaled to [0, 1] over the list) + 0.25 · min(RCA, 2) / 2
++ 0.25 · density + 0.15 · covered share. «Supply now» when B covers some of the demand,
+«start production» when it covers none but the relatedness is at least the median.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from unionsync.access.policy import Action, Kind, Principal, require
+from unionsync.analytics.complexity import Options, year_measures
+from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
+from unionsync.coverage.service import Coverage
+
+SUBHEADING = 6
+WEIGHTS = {"demand": 0.35, "rca": 0.25, "density": 0.25, "covered": 0.15}
+
+
+@dataclass(slots=True)
+class Opportunity:
+    code: str
+    name: str  # the largest item's name
+    industry_id: int
+    demand_value: float  # imports to replace a year, in the demand country's currency
+    currency: str
+    items: list[int]  # program item ids, largest demand first
+    rca: float
+    density: float
+    covered: float  # share of the demand B covers today
+    producers: int  # B's enterprises listing products under the subheading
+    related: list[str]  # B's closest products it makes (subheadings)
+    score: float = 0.0
+    kind: str = ""  # "supply" or "start"
+
+    def explanation(self, partner: str) -> str:
+        """Why it ranks where it does, in a sentence (Russian: the reports are Russian)."""
+        demand = f"{self.demand_value / 1e6:,.0f} млн {self.currency} импорта в год"
+        if self.kind == "supply":
+            return (
+                f"{demand}; {partner} уже производит (предприятий: {self.producers}, RCA "
+                f"{self.rca:.2f}) и закрывает {self.covered:.0%} спроса — расширить поставки."
+            )
+        related = ", ".join(self.related[:3]) or "—"
+        if self.kind == "start":
+            return (
+                f"{demand}; {partner} пока не производит, но выпускает родственную продукцию "
+                f"(плотность {self.density:.2f}: {related}) — кандидат на совместный проект."
+            )
+        return (
+            f"{demand}; {partner} не производит ни её, ни близкой продукции (плотность "
+            f"{self.density:.2f}) — совместный проект потребует новых компетенций."
+        )
+
+
+def opportunities(
+    session: Session,
+    actor: Principal,
+    demand_country: str,
+    partner: str,
+    coverage: Coverage | None = None,
+    industry_id: int | None = None,
+) -> list[Opportunity]:
+    """The ranked opportunities for `partner` in `demand_country`'s programs."""
+    require(actor, Action.VIEW, Kind.PROGRAM)
+    require(actor, Action.VIEW, Kind.CAPABILITY)
+    items = session.scalars(
+        select(ProgramItem)
+        .join(Program)
+        .where(Program.country_code == demand_country, ProgramItem.tnved_code.is_not(None))
+        .options(selectinload(ProgramItem.demands), selectinload(ProgramItem.program))
+    ).all()
+    found: dict[str, Opportunity] = {}
+    item_value: dict[int, float] = {}
+    for item in items:
+        code = (item.tnved_code or "")[:SUBHEADING]
+        if len(code) < SUBHEADING:
+            continue
+        share = float(item.import_share_pct or Decimal(100)) / 100
+        years = [d for d in item.demands if d.value_amount is not None]
+        if not years:
+            continue
+        yearly = sum(float(d.value_amount or 0) for d in years) / len(years) * share
+        item_value[item.id] = yearly
+        entry = found.get(code)
+        if entry is None:
+            currency = str(years[0].value_currency) if years[0].value_currency else ""
+            entry = found[code] = Opportunity(
+                code,
+                item.name_ru,
+                item.program.industry_id,
+                0.0,
+                currency,
+                [],
+                0.0,
+                0.0,
+                0.0,
+                0,
+                [],
+            )
+        entry.demand_value += yearly
+        entry.items.append(item.id)
+    for entry in found.values():
+        entry.items.sort(key=lambda i: -item_value[i])
+    _supply_side(session, partner, found)
+    if coverage is not None:
+        _covered(coverage, found)
+    ranked = [o for o in found.values() if industry_id in (None, o.industry_id)]
+    _score(ranked)
+    ranked.sort(key=lambda o: -o.score)
+    for entry in ranked:
+        if entry.items:
+            first = next(i for i in items if i.id == entry.items[0])
+            entry.name = first.name_ru
+    return ranked
+
+
+def layout(proximity: np.ndarray) -> np.ndarray:
+    """Two-dimensional positions for a product-space chart: classical multidimensional scaling
+    of the distance 1 − proximity (close products land close)."""
+    n = proximity.shape[0]
+    if n < 3:
+        return np.zeros((n, 2))
+    distance = 1.0 - proximity
+    np.fill_diagonal(distance, 0.0)
+    centring = np.eye(n) - np.ones((n, n)) / n
+    gram = -0.5 * centring @ (distance**2) @ centring
+    values, vectors = np.linalg.eigh(gram)
+    top = np.argsort(values)[::-1][:2]
+    positions: np.ndarray = vectors[:, top] * np.sqrt(np.maximum(values[top], 0.0))
+    return positions
+
+
+def product_space(
+    session: Session,
+) -> tuple[list[str], np.ndarray, dict[str, set[str]]]:
+    """Subheadings, their proximity from enterprises' co-production, and which subheadings each
+    country's enterprises make."""
+    rows = session.execute(
+        select(Organization.id, Organization.country_code, Capability.tnved_code)
+        .join(Capability)
+        .where(Capability.tnved_code.is_not(None))
+    ).all()
+    made: dict[int, set[str]] = defaultdict(set)
+    by_country: dict[str, set[str]] = defaultdict(set)
+    for enterprise, country, code in rows:
+        if code and len(code) >= SUBHEADING:
+            made[enterprise].add(code[:SUBHEADING])
+            by_country[country].add(code[:SUBHEADING])
+    products = sorted({p for codes in made.values() for p in codes})
+    enterprises = sorted(made)
+    if not products or not enterprises:
+        return products, np.zeros((0, 0)), by_country
+    index = {p: n for n, p in enumerate(products)}
+    matrix = np.zeros((len(enterprises), len(products)))
+    for row, enterprise in enumerate(enterprises):
+        for code in made[enterprise]:
+            matrix[row, index[code]] = 1.0
+    # presence by listing (threshold 0: any listing counts), proximity as in complexity.py
+    result = year_measures(
+        0, [str(e) for e in enterprises], products, matrix, Options(rca_threshold=1e-12)
+    )
+    return products, result.proximity, by_country
+
+
+def _supply_side(session: Session, partner: str, found: dict[str, Opportunity]) -> None:
+    products, proximity, by_country = product_space(session)
+    index = {p: n for n, p in enumerate(products)}
+    mine = by_country.get(partner, set())
+    presence = np.array([1.0 if p in mine else 0.0 for p in products])
+    column = proximity.sum(axis=0) if len(products) else np.zeros(0)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    producers: dict[str, set[int]] = defaultdict(set)
+    for enterprise, country, code in session.execute(
+        select(Organization.id, Organization.country_code, Capability.tnved_code)
+        .join(Capability)
+        .where(Capability.tnved_code.is_not(None))
+    ):
+        if code and len(code) >= SUBHEADING:
+            counts[country][code[:SUBHEADING]] += 1
+            if country == partner:
+                producers[code[:SUBHEADING]].add(enterprise)
+    total = sum(sum(c.values()) for c in counts.values()) or 1
+    partner_total = sum(counts[partner].values()) or 1
+    for code, entry in found.items():
+        listed = sum(c.get(code, 0) for c in counts.values())
+        if listed:
+            entry.rca = (counts[partner].get(code, 0) / partner_total) / (listed / total)
+        entry.producers = len(producers.get(code, set()))
+        n = index.get(code)
+        if n is not None and column[n] > 0:
+            entry.density = min(1.0, float(presence @ proximity[:, n] / column[n]))
+            near = np.argsort(-proximity[:, n])
+            entry.related = [products[m] for m in near[:8] if presence[m] and m != n][:3]
+
+
+def _covered(coverage: Coverage, found: dict[str, Opportunity]) -> None:
+    by_item = {i.item_id: i for i in coverage.items}
+    for entry in found.values():
+        demanded = covered = 0.0
+        for item_id in entry.items:
+            line = by_item.get(item_id)
+            if line is None:
+                continue
+            demanded += sum(float(y.demand) for y in line.years)
+            covered += sum(float(y.covered) for y in line.years)
+        entry.covered = covered / demanded if demanded else 0.0
+
+
+def _score(entries: list[Opportunity]) -> None:
+    if not entries:
+        return
+    logs = [math.log1p(max(e.demand_value, 0.0)) for e in entries]
+    low, high = min(logs), max(logs)
+    densities = sorted(e.density for e in entries)
+    median = densities[len(densities) // 2]
+    for entry, value in zip(entries, logs, strict=True):
+        demand = (value - low) / (high - low) if high > low else 1.0
+        entry.score = (
+            WEIGHTS["demand"] * demand
+            + WEIGHTS["rca"] * min(entry.rca, 2.0) / 2
+            + WEIGHTS["density"] * entry.density
+            + WEIGHTS["covered"] * entry.covered
+        )
+        if entry.covered > 0:
+            entry.kind = "supply"
+        elif entry.density >= median:
+            entry.kind = "start"
+        else:
+            entry.kind = "start" if entry.producers else "watch"

@@ -1,0 +1,95 @@
+"""The opportunities page: ranked opportunities per industry and a product space per country."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from unionsync.access.deps import ActorDep
+from unionsync.access.policy import Action, Kind, can
+from unionsync.analytics.opportunities import layout, opportunities, product_space
+from unionsync.api.deps import SessionDep
+from unionsync.coverage.service import Scenario
+from unionsync.coverage.sync import cached_coverages
+from unionsync.reference.countries import PARTNER
+from unionsync.reference.models import Industry
+from unionsync.web.i18n import gettext
+from unionsync.web.pages import COUNTRY_COLORS, chart_data, chart_layout, int_or_none, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/opportunities", response_class=HTMLResponse)
+def opportunities_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    demand: str | None = None,
+    industry: str | None = None,
+) -> HTMLResponse:
+    """Which of a country's imports the partner can replace, ranked and explained."""
+    country = demand if demand in PARTNER else "RU"
+    partner = PARTNER[country]
+    industry_id = int_or_none(industry)
+    today = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
+    ranked = opportunities(
+        session, actor, country, partner, today[Scenario.EXISTING][country], industry_id
+    )
+    products, proximity, by_country = product_space(session)
+    charts = {
+        f"chart-space-{c}": chart_data(_space_chart(products, proximity, by_country, c))
+        for c in ("BY", "RU")
+    }
+    return render(
+        request,
+        session,
+        "analytics/opportunities.html",
+        active="opportunities",
+        country=country,
+        partner=partner,
+        partner_name={"BY": "Беларусь", "RU": "Россия"}[partner],  # the sentences are Russian
+        industry_id=industry_id,
+        industries={i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))},
+        ranked=ranked[:60],
+        total=len(ranked),
+        charts=charts,
+        may_draft=can(actor, Action.CREATE, Kind.PASSPORT, owner=actor.country),
+    )
+
+
+def _space_chart(
+    products: list[str], proximity: Any, by_country: dict[str, set[str]], country: str
+) -> dict[str, Any]:
+    """Products placed by their proximity; the country's own in its colour."""
+    points: Any = layout(proximity) if len(products) else []
+    mine = by_country.get(country, set())
+    groups = (
+        (True, COUNTRY_COLORS[country], gettext("made")),
+        (False, "#c8d0da", gettext("not made")),
+    )
+    data = []
+    for made, colour, name in groups:
+        chosen = [n for n, p in enumerate(products) if (p in mine) == made]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "x": [round(float(points[n][0]), 4) for n in chosen],
+                "y": [round(float(points[n][1]), 4) for n in chosen],
+                "text": [products[n] for n in chosen],
+                "marker": {"color": colour, "size": 9, "line": {"width": 0.5, "color": "#fff"}},
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": chart_layout(
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        ),
+    }
