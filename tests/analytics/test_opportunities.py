@@ -37,3 +37,30 @@ def test_the_page_and_the_draft_action(client):
     assert page.status_code == 200 and 'id="opportunities"' in page.text
     assert 'id="chart-space-BY"' in page.text and 'id="chart-space-RU"' in page.text
     assert "/passports/from-item/" in page.text  # a candidate can become a draft passport
+
+
+def test_imports_from_third_countries_come_from_imported_trade_tables(
+    demo_session: Session, tmp_path
+):
+    from unionsync.analytics.opportunities import third_country_imports
+    from unionsync.trade.imports import import_file
+
+    assert third_country_imports(tmp_path, "RU", "BY") == {}
+    table = tmp_path / "ru-imports.csv"
+    table.write_text(
+        "refYear,reporterISO,flowCode,partnerISO,cmdCode,primaryValue\n"
+        "2021,RUS,M,CHN,848210,5000000\n"
+        "2022,RUS,M,CHN,848210,7000000\n"
+        "2022,RUS,M,DEU,848210,2000000\n"
+        "2022,RUS,M,BLR,848210,9000000\n"  # the partner's own supply is not a third country
+        "2022,RUS,M,W00,848210,99000000\n"  # a world total is not a country
+        "2022,RUS,X,CHN,848210,1000000\n",
+        encoding="utf-8",
+    )
+    import_file(demo_session, SYSTEM, table, "comtrade", tmp_path)
+    third = third_country_imports(tmp_path, "RU", "BY")
+    assert third == {"848210": (9_000_000.0, 2022)}
+    ranked = opportunities(demo_session, SYSTEM, "RU", "BY", third=third)
+    bearing = next(o for o in ranked if o.code == "848210")
+    assert bearing.third_usd == 9_000_000.0
+    assert "импорт из третьих стран — 9.0 млн USD" in bearing.explanation("Беларусь")

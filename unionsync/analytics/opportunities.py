@@ -4,7 +4,9 @@ could start producing — ranked, each rank explained, each a possible joint-pro
 For the demand country A and the partner B, per HS subheading of A's program items:
 
 - **imports to replace**: A's yearly program demand in value times the item's import share
-  (the programs state both), summed over the subheading's items, in A's currency;
+  (the programs state both), summed over the subheading's items, in A's currency; where trade
+  tables were imported, A's imports from third countries in the latest year are shown too and
+  can raise the demand component;
 - **B's revealed advantage**: RCA of B in the subheading among the two countries' producers,
   counted by the products their enterprises list (values are in two currencies and often
   missing; counts need neither);
@@ -25,6 +27,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
@@ -53,11 +56,18 @@ class Opportunity:
     producers: int  # B's enterprises listing products under the subheading
     related: list[str]  # B's closest products it makes (subheadings)
     score: float = 0.0
-    kind: str = ""  # "supply" or "start"
+    kind: str = ""  # "supply", "start" or "watch"
+    third_usd: float = 0.0  # imports from third countries in trade tables (latest year), USD
+    third_year: int | None = None
 
     def explanation(self, partner: str) -> str:
         """Why it ranks where it does, in a sentence (Russian: the reports are Russian)."""
         demand = f"{self.demand_value / 1e6:,.0f} млн {self.currency} импорта в год"
+        if self.third_usd:
+            demand += (
+                f" (по торговой статистике {self.third_year} г. импорт из третьих стран — "
+                f"{self.third_usd / 1e6:,.1f} млн USD)"
+            )
         if self.kind == "supply":
             return (
                 f"{demand}; {partner} уже производит (предприятий: {self.producers}, RCA "
@@ -82,8 +92,10 @@ def opportunities(
     partner: str,
     coverage: Coverage | None = None,
     industry_id: int | None = None,
+    third: dict[str, tuple[float, int]] | None = None,
 ) -> list[Opportunity]:
-    """The ranked opportunities for `partner` in `demand_country`'s programs."""
+    """The ranked opportunities for `partner` in `demand_country`'s programs; `third` adds the
+    imports from third countries found in trade tables (`third_country_imports`)."""
     require(actor, Action.VIEW, Kind.PROGRAM)
     require(actor, Action.VIEW, Kind.CAPABILITY)
     items = session.scalars(
@@ -127,6 +139,9 @@ def opportunities(
     _supply_side(session, partner, found)
     if coverage is not None:
         _covered(coverage, found)
+    for code, (usd, year) in (third or {}).items():
+        if code in found:
+            found[code].third_usd, found[code].third_year = usd, year
     ranked = [o for o in found.values() if industry_id in (None, o.industry_id)]
     _score(ranked)
     ranked.sort(key=lambda o: -o.score)
@@ -229,15 +244,49 @@ def _covered(coverage: Coverage, found: dict[str, Opportunity]) -> None:
         entry.covered = covered / demanded if demanded else 0.0
 
 
+def third_country_imports(
+    data_dir: Path, country: str, partner: str
+) -> dict[str, tuple[float, int]]:
+    """Per HS subheading, what `country` imported from countries other than `partner` in the
+    latest year of the imported trade tables (USD records; «world» totals left out), read from
+    the Parquet datasets with DuckDB. Empty when no table has been imported."""
+    import duckdb
+
+    files = list((data_dir / "trade" / "flows").glob("*/year=*/flow=import/*.parquet"))
+    if not files:
+        return {}
+    connection = duckdb.connect()
+    rows = connection.execute(
+        """
+        WITH flows AS (
+            SELECT * FROM read_parquet(?, hive_partitioning = true)
+            WHERE reporter = ? AND partner NOT IN (?, ?, 'W00', 'WLD', '0') AND currency = 'USD'
+              AND hs6 IS NOT NULL
+        )
+        SELECT lpad(CAST(hs6 AS VARCHAR), 6, '0'), CAST(year AS INTEGER), sum(value)
+        FROM flows
+        WHERE year = (SELECT max(year) FROM flows)
+        GROUP BY hs6, year
+        """,
+        [[str(f) for f in files], country, partner, country],
+    ).fetchall()
+    connection.close()
+    return {code: (float(value), int(year)) for code, year, value in rows}
+
+
 def _score(entries: list[Opportunity]) -> None:
     if not entries:
         return
     logs = [math.log1p(max(e.demand_value, 0.0)) for e in entries]
+    traded = [math.log1p(e.third_usd) for e in entries]
     low, high = min(logs), max(logs)
+    t_low, t_high = min(traded), max(traded)
     densities = sorted(e.density for e in entries)
     median = densities[len(densities) // 2]
     for entry, value in zip(entries, logs, strict=True):
         demand = (value - low) / (high - low) if high > low else 1.0
+        if entry.third_usd and t_high > t_low:  # trade statistics can raise, never lower, it
+            demand = max(demand, (math.log1p(entry.third_usd) - t_low) / (t_high - t_low))
         entry.score = (
             WEIGHTS["demand"] * demand
             + WEIGHTS["rca"] * min(entry.rca, 2.0) / 2

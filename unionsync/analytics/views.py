@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, can
-from unionsync.analytics.opportunities import layout, opportunities, product_space
+from unionsync.analytics.opportunities import (
+    layout,
+    opportunities,
+    product_space,
+    third_country_imports,
+)
 from unionsync.api.deps import SessionDep
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import cached_coverages
@@ -35,8 +40,9 @@ def opportunities_page(
     partner = PARTNER[country]
     industry_id = int_or_none(industry)
     today = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
+    third = third_country_imports(request.app.state.settings.data_dir, country, partner)
     ranked = opportunities(
-        session, actor, country, partner, today[Scenario.EXISTING][country], industry_id
+        session, actor, country, partner, today[Scenario.EXISTING][country], industry_id, third
     )
     products, proximity, by_country = product_space(session)
     charts = {

@@ -36,6 +36,7 @@ UNION = ("BY", "RU")
 # ISO 3166 alpha-3 and UN M49 numeric codes of the countries UnionSync names; other partners
 # keep the code the file gives (the Parquet table holds them for the analytics)
 ISO3 = {"BLR": "BY", "RUS": "RU", "KAZ": "KZ", "ARM": "AM", "KGZ": "KG"}
+WORLD = {"W00", "WLD", "0", "000"}
 M49 = {"112": "BY", "643": "RU", "398": "KZ", "51": "AM", "051": "AM", "417": "KG"}
 # Comtrade's quantity units → OKEI
 COMTRADE_UNITS = {
@@ -112,6 +113,8 @@ def _required(row: dict[str, Any], *names: str) -> tuple[str, str]:
 def _country(row: dict[str, Any], *names: str) -> str:
     column, text = _required(row, *names)
     upper = text.upper()
+    if upper in WORLD:
+        return "W00"  # Comtrade's «World»: a total over partners, kept as such
     if len(upper) == 2 and upper.isalpha():
         return upper
     if upper in ISO3:
