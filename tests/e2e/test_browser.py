@@ -291,3 +291,25 @@ def test_a_passport_drafted_reconciled_by_both_sides_changed_and_exported(live_u
     assert download.value.suggested_filename.endswith("-v3-ru.docx")
     for page in pages.values():
         page.context.close()
+
+
+def test_mirror_statistics_and_opportunities_pages(live_url, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    page.goto(live_url + "/login")
+    _sign_in(page, "union-viewer")
+    link = page.locator("#trade-reconciled a")
+    assert "вероятный истинный объём" in link.inner_text()
+    with page.expect_navigation():
+        link.click()
+    page.wait_for_selector("#chart-mirror[data-drawn='true'] .main-svg")
+    years = page.locator("#mirror-years tbody tr").all_inner_texts()
+    assert any(row.startswith("2022") for row in years)
+    assert page.locator("#mirror-gaps tbody tr").count() > 5
+    page.screenshot(path=str(ARTIFACTS / "mirror-ru.png"), full_page=True)
+    page.goto(live_url + "/opportunities")
+    page.wait_for_selector("#chart-space-RU[data-drawn='true'] .main-svg")
+    first = page.locator("#opportunities tbody tr").first.inner_text()
+    assert "млн RUB импорта в год" in first
+    page.screenshot(path=str(ARTIFACTS / "opportunities-ru.png"))
+    page.close()
