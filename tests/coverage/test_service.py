@@ -205,3 +205,14 @@ def test_the_overview_shows_coverage_per_industry_once_matches_exist(client):
     cached = client.app.state.coverage_cache
     client.get("/")
     assert client.app.state.coverage_cache is cached  # nothing changed: not solved again
+
+
+def test_the_program_page_shows_its_coverage(client):
+    program = client.get("/api/v1/programs", params={"country": "BY"}).json()["items"][0]
+    client.post("/api/v1/match/runs", json={"program_id": program["id"], "top": 10})
+    client.app.state.jobs.run_pending()
+    page = client.get(f"/programs/{program['id']}").text
+    assert 'id="program-covered"' in page and "/sync/items/" in page
+    api = client.get(f"/api/v1/coverage/programs/{program['id']}").json()
+    shown = round(api["covered_share"] * 100)
+    assert f"{shown}%" in page.split('id="program-covered"')[1][:200]

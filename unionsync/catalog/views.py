@@ -11,12 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from unionsync.access.deps import ActorDep
-from unionsync.access.policy import Principal
+from unionsync.access.policy import Action, Kind, Principal, can
 from unionsync.api.deps import SessionDep
 from unionsync.catalog import service, transfer
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.core.listing import ListParams
 from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+from unionsync.coverage.service import Scenario
+from unionsync.coverage.sync import cached_coverages
 from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
@@ -76,8 +78,23 @@ def program_page(
 ) -> HTMLResponse:
     program = service.get_program(session, actor, program_id)
     years = sorted({d.year for item in program.items for d in item.demands})
+    coverage = None
+    if can(actor, Action.VIEW, Kind.MATCH):
+        solved = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
+        coverage = solved[Scenario.EXISTING].get(program.country_code)
+    verdicts = (
+        {i.item_id: i for i in coverage.for_program(program.id)} if coverage is not None else {}
+    )
     return render(
-        request, session, "catalog/program.html", active="programs", program=program, years=years
+        request,
+        session,
+        "catalog/program.html",
+        active="programs",
+        program=program,
+        years=years,
+        covered=coverage.share(program.id) if coverage is not None else None,
+        covered_value=coverage.value_share(program.id) if coverage is not None else None,
+        verdicts=verdicts,
     )
 
 
