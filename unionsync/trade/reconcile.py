@@ -223,4 +223,4 @@ def by_industry(
         ):
             line[n] += report.in_currency(value, year)
     ordered = sorted(totals.items(), key=lambda item: -item[1][2])
-    return [(key, *values) for key, values in ordered]  # type: ignore[misc]
+    return [(key, v[0], v[1], v[2], v[3], v[4]) for key, v in ordered]
