@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from unionsync.core.tabular import normalise_header
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -63,11 +65,6 @@ _DEMAND = re.compile(
     r"(кол-?во|количество|quantity|qty|стоимость|value)$"
 )
 QUANTITY_WORDS = frozenset({"кол-во", "колво", "количество", "quantity", "qty"})
-
-
-def normalise_header(header: str) -> str:
-    """Case, ё and spacing folded, so «Код ТН ВЭД  ЕАЭС» and «код тн вэд еаэс» are one column."""
-    return re.sub(r"\s+", " ", header.replace("ё", "е").replace("Ё", "Е").strip()).casefold()
 
 
 def header_index(columns: tuple[Column, ...]) -> dict[str, Column]:

@@ -37,7 +37,6 @@ from unionsync.catalog.template import (
     demand_header,
     demand_headers,
     header_index,
-    normalise_header,
 )
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
@@ -46,6 +45,7 @@ from unionsync.core.tabular import (
     NumberError,
     RowError,
     Sheet,
+    normalise_header,
     parse_decimal,
     parse_int,
     write_csv,

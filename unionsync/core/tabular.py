@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -68,6 +69,22 @@ class Sheet:
     name: str
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    _found: dict[tuple[str, ...], str | None] = field(default_factory=dict, repr=False)
+
+    def find_column(self, *spellings: str) -> str | None:
+        """The file's header for the first of `spellings` it has (case, ё and spacing
+        folded), resolved once per sheet rather than once per row."""
+        if spellings not in self._found:
+            headers = {normalise_header(h): h for h in self.headers}
+            self._found[spellings] = next(
+                (headers[k] for k in map(normalise_header, spellings) if k in headers), None
+            )
+        return self._found[spellings]
+
+
+def normalise_header(header: str) -> str:
+    """Case, ё and spacing folded, so «Код ТН ВЭД  ЕАЭС» and «код тн вэд еаэс» are one column."""
+    return re.sub(r"\s+", " ", header.replace("ё", "е").replace("Ё", "Е").strip()).casefold()
 
 
 SUPPORTED = (".xlsx", ".xlsm", ".csv")

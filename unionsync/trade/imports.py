@@ -91,16 +91,21 @@ class _CellError(Exception):
         self.column, self.template, self.cell, self.params = column, template, cell, params
 
 
-def _get(row: dict[str, Any], *names: str) -> tuple[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One data row with its sheet, whose headers are resolved once, not per row."""
+
+    sheet: Sheet
+    values: dict[str, Any]
+
+
+def _get(row: _Row, *names: str) -> tuple[str, Any]:
     """The first of `names` the file has (layouts spell headers differently)."""
-    for name in names:
-        for header, value in row.items():
-            if header.strip().casefold() == name.casefold():
-                return header, value
-    return names[0], None
+    header = row.sheet.find_column(*names)
+    return (names[0], None) if header is None else (header, row.values.get(header))
 
 
-def _required(row: dict[str, Any], *names: str) -> tuple[str, str]:
+def _required(row: _Row, *names: str) -> tuple[str, str]:
     column, value = _get(row, *names)
     text = "" if value is None else str(value).strip()
     if text.endswith(".0") and text[:-2].isdigit():
@@ -110,7 +115,7 @@ def _required(row: dict[str, Any], *names: str) -> tuple[str, str]:
     return column, text
 
 
-def _country(row: dict[str, Any], *names: str) -> str:
+def _country(row: _Row, *names: str) -> str:
     column, text = _required(row, *names)
     upper = text.upper()
     if upper in WORLD:
@@ -126,7 +131,7 @@ def _country(row: dict[str, Any], *names: str) -> str:
     raise _CellError(column, N_("«%(value)s» is not a country code (ISO or M49)"), text, value=text)
 
 
-def _number(row: dict[str, Any], *names: str, required: bool = False) -> Decimal | None:
+def _number(row: _Row, *names: str, required: bool = False) -> Decimal | None:
     column, value = _get(row, *names)
     try:
         number = parse_decimal(value)
@@ -137,7 +142,7 @@ def _number(row: dict[str, Any], *names: str, required: bool = False) -> Decimal
     return number
 
 
-def _year(row: dict[str, Any], *names: str) -> int:
+def _year(row: _Row, *names: str) -> int:
     column, text = _required(row, *names)
     digits = text[:4]
     if not (digits.isdigit() and 1990 <= int(digits) <= 2100):
@@ -145,7 +150,7 @@ def _year(row: dict[str, Any], *names: str) -> int:
     return int(digits)
 
 
-def _code(row: dict[str, Any], *names: str) -> str:
+def _code(row: _Row, *names: str) -> str:
     column, text = _required(row, *names)
     try:
         return parse_tnved(text).digits
@@ -153,7 +158,7 @@ def _code(row: dict[str, Any], *names: str) -> str:
         raise _CellError(column, error.template, text, **error.params) from None
 
 
-def _comtrade(row: dict[str, Any], currency: str, reporter: str | None) -> Flow:
+def _comtrade(row: _Row, currency: str, reporter: str | None) -> Flow:
     """Both Comtrade layouts: the API/bulk one (refYear, reporterISO, flowCode, cmdCode,
     primaryValue, qty, qtyUnitAbbr, netWgt) and the older bulk one (Year, Trade Flow Code,
     Reporter ISO, Commodity Code, Trade Value (US$), Qty, Netweight (kg))."""
@@ -188,7 +193,7 @@ def _comtrade(row: dict[str, Any], currency: str, reporter: str | None) -> Flow:
     )
 
 
-def _baci(row: dict[str, Any], currency: str, reporter: str | None) -> Flow:
+def _baci(row: _Row, currency: str, reporter: str | None) -> Flow:
     """CEPII BACI: t (year), i (exporter, M49), j (importer), k (HS6), v (thousand USD),
     q (metric tonnes). A BACI row is one reconciled flow; it is kept as the exporter's."""
     value = _number(row, "v", required=True) or Decimal(0)
@@ -207,7 +212,7 @@ def _baci(row: dict[str, Any], currency: str, reporter: str | None) -> Flow:
     )
 
 
-def _customs(row: dict[str, Any], currency: str, reporter: str | None) -> Flow:
+def _customs(row: _Row, currency: str, reporter: str | None) -> Flow:
     """A national customs table: direction (ЭК/ИМ, export/import), period, partner country,
     10-digit code, unit, value, net weight, quantity; the reporter is the file's country."""
     if reporter is None:
@@ -249,7 +254,7 @@ def _customs(row: dict[str, Any], currency: str, reporter: str | None) -> Flow:
     )
 
 
-LAYOUTS: dict[str, Callable[[dict[str, Any], str, str | None], Flow]] = {
+LAYOUTS: dict[str, Callable[[_Row, str, str | None], Flow]] = {
     "comtrade": _comtrade,
     "baci": _baci,
     "customs": _customs,
@@ -273,7 +278,7 @@ def read_flows(
     flows, errors = [], []
     for number, row in sheet.rows:
         try:
-            flows.append(read(row, currency, reporter))
+            flows.append(read(_Row(sheet, row), currency, reporter))
         except _CellError as cell:
             errors.append(
                 RowError.explained(

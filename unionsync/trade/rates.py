@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
-from unionsync.core.tabular import ImportFailedError, RowError, parse_decimal, read_table
+from unionsync.core.tabular import ImportFailedError, RowError, Sheet, parse_decimal, read_table
 from unionsync.trade.models import ExchangeRate
 
 CURRENCIES = {c.value for c in Currency}
@@ -36,12 +36,10 @@ class RatesResult:
     stored: list[ExchangeRate]
 
 
-def _cell(row: dict[str, Any], *names: str) -> tuple[str, Any]:
-    for name in names:
-        for header, value in row.items():
-            if header.strip().casefold() == name:
-                return header, value
-    return names[0], None
+def _cell(sheet: Sheet, row: dict[str, Any], *names: str) -> tuple[str, Any]:
+    """The first of `names` the file has, and its value in `row`."""
+    header = sheet.find_column(*names)
+    return (names[0], None) if header is None else (header, row.get(header))
 
 
 def import_rates(
@@ -55,7 +53,7 @@ def import_rates(
     found: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     daily: dict[tuple[int, str], bool] = {}
     for number, row in sheet.rows:
-        column, when = _cell(row, "date", "period", "дата", "период", "год")
+        column, when = _cell(sheet, row, "date", "period", "дата", "период", "год")
         text = str(when or "").strip()
         if text.endswith(".0"):
             text = text[:-2]
@@ -83,7 +81,7 @@ def import_rates(
             )
             continue
         year = int(matched.group(1) or matched.group(6))
-        pair_column, pair = _cell(row, "pair", "пара", "currency pair", "валютная пара")
+        pair_column, pair = _cell(sheet, row, "pair", "пара", "currency pair", "валютная пара")
         parts = [
             p.strip().upper() for p in re.split(r"[/\s]+", str(pair or "").strip()) if p.strip()
         ]
@@ -104,8 +102,10 @@ def import_rates(
                 )
             )
             continue
-        rate_column, rate_value = _cell(row, "rate", "курс")
-        _scale_column, scale_value = _cell(row, "scale", "nominal", "номинал", "количество единиц")
+        rate_column, rate_value = _cell(sheet, row, "rate", "курс")
+        _scale_column, scale_value = _cell(
+            sheet, row, "scale", "nominal", "номинал", "количество единиц"
+        )
         try:
             rate = parse_decimal(rate_value)
             scale = parse_decimal(scale_value) or Decimal(1)
