@@ -24,7 +24,8 @@ def test_ranked_and_explained(demo_session: Session):
 
 
 def test_product_space_from_co_production(demo_session: Session):
-    products, proximity, by_country = product_space(demo_session)
+    space = product_space(demo_session)
+    products, proximity, by_country = space.products, space.proximity, space.made_by
     assert len(products) == proximity.shape[0] > 10
     assert np.allclose(proximity, proximity.T) and (np.diag(proximity) == 0).all()
     assert by_country["BY"] and by_country["RU"]

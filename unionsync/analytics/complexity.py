@@ -139,7 +139,7 @@ def year_measures(
     mean, std = float(kc.mean()), _row_std(kc, len(products))
     eci = (kc - mean) / std
     pci = (kp - mean) / std
-    proximity = _proximity(presence, ubiquity, rca, options)
+    proximity = proximity_of(presence, ubiquity, rca, options)
     density = _density(presence, proximity, options.knn)
     absent = 1.0 - presence
     coi_raw = (density * absent * kp[None, :]).sum(axis=1)
@@ -164,7 +164,7 @@ def year_measures(
     )
 
 
-def _proximity(
+def proximity_of(
     presence: NDArray[np.float64],
     ubiquity: NDArray[np.float64],
     rca: NDArray[np.float64],

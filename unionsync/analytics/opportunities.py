@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from unionsync.access.policy import Action, Kind, Principal, require
-from unionsync.analytics.complexity import Options, year_measures
+from unionsync.analytics.complexity import Options, proximity_of
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.coverage.service import Coverage
 
@@ -93,6 +93,7 @@ def opportunities(
     coverage: Coverage | None = None,
     industry_id: int | None = None,
     third: dict[str, tuple[float, int]] | None = None,
+    space: ProductSpace | None = None,
 ) -> list[Opportunity]:
     """The ranked opportunities for `partner` in `demand_country`'s programs; `third` adds the
     imports from third countries found in trade tables (`third_country_imports`)."""
@@ -136,7 +137,7 @@ def opportunities(
         entry.items.append(item.id)
     for entry in found.values():
         entry.items.sort(key=lambda i: -item_value[i])
-    _supply_side(session, partner, found)
+    _supply_side(space or product_space(session), partner, found)
     if coverage is not None:
         _covered(coverage, found)
     for code, (usd, year) in (third or {}).items():
@@ -168,62 +169,62 @@ def layout(proximity: np.ndarray) -> np.ndarray:
     return positions
 
 
-def product_space(
-    session: Session,
-) -> tuple[list[str], np.ndarray, dict[str, set[str]]]:
-    """Subheadings, their proximity from enterprises' co-production, and which subheadings each
-    country's enterprises make."""
+@dataclass(frozen=True, slots=True)
+class ProductSpace:
+    """Subheadings, their proximity from enterprises' co-production, and per country what its
+    enterprises list: the subheadings, how many products under each, and by whom."""
+
+    products: list[str]
+    proximity: np.ndarray
+    made_by: dict[str, set[str]]
+    listings: dict[str, dict[str, int]]
+    producers: dict[str, dict[str, set[int]]]
+
+
+def product_space(session: Session) -> ProductSpace:
+    """The product space of both countries' enterprises (one query)."""
     rows = session.execute(
         select(Organization.id, Organization.country_code, Capability.tnved_code)
         .join(Capability)
         .where(Capability.tnved_code.is_not(None))
     ).all()
     made: dict[int, set[str]] = defaultdict(set)
-    by_country: dict[str, set[str]] = defaultdict(set)
+    made_by: dict[str, set[str]] = defaultdict(set)
+    listings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    producers: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for enterprise, country, code in rows:
         if code and len(code) >= SUBHEADING:
-            made[enterprise].add(code[:SUBHEADING])
-            by_country[country].add(code[:SUBHEADING])
+            sub = code[:SUBHEADING]
+            made[enterprise].add(sub)
+            made_by[country].add(sub)
+            listings[country][sub] += 1
+            producers[country][sub].add(enterprise)
     products = sorted({p for codes in made.values() for p in codes})
-    enterprises = sorted(made)
-    if not products or not enterprises:
-        return products, np.zeros((0, 0)), by_country
     index = {p: n for n, p in enumerate(products)}
-    matrix = np.zeros((len(enterprises), len(products)))
-    for row, enterprise in enumerate(enterprises):
-        for code in made[enterprise]:
-            matrix[row, index[code]] = 1.0
-    # presence by listing (threshold 0: any listing counts), proximity as in complexity.py
-    result = year_measures(
-        0, [str(e) for e in enterprises], products, matrix, Options(rca_threshold=1e-12)
-    )
-    return products, result.proximity, by_country
+    presence = np.zeros((len(made), len(products)))
+    for row, enterprise in enumerate(sorted(made)):
+        for sub in made[enterprise]:
+            presence[row, index[sub]] = 1.0
+    # an enterprise listing a product counts as making it; proximity as in complexity.py
+    proximity = proximity_of(presence, presence.sum(axis=0), presence, Options())
+    return ProductSpace(products, proximity, made_by, listings, producers)
 
 
-def _supply_side(session: Session, partner: str, found: dict[str, Opportunity]) -> None:
-    products, proximity, by_country = product_space(session)
+def _supply_side(space: ProductSpace, partner: str, found: dict[str, Opportunity]) -> None:
+    products, proximity = space.products, space.proximity
     index = {p: n for n, p in enumerate(products)}
-    mine = by_country.get(partner, set())
+    mine = space.made_by.get(partner, set())
     presence = np.array([1.0 if p in mine else 0.0 for p in products])
     column = proximity.sum(axis=0) if len(products) else np.zeros(0)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    producers: dict[str, set[int]] = defaultdict(set)
-    for enterprise, country, code in session.execute(
-        select(Organization.id, Organization.country_code, Capability.tnved_code)
-        .join(Capability)
-        .where(Capability.tnved_code.is_not(None))
-    ):
-        if code and len(code) >= SUBHEADING:
-            counts[country][code[:SUBHEADING]] += 1
-            if country == partner:
-                producers[code[:SUBHEADING]].add(enterprise)
+    counts = space.listings
     total = sum(sum(c.values()) for c in counts.values()) or 1
-    partner_total = sum(counts[partner].values()) or 1
+    partner_counts = counts.get(partner, {})
+    partner_total = sum(partner_counts.values()) or 1
     for code, entry in found.items():
         listed = sum(c.get(code, 0) for c in counts.values())
         if listed:
-            entry.rca = (counts[partner].get(code, 0) / partner_total) / (listed / total)
-        entry.producers = len(producers.get(code, set()))
+            entry.rca = (partner_counts.get(code, 0) / partner_total) / (listed / total)
+        entry.producers = len(space.producers.get(partner, {}).get(code, set()))
         n = index.get(code)
         if n is not None and column[n] > 0:
             entry.density = min(1.0, float(presence @ proximity[:, n] / column[n]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, can
 from unionsync.analytics.opportunities import (
+    ProductSpace,
     layout,
     opportunities,
     product_space,
@@ -41,14 +43,19 @@ def opportunities_page(
     industry_id = int_or_none(industry)
     today = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
     third = third_country_imports(request.app.state.settings.data_dir, country, partner)
+    space = product_space(session)  # once: the ranking and both charts share it
     ranked = opportunities(
-        session, actor, country, partner, today[Scenario.EXISTING][country], industry_id, third
+        session,
+        actor,
+        country,
+        partner,
+        today[Scenario.EXISTING][country],
+        industry_id,
+        third,
+        space,
     )
-    products, proximity, by_country = product_space(session)
-    charts = {
-        f"chart-space-{c}": chart_data(_space_chart(products, proximity, by_country, c))
-        for c in ("BY", "RU")
-    }
+    points = layout(space.proximity) if space.products else np.zeros((0, 2))
+    charts = {f"chart-space-{c}": chart_data(_space_chart(space, points, c)) for c in ("BY", "RU")}
     return render(
         request,
         session,
@@ -66,12 +73,11 @@ def opportunities_page(
     )
 
 
-def _space_chart(
-    products: list[str], proximity: Any, by_country: dict[str, set[str]], country: str
-) -> dict[str, Any]:
-    """Products placed by their proximity; the country's own in its colour."""
-    points: Any = layout(proximity) if len(products) else []
-    mine = by_country.get(country, set())
+def _space_chart(space: ProductSpace, points: np.ndarray, country: str) -> dict[str, Any]:
+    """Products placed by their proximity (one layout for both countries); the country's own
+    in its colour."""
+    products = space.products
+    mine = space.made_by.get(country, set())
     groups = (
         (True, COUNTRY_COLORS[country], gettext("made")),
         (False, "#c8d0da", gettext("not made")),
