@@ -28,8 +28,8 @@ from unionsync.coverage.service import (
 )
 from unionsync.matching.models import Match
 from unionsync.matching.scoring import Band
+from unionsync.passports.editing import draft_from_item
 from unionsync.passports.models import Passport, PassportProduct, PassportStatus
-from unionsync.passports.service import draft_from_item
 
 CODE = "8462210000"  # a subheading no demo item or capability uses
 

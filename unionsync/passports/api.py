@@ -69,7 +69,7 @@ def draft_from_item(
 ) -> PassportPublic:
     """Draft a joint-project passport answering a program item's demand (a synchronisation
     gap): 409 when a live passport already answers it."""
-    passport = service.draft_from_item(session, actor, item_id)
+    passport = editing.draft_from_item(session, actor, item_id)
     response.headers["Location"] = f"/api/v1/passports/{passport.id}"
     return PassportPublic.model_validate(passport)
 

@@ -12,17 +12,18 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from unionsync.access.audit import record
 from unionsync.access.models import AuditEntry, Side
 from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, require
-from unionsync.catalog.models import Organization
+from unionsync.catalog.models import Organization, OrganizationKind, Program, ProgramItem
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
 from unionsync.core.money import Currency
 from unionsync.passports import workflow
@@ -37,8 +38,10 @@ from unionsync.passports.models import (
     PassportStatus,
     PassportVersion,
 )
+from unionsync.passports.service import get_passport
 from unionsync.passports.template import Content, clean, load_template
 from unionsync.passports.workflow import CHANGE_BY_REQUEST, EDITABLE, Act, TransitionError, apply
+from unionsync.reference.countries import PARTNER
 from unionsync.reference.models import Industry
 
 HEADER = (
@@ -81,8 +84,6 @@ def _load(session: Session, passport_id: int) -> Passport:
 def full_view(session: Session, actor: Principal, passport_id: int) -> Passport:
     """The passport for someone who may read all of it: a bank sees only its financing part,
     so versions, history, differences and documents are not for it."""
-    from unionsync.passports.service import get_passport
-
     passport = get_passport(session, actor, passport_id)
     if actor.side is Side.BANK:
         raise PermissionDeniedError(
@@ -352,8 +353,6 @@ def create_passport(
     session: Session, actor: Principal, fields: dict[str, Any], number: str | None = None
 ) -> Passport:
     """A new draft (version 1) from header fields and, optionally, content."""
-    from unionsync.passports.service import _next_number
-
     raw = str(fields.get("initiator_id") or "").strip()
     initiator = session.get(Organization, int(raw)) if raw.isdigit() else None
     if initiator is None:
@@ -368,7 +367,7 @@ def create_passport(
         raise DomainValidationError([FieldError(k, "is required") for k in missing])
     year = int(fields["period_start"])
     passport = Passport(
-        number=number or _next_number(session, year),
+        number=number or next_number(session, year),
         status=PassportStatus.DRAFT,
         initiator=initiator,
         title="",
@@ -821,3 +820,111 @@ def document(
     data = documents.to_docx(built) if fmt == "docx" else documents.to_pdf(built)
     safe = passport.number.replace("/", "-")
     return data, f"passport-{safe}-v{kept.number}-{lang}.{fmt}", FORMATS[fmt]
+
+
+# --- drafting from a program item ------------------------------------------------------------
+
+
+def draft_from_item(
+    session: Session, actor: Principal, item_id: int, today: date | None = None
+) -> Passport:
+    """A draft passport for a joint project answering one program item's demand (typically a
+    synchronisation gap): its product is the item's, to be made in the partner country for the
+    item's country, at the item's largest yearly demand from the item's target year. The
+    initiator is the user's organization, else their side's ministry (or the Standing
+    Committee), else the program's owner. Refused when a live passport already answers it."""
+    item = session.get(
+        ProgramItem,
+        item_id,
+        options=[joinedload(ProgramItem.program), selectinload(ProgramItem.demands)],
+    )
+    if item is None:
+        raise NotFoundError("program item", item_id)
+    program = item.program
+    initiator = _initiator(session, actor, program)
+    require(actor, Action.CREATE, Kind.PASSPORT, owner=initiator.country_code)
+    existing = session.scalars(
+        select(Passport.number)
+        .join(PassportProduct)
+        .where(
+            PassportProduct.source_item_id == item.id,
+            Passport.status != PassportStatus.CANCELLED,
+        )
+    ).first()
+    if existing is not None:
+        raise ConflictError(f"passport {existing} already answers this item")
+    year = (today or date.today()).year
+    end = max(item.target_year or 0, year + 3)
+    yearly = max((d.quantity for d in item.demands), default=None)
+    product: dict[str, object] = {
+        "name": item.name_ru,
+        "unit": item.unit_okei,
+        "country": PARTNER[program.country_code],
+        "start_year": item.target_year or end,
+        "consumers": f"заказчики программы {program.code} ({program.country_code})",
+        "program_item": item.id,
+    }
+    if item.tnved_code:
+        product["tnved"] = item.tnved_code
+    if yearly is not None:
+        product["capacity"] = str(yearly)
+    return create_passport(
+        session,
+        actor,
+        {
+            "title": f"Совместный проект: {item.name_ru}",
+            "title_en": f"Joint project: {item.name_en}" if item.name_en else None,
+            "industry_id": program.industry_id,
+            "initiator_id": initiator.id,
+            "period_start": year,
+            "period_end": end,
+            "summary": (
+                f"Черновик по пробелу синхронизации: программа {program.code} "
+                f"({program.country_code}), позиция {item.position} «{item.name_ru}» (код ТН "
+                f"ВЭД {item.tnved_code or 'не указан'}); этот спрос не покрывают производители "
+                f"ни одной из стран. Продукция — в {PARTNER[program.country_code]} для "
+                f"потребителей {program.country_code}; мощность — наибольший годовой спрос "
+                "позиции."
+            ),
+            "content": {
+                "general": {
+                    "goal": f"Наладить выпуск: {item.name_ru}",
+                    "programs": f"{program.code}: {program.title}",
+                },
+                "products": [product],
+            },
+        },
+    )
+
+
+def _initiator(session: Session, actor: Principal, program: Program) -> Organization:
+    if actor.organization_id is not None:
+        found = session.get(Organization, actor.organization_id)
+        if found is not None:
+            return found
+    if actor.side is Side.UNION:
+        kinds, country = (OrganizationKind.COMMITTEE,), None
+    else:
+        kinds, country = (OrganizationKind.MINISTRY,), actor.country
+    stmt = select(Organization).where(Organization.kind.in_(kinds)).order_by(Organization.id)
+    if country is not None:
+        stmt = stmt.where(Organization.country_code == country)
+    found = session.scalars(stmt).first() if actor.side is not None else None
+    if found is None:
+        found = program.owner
+    if found is None:
+        raise ConflictError(
+            f"no organization can initiate the passport: {actor.username} belongs to none and "
+            f"program {program.code} has no owner"
+        )
+    return found
+
+
+def next_number(session: Session, year: int) -> str:
+    """СГ-<year>-<n>: one more than the passports numbered in that year."""
+    prefix = f"СГ-{year}-"
+    taken = set(session.scalars(select(Passport.number).where(Passport.number.like(prefix + "%"))))
+    n = len(taken) + 1
+    while f"{prefix}{n:03d}" in taken:
+        n += 1
+    return f"{prefix}{n:03d}"

@@ -124,7 +124,7 @@ def passport_page(
 @router.post("/passports/from-item/{item_id}")
 def draft_from_item(item_id: int, session: SessionDep, actor: ActorDep) -> Response:
     """The «draft a passport» action of a synchronisation gap: on to the new draft."""
-    passport = service.draft_from_item(session, actor, item_id)
+    passport = editing.draft_from_item(session, actor, item_id)
     return RedirectResponse(f"/passports/{passport.id}", status_code=303)
 
 
