@@ -14,12 +14,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import SyncReport
 from unionsync.reference.units import unit_by_code
-
-VERDICT_RU = {Verdict.FULLY: "полностью", Verdict.PARTLY: "частично", Verdict.NOT: "нет"}
+from unionsync.web.labels import label_in
 
 
 def _sheet(
@@ -35,13 +33,6 @@ def _sheet(
     for column in sheet.columns:
         width = max((len(str(c.value or "")) for c in column), default=8)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 70)
-
-
-SCENARIO_RU = {
-    Scenario.EXISTING: "действующие производства",
-    Scenario.RECONCILED: "+ согласованные паспорта",
-    Scenario.ALL: "+ все паспорта",
-}
 
 
 def summary_rows(report: SyncReport, industries: dict[int, str]) -> list[list[Any]]:
@@ -87,7 +78,7 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
     _sheet(
         workbook,
         "Траектория",
-        ["Страна спроса", "Год", *(f"Покрыто: {SCENARIO_RU[s]}" for s in Scenario)],
+        ["Страна спроса", "Год", *(f"Покрыто: {label_in(s, 'ru')}" for s in Scenario)],
         [
             [
                 point.country,
@@ -117,7 +108,7 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
                 c.item.position,
                 c.item.name,
                 c.item.code or "",
-                VERDICT_RU[c.verdict],
+                label_in(c.verdict, "ru"),
                 round(c.covered_share, 4),
                 "; ".join(c.producers),
             ]
@@ -262,7 +253,7 @@ def _trajectory_typst(report: SyncReport) -> list[str]:
         "",
         "#table(columns: (auto, auto, 1fr, 1fr, 1fr),",
         "  [*Спрос*], [*Год*], "
-        + ", ".join(f'[*#"{_text(SCENARIO_RU[s])}"*]' for s in Scenario)
+        + ", ".join(f'[*#"{_text(label_in(s, "ru"))}"*]' for s in Scenario)
         + ",",
     ]
     for point in report.trajectory:

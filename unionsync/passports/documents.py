@@ -56,33 +56,6 @@ LABELS = {
 }
 
 
-STATUS = {
-    "draft": ("черновик", "draft"),
-    "submitted": ("представлен", "submitted"),
-    "under_reconciliation": ("на согласовании", "under reconciliation"),
-    "approved_by_by": ("согласован BY, ожидает RU", "approved by BY, pending RU"),
-    "approved_by_ru": ("согласован RU, ожидает BY", "approved by RU, pending BY"),
-    "reconciled": ("согласован сторонами", "reconciled"),
-    "in_drawdown": ("выборка кредита", "loan drawdown"),
-    "in_selection": ("закупка оборудования", "equipment tenders"),
-    "in_implementation": ("реализация", "in implementation"),
-    "completed": ("завершён", "completed"),
-    "cancelled": ("отменён", "cancelled"),
-}
-ROLES = {
-    "initiator": ("инициатор", "initiator"),
-    "curator": ("куратор", "curator"),
-    "leader": ("руководитель", "leader"),
-    "participant": ("участник", "participant"),
-    "bank": ("банк", "bank"),
-}
-
-
-def word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
-    names = table.get(key)
-    return key if names is None else names[0 if lang == "ru" else 1]
-
-
 @dataclass(frozen=True, slots=True)
 class PassportDocument:
     """Everything a document shows, already in the chosen language."""

@@ -781,6 +781,7 @@ def document(
     """The passport (its latest kept version, or version `number`) as DOCX or PDF in Russian or
     English: (bytes, file name, media type)."""
     from unionsync.passports import documents
+    from unionsync.web.labels import label_in
 
     if fmt not in FORMATS:
         raise DomainValidationError([FieldError("format", "docx or pdf")])
@@ -800,7 +801,7 @@ def document(
     }
     participants = [
         (
-            documents.word(documents.ROLES, p["role"], lang),
+            label_in(ParticipantRole(p["role"]), lang),
             organizations[p["organization_id"]].country_code,
             organizations[p["organization_id"]].name,
         )
@@ -812,7 +813,7 @@ def document(
         lang=lang,
         version=kept.number,
         content_hash=kept.content_hash,
-        status=documents.word(documents.STATUS, passport.status.value, lang),
+        status=label_in(passport.status, lang),
         industry=industry,
         initiator=initiator,
         participants=participants,

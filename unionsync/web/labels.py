@@ -12,7 +12,7 @@ from unionsync.matching.scoring import Band
 from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
 from unionsync.passports.workflow import Act
 from unionsync.trade.models import FlowDirection
-from unionsync.web.i18n import N_, gettext
+from unionsync.web.i18n import N_, gettext, translations
 
 # (member, name) pairs, not a dict keyed by members: members of different enumerations with
 # the same value (a passport's "reconciled" state and the "reconciled" scenario) are equal
@@ -79,6 +79,12 @@ LABELS: dict[tuple[type, str], str] = {(type(m), m.value): name for m, name in _
 def label(value: StrEnum) -> str:
     """The translated name of an enumeration value."""
     return gettext(LABELS.get((type(value), value.value), value.value))
+
+
+def label_in(value: StrEnum, language: str) -> str:
+    """The name in a given language, outside a request (documents, reports): the same words
+    the pages use."""
+    return translations(language).gettext(LABELS.get((type(value), value.value), value.value))
 
 
 EVENTS = {
