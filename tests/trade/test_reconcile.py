@@ -67,3 +67,24 @@ def test_trade_per_industry_adds_up_to_the_year(demo_session: Session):
     assert sum(line[3] for line in lines) == pytest.approx(year.estimate)
     assert sum(line[4] for line in lines) == pytest.approx(year.low)
     assert [line[3] for line in lines] == sorted((line[3] for line in lines), reverse=True)
+
+
+def test_the_overview_reconciles_once_per_data_version(client):
+    client.get("/")
+    cached = client.app.state.mirror_cache
+    client.get("/")
+    assert client.app.state.mirror_cache is cached  # nothing changed: not recomputed
+    rates = "period,pair,rate\n2022,USD/BYN,2.70\n"
+    from pathlib import Path
+    from tempfile import TemporaryDirectory
+
+    from unionsync.access.policy import SYSTEM
+    from unionsync.db.session import transaction
+    from unionsync.trade.rates import import_rates
+
+    with TemporaryDirectory() as folder, transaction(client.app.state.session_factory) as s:
+        path = Path(folder) / "rates.csv"
+        path.write_text(rates, encoding="utf-8")
+        import_rates(s, SYSTEM, path)
+    client.get("/")
+    assert client.app.state.mirror_cache is not cached  # a new rate: computed again

@@ -19,7 +19,7 @@ from unionsync.coverage.sync import cached_coverages, industry_shares
 from unionsync.dashboard.service import Dashboard, build_dashboard
 from unionsync.passports.models import PassportStatus
 from unionsync.reference.models import Industry
-from unionsync.trade.reconcile import ANY_LIST, mutual_report
+from unionsync.trade.reconcile import cached_mutual
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.labels import label
 from unionsync.web.pages import (
@@ -58,17 +58,17 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         charts=charts,
         statuses=[s for s in STATUS_ORDER if board.passports[s]],
         coverage=_coverage(request, session, actor),
-        mirror=_mirror(session, actor),
+        mirror=_mirror(request, session, actor),
         industry_names={i.id: i for i in session.scalars(select(Industry))},
     )
 
 
-def _mirror(session: Session, actor: Principal) -> dict[int, Any]:
+def _mirror(request: Request, session: Session, actor: Principal) -> dict[int, Any]:
     """Mutual trade in critical products reconciled (estimate and interval, BYN) per year."""
     if not can(actor, Action.VIEW, Kind.TRADE) or not can(actor, Action.VIEW, Kind.CODE_LIST):
         return {}
     try:
-        report = mutual_report(session, actor, "BY", "RU", critical=ANY_LIST)
+        report = cached_mutual(request.app.state, session, actor)
     except NotFoundError:  # a year without a rate: the figure is left out, not guessed
         return {}
     return {y.year: y for y in report.years}

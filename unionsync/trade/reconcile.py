@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.money import Currency
 from unionsync.nomenclature.lists import MembershipIndex, all_lists, entry_spans, get_list
+from unionsync.nomenclature.models import CodeListEntry
 from unionsync.trade.mirror import DEFAULT_CIF_FOB, Mirror, MirrorRow, Record, mirror
-from unionsync.trade.models import TradeFlow
-from unionsync.trade.service import RateUsed, to_byn
+from unionsync.trade.models import ExchangeRate, TradeFlow
+from unionsync.trade.service import RateUsed, rate_factor
 
 ANY_LIST = "*"  # codes under any code list (what the overview calls critical products)
 
@@ -55,18 +57,6 @@ class MirrorReport:
         return sorted(self.rows(year), key=lambda r: r.low - r.high)[:limit]
 
 
-def exact_factor(
-    session: Session, source: Currency, target: Currency, year: int
-) -> tuple[Decimal, tuple[RateUsed, ...]]:
-    """Units of `target` per unit of `source` in `year`, unrounded (a rounded unit rate would
-    bias every total), through the rate table's BYN rates; and the rates it used."""
-    if source == target:
-        return Decimal(1), ()
-    into, out_of = to_byn(session, source, year), to_byn(session, target, year)
-    factor = (into.rate if into else Decimal(1)) / (out_of.rate if out_of else Decimal(1))
-    return factor, tuple(r for r in (into, out_of) if r is not None)
-
-
 def _records(
     session: Session, countries: Sequence[str], critical: str | None, actor: Principal
 ) -> tuple[list[Record], dict[int, tuple[RateUsed, ...]]]:
@@ -92,7 +82,7 @@ def _records(
     for flow in flows:
         key = (flow.value_currency, flow.year)
         if key not in factor:
-            factor[key], used = exact_factor(session, flow.value_currency, Currency.USD, flow.year)
+            factor[key], used = rate_factor(session, flow.value_currency, Currency.USD, flow.year)
             rates[flow.year] = tuple(dict.fromkeys(rates.get(flow.year, ()) + used))
         records.append(
             Record(
@@ -181,7 +171,7 @@ def _report(
     usd_rate: dict[int, Decimal] = {}
     years = []
     for year in result.years():
-        usd_rate[year], converted = exact_factor(session, Currency.USD, currency, year)
+        usd_rate[year], converted = rate_factor(session, Currency.USD, currency, year)
         x, m, estimate, low, high = (float(v) * float(usd_rate[year]) for v in result.totals(year))
         used = tuple(dict.fromkeys(rates.get(year, ()) + converted))
         years.append(YearFigures(year, x, m, estimate, low, high, used))
@@ -224,3 +214,28 @@ def by_industry(
             line[n] += report.in_currency(value, year)
     ordered = sorted(totals.items(), key=lambda item: -item[1][2])
     return [(key, v[0], v[1], v[2], v[3], v[4]) for key, v in ordered]
+
+
+def cached_mutual(holder: Any, session: Session, actor: Principal) -> MirrorReport:
+    """BY–RU mutual trade in critical products (BYN), kept on `holder.mirror_cache` (the
+    application's state) with the version of the data it was computed from: the overview,
+    opened far more often than trade records, rates or code lists change, then costs one
+    small query instead of a pass over every record."""
+    require(actor, Action.VIEW, Kind.TRADE)
+    version = session.execute(
+        select(
+            select(func.count(TradeFlow.id)).scalar_subquery(),
+            select(func.max(TradeFlow.id)).scalar_subquery(),
+            select(func.max(ExchangeRate.id)).scalar_subquery(),
+            select(func.count(ExchangeRate.id)).scalar_subquery(),
+            select(func.max(CodeListEntry.id)).scalar_subquery(),
+            select(func.count(CodeListEntry.id)).scalar_subquery(),
+        )
+    ).one()
+    cached = getattr(holder, "mirror_cache", None)
+    if cached is not None and cached[0] == tuple(version):
+        report: MirrorReport = cached[1]
+        return report
+    report = mutual_report(session, actor, "BY", "RU", critical=ANY_LIST)
+    holder.mirror_cache = (tuple(version), report)
+    return report

@@ -45,7 +45,7 @@ class MissingRateError(NotFoundError):
     """No rate is on file for the currency and year asked."""
 
 
-def to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
+def _to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
     if currency == Currency.BYN:
         return None
     rate = session.scalars(
@@ -62,17 +62,24 @@ def to_byn(session: Session, currency: Currency, year: int) -> RateUsed | None:
     return RateUsed(year, currency, Currency.BYN, rate.rate, rate.kind, rate.source)
 
 
+def rate_factor(
+    session: Session, source: Currency, target: Currency, year: int
+) -> tuple[Decimal, tuple[RateUsed, ...]]:
+    """Units of `target` per unit of `source` in `year`, unrounded (a rounded unit rate would
+    bias every total), through the rate table's BYN rates; and the rates it used."""
+    if source == target:
+        return Decimal(1), ()
+    into, out_of = _to_byn(session, source, year), _to_byn(session, target, year)
+    factor = (into.rate if into else Decimal(1)) / (out_of.rate if out_of else Decimal(1))
+    return factor, tuple(r for r in (into, out_of) if r is not None)
+
+
 def convert(session: Session, money: Money, year: int, to: Currency) -> Converted:
     """`money` in `to`, through BYN rates of `year` (the rate table's base currency)."""
     if money.currency == to:
         return Converted(money, ())
-    into_byn = to_byn(session, money.currency, year)
-    out_of_byn = to_byn(session, to, year)
-    amount = money.amount * (into_byn.rate if into_byn else 1)
-    if out_of_byn:
-        amount = amount / out_of_byn.rate
-    used = tuple(r for r in (into_byn, out_of_byn) if r is not None)
-    return Converted(Money.of(amount, to), used)
+    factor, used = rate_factor(session, money.currency, to, year)
+    return Converted(Money.of(money.amount * factor, to), used)
 
 
 def is_critical() -> Exists:
