@@ -367,3 +367,40 @@ def test_participants_make_a_country_a_side_of_the_passport(people: dict[str, Te
         json={"lock_version": joined["lock_version"], "title": "Совместный проект"},
     )
     assert renamed.status_code == 200 and renamed.json()["version"] == 3
+
+
+def test_the_edit_form_shows_errors_in_russian_and_keeps_what_was_typed(
+    people: dict[str, TestClient],
+):
+    import re
+
+    by = people["by-editor"]
+    initiator, industry = _ids(by)
+    pid = by.post(
+        "/api/v1/passports",
+        json={
+            "title": "Форма",
+            "industry_id": industry,
+            "initiator_id": initiator,
+            "period_start": 2025,
+            "period_end": 2026,
+        },
+    ).json()["id"]
+    by.cookies.set("lang", "ru")
+    page = by.get(f"/passports/{pid}/edit")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    lock = re.search(r'name="lock_version" value="(\d+)"', page.text).group(1)
+    answer = by.post(
+        f"/passports/{pid}/edit",
+        data={
+            "csrf_token": token,
+            "lock_version": lock,
+            "h.title": "Форма",
+            "t.financing.0.amount": "много",
+        },
+    )
+    assert answer.status_code == 422
+    assert (
+        "Финансирование по источникам и годам, строка 1, «Сумма»: «много» — не число" in answer.text
+    )
+    assert 'value="много"' in answer.text  # what was typed comes back

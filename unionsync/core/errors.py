@@ -9,6 +9,9 @@ UnionSyncError
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from unionsync.core.messages import Message
 
 
 class UnionSyncError(Exception):
@@ -35,11 +38,20 @@ class ConflictError(UnionSyncError):
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One rule broken by one field."""
+    """One rule broken by one field; `text`, when given, lets a page show it translated."""
 
     field: str
     message: str
     value: object = None
+    text: Message | None = None
+
+    @classmethod
+    def explained(cls, field: str, text: Message, value: object = None) -> FieldError:
+        return cls(field, str(text), value, text)
+
+    def localized(self, translate: Any) -> str:
+        """The message in the language `translate` speaks."""
+        return self.text.render(translate) if self.text is not None else self.message
 
 
 @dataclass

@@ -25,6 +25,7 @@ from unionsync.access.models import AuditEntry, Side
 from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, require
 from unionsync.catalog.models import Organization, OrganizationKind, Program, ProgramItem
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
+from unionsync.core.messages import N_, Message
 from unionsync.core.money import Currency
 from unionsync.passports import workflow
 from unionsync.passports.models import (
@@ -234,7 +235,7 @@ def _header(session: Session, changes: dict[str, Any], errors: list[FieldError])
         if isinstance(value, str):
             value = value.strip() or None
         if key in ("title",) and not value:
-            errors.append(FieldError(key, "is required"))
+            errors.append(FieldError.explained(key, Message(N_("is required"))))
             continue
         if (
             key in ("industry_id", "initiator_id", "period_start", "period_end")
@@ -243,21 +244,37 @@ def _header(session: Session, changes: dict[str, Any], errors: list[FieldError])
             try:
                 value = int(value)
             except (TypeError, ValueError):
-                errors.append(FieldError(key, f"«{value}» is not a whole number"))
+                errors.append(
+                    FieldError.explained(
+                        key, Message(N_("«%(value)s» is not a whole number"), value=value)
+                    )
+                )
                 continue
         if key == "industry_id" and value is not None and session.get(Industry, value) is None:
-            errors.append(FieldError(key, f"no industry {value}"))
+            errors.append(
+                FieldError.explained(key, Message(N_("no industry %(value)s"), value=value))
+            )
         if key == "initiator_id" and value is not None and session.get(Organization, value) is None:
-            errors.append(FieldError(key, f"no organization {value}"))
+            errors.append(
+                FieldError.explained(key, Message(N_("no organization %(value)s"), value=value))
+            )
         if key == "budget_amount" and value is not None:
             try:
                 value = Decimal(str(value).replace(" ", "").replace(",", "."))
             except InvalidOperation:
-                errors.append(FieldError(key, f"«{value}» is not a number"))
+                errors.append(
+                    FieldError.explained(
+                        key, Message(N_("«%(value)s» is not a number"), value=value)
+                    )
+                )
                 continue
         if key == "budget_currency" and value is not None:
             if value not in {c.value for c in Currency}:
-                errors.append(FieldError(key, f"«{value}»: BYN, RUB or USD"))
+                errors.append(
+                    FieldError.explained(
+                        key, Message(N_("«%(value)s»: BYN, RUB or USD"), value=value)
+                    )
+                )
                 continue
             value = Currency(value)
         result[key] = value
@@ -273,7 +290,11 @@ def _roles(
     """Participants `[{organization_id, role}]` checked; blank rows (a form's spare rows) are
     dropped and the initiator always stays."""
     if not isinstance(raw, list):
-        errors.append(FieldError("participants", "must be a list of {organization_id, role}"))
+        errors.append(
+            FieldError.explained(
+                "participants", Message(N_("must be a list of {organization_id, role}"))
+            )
+        )
         return None
     roles = {r.value: r for r in ParticipantRole}
     initiator = passport.initiator.id if passport.initiator else passport.initiator_id
@@ -286,11 +307,21 @@ def _roles(
         role = str(row.get("role") or "").strip()
         if not organization.isdigit() or session.get(Organization, int(organization)) is None:
             errors.append(
-                FieldError(f"{where}.organization_id", f"no organization «{organization}»")
+                FieldError.explained(
+                    f"{where}.organization_id",
+                    Message(N_("no organization «%(value)s»"), value=organization),
+                )
             )
             continue
         if role not in roles:
-            errors.append(FieldError(f"{where}.role", f"«{role}»: one of {', '.join(roles)}"))
+            errors.append(
+                FieldError.explained(
+                    f"{where}.role",
+                    Message(
+                        N_("«%(value)s»: one of %(options)s"), value=role, options=", ".join(roles)
+                    ),
+                )
+            )
             continue
         pair = (int(organization), roles[role])
         if pair not in result:
@@ -332,7 +363,12 @@ def _checked(
     start = header.get("period_start", passport.period_start)
     end = header.get("period_end", passport.period_end)
     if start is not None and end is not None and start > end:
-        errors.append(FieldError("period_end", f"ends ({end}) before it starts ({start})"))
+        errors.append(
+            FieldError.explained(
+                "period_end",
+                Message(N_("ends (%(end)s) before it starts (%(start)s)"), end=end, start=start),
+            )
+        )
     if errors:
         raise DomainValidationError(errors)
     return header, content, roles
@@ -357,14 +393,16 @@ def create_passport(
     initiator = session.get(Organization, int(raw)) if raw.isdigit() else None
     if initiator is None:
         raise DomainValidationError(
-            [FieldError("initiator_id", "name the initiating organization")]
+            [FieldError.explained("initiator_id", Message(N_("name the initiating organization")))]
         )
     require(actor, Action.CREATE, Kind.PASSPORT, owner=initiator.country_code)
     missing = [
         k for k in ("title", "industry_id", "period_start", "period_end") if not fields.get(k)
     ]
     if missing:
-        raise DomainValidationError([FieldError(k, "is required") for k in missing])
+        raise DomainValidationError(
+            [FieldError.explained(k, Message(N_("is required"))) for k in missing]
+        )
     year = int(fields["period_start"])
     passport = Passport(
         number=number or next_number(session, year),
@@ -469,7 +507,12 @@ def act(
             clean(passport.content or {}, complete=True)
         except DomainValidationError as error:
             raise DomainValidationError(
-                [FieldError("content", "complete the passport before submitting it"), *error.errors]
+                [
+                    FieldError.explained(
+                        "content", Message(N_("complete the passport before submitting it"))
+                    ),
+                    *error.errors,
+                ]
             ) from None
     passport.status = target
     if what is Act.CANCEL:
@@ -511,7 +554,9 @@ def propose_change(
             f"change requests are for reconciled passports; this one is {passport.status.value}"
         )
     if not reason.strip():
-        raise DomainValidationError([FieldError("reason", "say why the passport must change")])
+        raise DomainValidationError(
+            [FieldError.explained("reason", Message(N_("say why the passport must change")))]
+        )
     open_one = _open_request(session, passport.id)
     if open_one is not None:
         raise ConflictError(f"change request {open_one.id} is still open: decide it first")
@@ -531,7 +576,9 @@ def propose_change(
     if content is not None:
         proposal["content"] = content
     if proposal == snapshot(passport):
-        raise DomainValidationError([FieldError("changes", "the proposal changes nothing")])
+        raise DomainValidationError(
+            [FieldError.explained("changes", Message(N_("the proposal changes nothing")))]
+        )
     request = PassportChangeRequest(
         passport_id=passport.id,
         base_version=passport.version,

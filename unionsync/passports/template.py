@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from unionsync.core.errors import DomainValidationError, FieldError
-from unionsync.core.messages import ExplainedError
+from unionsync.core.messages import N_, ExplainedError, Message
 from unionsync.core.money import Currency
 from unionsync.nomenclature.codes import parse_tnved
 from unionsync.reference.units import resolve_unit
@@ -137,7 +137,11 @@ def load_template(path: Path = TEMPLATE_FILE) -> Template:
 
 
 class _ProblemError(Exception):
-    """A value a field cannot hold."""
+    """A value a field cannot hold, and why (translatable)."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.message = Message(template, **params)
+        super().__init__(str(self.message))
 
 
 def _text(value: Any, _field: Field) -> str:
@@ -147,7 +151,7 @@ def _text(value: Any, _field: Field) -> str:
 def _int(value: Any, _field: Field) -> int:
     text = str(value).strip().replace(" ", "").replace("\u00a0", "")
     if not re.fullmatch(r"-?\d+", text):
-        raise _ProblemError(f"«{value}» is not a whole number")
+        raise _ProblemError(N_("«%(value)s» is not a whole number"), value=value)
     return int(text)
 
 
@@ -156,18 +160,18 @@ def _decimal(value: Any, _field: Field) -> str:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _ProblemError(f"«{value}» is not a number") from None
+        raise _ProblemError(N_("«%(value)s» is not a number"), value=value) from None
     if not number.is_finite():
-        raise _ProblemError(f"«{value}» is not a number")
+        raise _ProblemError(N_("«%(value)s» is not a number"), value=value)
     if number < 0:
-        raise _ProblemError("cannot be negative")
+        raise _ProblemError(N_("cannot be negative"))
     return str(number)
 
 
 def _year(value: Any, field: Field) -> int:
     year = _int(value, field)
     if not 1990 <= year <= 2100:
-        raise _ProblemError(f"{year} is not a plausible year")
+        raise _ProblemError(N_("%(year)s is not a plausible year"), year=year)
     return year
 
 
@@ -184,7 +188,7 @@ def _date(value: Any, _field: Field) -> str:
                 return date(int(parts["y"]), int(parts["m"]), int(parts["d"])).isoformat()
             except ValueError:
                 break
-    raise _ProblemError(f"«{value}» is not a date (ДД.ММ.ГГГГ or YYYY-MM-DD)")
+    raise _ProblemError(N_("«%(value)s» is not a date (ДД.ММ.ГГГГ or YYYY-MM-DD)"), value=value)
 
 
 def _year_values(value: Any, field: Field) -> dict[str, str]:
@@ -198,7 +202,8 @@ def _year_values(value: Any, field: Field) -> dict[str, str]:
                 continue
             if ":" not in chunk:
                 raise _ProblemError(
-                    f"«{chunk.strip()}»: write «year: value», e.g. «2025: 10; 2026: 20»"
+                    N_("«%(value)s»: write «year: value», e.g. «2025: 10; 2026: 20»"),
+                    value=chunk.strip(),
                 )
             year, amount = chunk.split(":", 1)
             pairs.append((year, amount))
@@ -212,27 +217,31 @@ def _tnved(value: Any, _field: Field) -> str:
     try:
         return parse_tnved(value).digits
     except ExplainedError as error:
-        raise _ProblemError(str(error)) from None
+        raise _ProblemError(error.template, **error.params) from None
 
 
 def _unit(value: Any, _field: Field) -> str:
     try:
         return resolve_unit(value).code
     except ExplainedError as error:
-        raise _ProblemError(str(error)) from None
+        raise _ProblemError(error.template, **error.params) from None
 
 
 def _country(value: Any, _field: Field) -> str:
     text = str(value).strip().upper()
     if text not in COUNTRIES:
-        raise _ProblemError(f"«{value}»: BY or RU")
+        raise _ProblemError(N_("«%(value)s»: BY or RU"), value=value)
     return text
 
 
 def _currency(value: Any, _field: Field) -> str:
     text = str(value).strip().upper()
     if text not in {c.value for c in Currency}:
-        raise _ProblemError(f"«{value}»: one of {', '.join(c.value for c in Currency)}")
+        raise _ProblemError(
+            N_("«%(value)s»: one of %(options)s"),
+            value=value,
+            options=", ".join(c.value for c in Currency),
+        )
     return text
 
 
@@ -242,7 +251,9 @@ def _choice(value: Any, field: Field) -> str:
     for key, names in options.items():
         if text in (key, names["ru"], names["en"]):
             return key
-    raise _ProblemError(f"«{value}»: one of {', '.join(options)}")
+    raise _ProblemError(
+        N_("«%(value)s»: one of %(options)s"), value=value, options=", ".join(options)
+    )
 
 
 _READERS = {
@@ -273,19 +284,29 @@ def clean(raw: Any, *, complete: bool, template: Template | None = None) -> Cont
     template = template or load_template()
     errors: list[FieldError] = []
     if not isinstance(raw, dict):
-        raise DomainValidationError([FieldError("content", "must be an object of sections")])
+        raise DomainValidationError(
+            [FieldError.explained("content", Message(N_("must be an object of sections")))]
+        )
     result = template.empty()
     for key in raw:
         if key not in result:
             errors.append(
-                FieldError(str(key), f"«{key}»: the passport template has no such section")
+                FieldError.explained(
+                    str(key),
+                    Message(N_("«%(key)s»: the passport template has no such section"), key=key),
+                )
             )
     for section in template.sections:
         given = raw.get(section.key)
         if section.is_table:
             rows = given if isinstance(given, list) else []
             if given is not None and not isinstance(given, list):
-                errors.append(FieldError(section.key, f"{section.ru}: must be a list of rows"))
+                errors.append(
+                    FieldError.explained(
+                        section.key,
+                        Message(N_("%(place)s: must be a list of rows"), place=section.ru),
+                    )
+                )
             kept = [
                 r for r in rows if isinstance(r, dict) and not all(_blank(v) for v in r.values())
             ]
@@ -294,14 +315,24 @@ def clean(raw: Any, *, complete: bool, template: Template | None = None) -> Cont
                 result[section.key].append(_record(section, row, where, complete, errors))
             if complete and len(kept) < section.min_rows:
                 errors.append(
-                    FieldError(
-                        section.key, f"{section.ru}: needs at least {section.min_rows} row(s)"
+                    FieldError.explained(
+                        section.key,
+                        Message(
+                            N_("%(place)s: needs at least %(n)s row(s)"),
+                            place=section.ru,
+                            n=section.min_rows,
+                        ),
                     )
                 )
         else:
             record = given if isinstance(given, dict) else {}
             if given is not None and not isinstance(given, dict):
-                errors.append(FieldError(section.key, f"{section.ru}: must be an object of fields"))
+                errors.append(
+                    FieldError.explained(
+                        section.key,
+                        Message(N_("%(place)s: must be an object of fields"), place=section.ru),
+                    )
+                )
             where = (section.key, section.ru)
             result[section.key] = _record(section, record, where, complete, errors)
     if errors:
@@ -320,20 +351,39 @@ def _record(
     known = {f.key for f in section.fields}
     for key in raw:
         if key not in known:
-            errors.append(FieldError(f"{path}.{key}", f"{place}: the template has no such field"))
+            errors.append(
+                FieldError.explained(
+                    f"{path}.{key}",
+                    Message(N_("%(place)s: the template has no such field"), place=place),
+                )
+            )
     record: dict[str, Any] = {}
     for field in section.fields:
         value = raw.get(field.key)
         if _blank(value):
             if complete and field.required:
                 errors.append(
-                    FieldError(f"{path}.{field.key}", f"{place}, «{field.ru}»: is required")
+                    FieldError.explained(
+                        f"{path}.{field.key}",
+                        Message(
+                            N_("%(place)s, «%(label)s»: is required"), place=place, label=field.ru
+                        ),
+                    )
                 )
             continue
         try:
             record[field.key] = _READERS[field.type](value, field)
         except _ProblemError as problem:
             errors.append(
-                FieldError(f"{path}.{field.key}", f"{place}, «{field.ru}»: {problem}", value)
+                FieldError.explained(
+                    f"{path}.{field.key}",
+                    Message(
+                        N_("%(place)s, «%(label)s»: %(problem)s"),
+                        place=place,
+                        label=field.ru,
+                        problem=problem.message,
+                    ),
+                    value,
+                )
             )
     return record

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from babel.numbers import format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from unionsync.core.errors import FieldError
 from unionsync.core.money import Money
 from unionsync.core.tabular import RowError
 from unionsync.reference.units import unit_by_code
@@ -63,8 +64,8 @@ def query(params: Mapping[str, Any], **changes: Any) -> str:
     return "?" + urlencode(merged)
 
 
-def reason(error: RowError) -> str:
-    """A row error's reason in the current language."""
+def reason(error: RowError | FieldError) -> str:
+    """A row or field error's reason in the current language."""
     return error.localized(gettext)
 
 
