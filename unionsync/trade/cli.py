@@ -105,7 +105,12 @@ def import_flows(
         err.print(f"[red]unknown layout {layout!r}: {', '.join(LAYOUTS)}[/red]")
         raise typer.Exit(2)
     settings = get_settings()
-    with file_errors(path), operator_session(ready_factory()) as session, session.begin():
+    with (
+        file_errors(path),
+        console.status(f"Reading, checking and storing {path.name} …"),
+        operator_session(ready_factory()) as session,
+        session.begin(),
+    ):
         result = import_file(
             session,
             SYSTEM,
