@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from unionsync.access import service
 from unionsync.access.deps import ActorDep
@@ -10,7 +13,7 @@ from unionsync.access.policy import NotAuthenticatedError, Principal
 from unionsync.access.schemas import AuditEntryPublic, TokenPublic, UserCreate, UserPublic
 from unionsync.access.service import AuditFilter, list_audit
 from unionsync.api.deps import ListDep, SessionDep
-from unionsync.core.schemas import Page, to_page
+from unionsync.core.schemas import IdPath, Page, to_page
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
@@ -33,7 +36,7 @@ def my_tokens(session: SessionDep, actor: ActorDep) -> list[TokenPublic]:
 
 
 @router.delete("/me/tokens/{token_id}", status_code=status.HTTP_200_OK)
-def revoke_my_token(token_id: int, session: SessionDep, actor: ActorDep) -> TokenPublic:
+def revoke_my_token(token_id: IdPath, session: SessionDep, actor: ActorDep) -> TokenPublic:
     return TokenPublic.model_validate(service.revoke_token(session, actor, token_id))
 
 
@@ -57,12 +60,19 @@ def audit_entries(
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
-    who: str | None = None,
-    action: str | None = None,
-    entity: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    who: Annotated[str | None, Query(max_length=80)] = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    entity: Annotated[str | None, Query(max_length=60)] = None,
+    since: Annotated[date | None, Query(description="from this day (YYYY-MM-DD)")] = None,
+    until: Annotated[date | None, Query(description="to this day, inclusive")] = None,
 ) -> Page[AuditEntryPublic]:
     """Audit entries, newest first (admins and the Standing Committee)."""
-    result = list_audit(session, actor, AuditFilter(who, action, entity, since, until), params)
+    flt = AuditFilter(
+        who,
+        action,
+        entity,
+        since.isoformat() if since else None,
+        until.isoformat() if until else None,
+    )
+    result = list_audit(session, actor, flt, params)
     return to_page(AuditEntryPublic, result)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from unionsync.access.models import Role, Side
+from unionsync.core.schemas import Id
 
 
 class UserPublic(BaseModel):
@@ -23,11 +24,11 @@ class UserPublic(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=3, max_length=80, examples=["by-analyst"])
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,79}$", examples=["by-analyst"])
     password: str = Field(min_length=10, max_length=200)
     side: Side
     role: Role
-    organization_id: int | None = None
+    organization_id: Id | None = None
 
 
 class TokenPublic(BaseModel):

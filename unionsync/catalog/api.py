@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, status
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
@@ -24,11 +24,19 @@ from unionsync.catalog.schemas import (
     ProgramPublic,
     ProgramUpdate,
 )
-from unionsync.core.schemas import Page, to_page
+from unionsync.core.schemas import (
+    CodePrefixQuery,
+    CountryQuery,
+    IdPath,
+    IdQuery,
+    Page,
+    SearchQuery,
+    to_page,
+)
 
 router = APIRouter(prefix="/api/v1")
 
-Q = Annotated[str | None, Query(description="Free-text search, case-insensitive")]
+Q = SearchQuery
 
 
 @router.get("/countries", tags=["reference"])
@@ -44,7 +52,9 @@ def list_countries(
 
 
 @router.get("/countries/{code}", tags=["reference"])
-def get_country(code: str, session: SessionDep, actor: ActorDep) -> CountryPublic:
+def get_country(
+    code: Annotated[str, Path(pattern="^[A-Za-z]{2}$")], session: SessionDep, actor: ActorDep
+) -> CountryPublic:
     return CountryPublic.model_validate(service.get_country(session, actor, code))
 
 
@@ -57,7 +67,7 @@ def list_industries(
 
 
 @router.get("/industries/{industry_id}", tags=["reference"])
-def get_industry(industry_id: int, session: SessionDep, actor: ActorDep) -> IndustryPublic:
+def get_industry(industry_id: IdPath, session: SessionDep, actor: ActorDep) -> IndustryPublic:
     return IndustryPublic.model_validate(service.get_industry(session, actor, industry_id))
 
 
@@ -67,8 +77,8 @@ def list_organizations(
     actor: ActorDep,
     params: ListDep,
     kind: OrganizationKind | None = None,
-    country: str | None = None,
-    industry_id: int | None = None,
+    country: CountryQuery = None,
+    industry_id: IdQuery = None,
     q: Q = None,
 ) -> Page[OrganizationPublic]:
     result = service.list_organizations(
@@ -78,7 +88,7 @@ def list_organizations(
 
 
 @router.get("/organizations/{org_id}", tags=["organizations"])
-def get_organization(org_id: int, session: SessionDep, actor: ActorDep) -> OrganizationPublic:
+def get_organization(org_id: IdPath, session: SessionDep, actor: ActorDep) -> OrganizationPublic:
     return OrganizationPublic.model_validate(service.get_organization(session, actor, org_id))
 
 
@@ -91,8 +101,8 @@ def list_programs(
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
-    country: str | None = None,
-    industry_id: int | None = None,
+    country: CountryQuery = None,
+    industry_id: IdQuery = None,
     status: ProgramStatus | None = None,
     q: Q = None,
 ) -> Page[ProgramPublic]:
@@ -109,7 +119,7 @@ def list_programs(
 
 
 @router.get("/programs/{program_id}", tags=["programs"])
-def get_program(program_id: int, session: SessionDep, actor: ActorDep) -> ProgramPublic:
+def get_program(program_id: IdPath, session: SessionDep, actor: ActorDep) -> ProgramPublic:
     program = service.get_program(session, actor, program_id)
     return _program_public(program, len(program.items))
 
@@ -121,7 +131,7 @@ def create_program(data: ProgramCreate, session: SessionDep, actor: ActorDep) ->
 
 @router.patch("/programs/{program_id}", tags=["programs"])
 def update_program(
-    program_id: int, data: ProgramUpdate, session: SessionDep, actor: ActorDep
+    program_id: IdPath, data: ProgramUpdate, session: SessionDep, actor: ActorDep
 ) -> ProgramPublic:
     program = service.update_program(session, actor, program_id, data)
     return _program_public(program, len(program.items))
@@ -132,9 +142,9 @@ def list_program_items(
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
-    program_id: int | None = None,
-    country: str | None = None,
-    tnved: Annotated[str | None, Query(description="TN VED code prefix")] = None,
+    program_id: IdQuery = None,
+    country: CountryQuery = None,
+    tnved: CodePrefixQuery = None,
     q: Q = None,
 ) -> Page[ProgramItemPublic]:
     result = service.list_items(
@@ -144,20 +154,20 @@ def list_program_items(
 
 
 @router.get("/program-items/{item_id}", tags=["programs"])
-def get_program_item(item_id: int, session: SessionDep, actor: ActorDep) -> ProgramItemPublic:
+def get_program_item(item_id: IdPath, session: SessionDep, actor: ActorDep) -> ProgramItemPublic:
     return ProgramItemPublic.model_validate(service.get_item(session, actor, item_id))
 
 
 @router.post("/programs/{program_id}/items", status_code=status.HTTP_201_CREATED, tags=["programs"])
 def create_program_item(
-    program_id: int, data: ProgramItemCreate, session: SessionDep, actor: ActorDep
+    program_id: IdPath, data: ProgramItemCreate, session: SessionDep, actor: ActorDep
 ) -> ProgramItemPublic:
     return ProgramItemPublic.model_validate(service.create_item(session, actor, program_id, data))
 
 
 @router.patch("/program-items/{item_id}", tags=["programs"])
 def update_program_item(
-    item_id: int, data: ProgramItemUpdate, session: SessionDep, actor: ActorDep
+    item_id: IdPath, data: ProgramItemUpdate, session: SessionDep, actor: ActorDep
 ) -> ProgramItemPublic:
     return ProgramItemPublic.model_validate(service.update_item(session, actor, item_id, data))
 
@@ -167,9 +177,9 @@ def list_capabilities(
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
-    enterprise_id: int | None = None,
-    country: str | None = None,
-    tnved: Annotated[str | None, Query(description="TN VED code prefix")] = None,
+    enterprise_id: IdQuery = None,
+    country: CountryQuery = None,
+    tnved: CodePrefixQuery = None,
     q: Q = None,
 ) -> Page[CapabilityPublic]:
     result = service.list_capabilities(
@@ -179,7 +189,7 @@ def list_capabilities(
 
 
 @router.get("/capabilities/{capability_id}", tags=["capabilities"])
-def get_capability(capability_id: int, session: SessionDep, actor: ActorDep) -> CapabilityPublic:
+def get_capability(capability_id: IdPath, session: SessionDep, actor: ActorDep) -> CapabilityPublic:
     return CapabilityPublic.model_validate(service.get_capability(session, actor, capability_id))
 
 
@@ -192,7 +202,7 @@ def create_capability(
 
 @router.patch("/capabilities/{capability_id}", tags=["capabilities"])
 def update_capability(
-    capability_id: int, data: CapabilityUpdate, session: SessionDep, actor: ActorDep
+    capability_id: IdPath, data: CapabilityUpdate, session: SessionDep, actor: ActorDep
 ) -> CapabilityPublic:
     return CapabilityPublic.model_validate(
         service.update_capability(session, actor, capability_id, data)

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.core.money import Currency
-from unionsync.core.schemas import Amount, MoneyPublic, Percent, Quantity
+from unionsync.core.schemas import (
+    Amount,
+    CodeText,
+    Id,
+    Label,
+    MoneyPublic,
+    Name,
+    Note,
+    NotNull,
+    Percent,
+    Quantity,
+    Year,
+)
+from unionsync.core.validation import MAX_ID
+
+ProgramCode = Label
+UnitText = Label
+Okpd2Text = Label
+Position = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class _Public(BaseModel):
@@ -45,14 +64,14 @@ class OrganizationPublic(_Public):
 
 
 class ProgramBase(BaseModel):
-    country_code: str = Field(min_length=2, max_length=2, examples=["RU"])
-    industry_id: int
-    code: str = Field(min_length=1, max_length=40, examples=["RU-MT-2024"])
-    title: str = Field(min_length=1, max_length=500)
-    title_en: str | None = None
-    period_start: int = Field(ge=2000, le=2100)
-    period_end: int = Field(ge=2000, le=2100)
-    version: int = Field(default=1, ge=1)
+    country_code: str = Field(pattern="^[A-Za-z]{2}$", examples=["RU"])
+    industry_id: Id
+    code: ProgramCode = Field(examples=["RU-MT-2024"])
+    title: Name
+    title_en: Name | None = None
+    period_start: Year
+    period_end: Year
+    version: Position = 1
     status: ProgramStatus = ProgramStatus.DRAFT
 
 
@@ -61,11 +80,13 @@ class ProgramCreate(ProgramBase):
 
 
 class ProgramUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    title_en: str | None = None
-    period_start: int | None = Field(default=None, ge=2000, le=2100)
-    period_end: int | None = Field(default=None, ge=2000, le=2100)
-    status: ProgramStatus | None = None
+    """Only the fields given change; a field that may not be empty cannot be set to null."""
+
+    title: Annotated[Name | None, NotNull()] = None
+    title_en: Name | None = None
+    period_start: Annotated[Year | None, NotNull()] = None
+    period_end: Annotated[Year | None, NotNull()] = None
+    status: Annotated[ProgramStatus | None, NotNull()] = None
 
 
 class ProgramPublic(_Public):
@@ -85,7 +106,7 @@ class ProgramPublic(_Public):
 
 
 class DemandIn(BaseModel):
-    year: int = Field(ge=2000, le=2100)
+    year: Year
     quantity: Quantity
     value: Amount | None = None
     currency: Currency | None = None
@@ -98,26 +119,28 @@ class DemandPublic(_Public):
 
 
 class ProgramItemCreate(BaseModel):
-    position: int | None = Field(default=None, ge=1, description="Next free when omitted.")
-    name_ru: str = Field(min_length=1, max_length=500)
-    name_en: str | None = None
-    tnved: str | None = Field(default=None, examples=["8482 10 100 9", "из 8708"])
-    unit: str = Field(examples=["796", "шт"])
-    target_year: int | None = Field(default=None, ge=2000, le=2100)
+    position: Position | None = Field(default=None, description="Next free when omitted.")
+    name_ru: Name
+    name_en: Name | None = None
+    tnved: CodeText | None = Field(default=None, examples=["8482 10 100 9", "из 8708"])
+    unit: UnitText = Field(examples=["796", "шт"])
+    target_year: Year | None = None
     import_share_pct: Percent | None = None
-    note: str | None = None
-    demand: list[DemandIn] = Field(default_factory=list)
+    note: Note | None = None
+    demand: list[DemandIn] = Field(default_factory=list, max_length=101)
 
 
 class ProgramItemUpdate(BaseModel):
-    name_ru: str | None = Field(default=None, min_length=1, max_length=500)
-    name_en: str | None = None
-    tnved: str | None = None
-    unit: str | None = None
-    target_year: int | None = Field(default=None, ge=2000, le=2100)
+    """Only the fields given change; a field that may not be empty cannot be set to null."""
+
+    name_ru: Annotated[Name | None, NotNull()] = None
+    name_en: Name | None = None
+    tnved: CodeText | None = None
+    unit: Annotated[UnitText | None, NotNull()] = None
+    target_year: Year | None = None
     import_share_pct: Percent | None = None
-    note: str | None = None
-    demand: list[DemandIn] | None = None
+    note: Note | None = None
+    demand: Annotated[list[DemandIn] | None, NotNull()] = Field(default=None, max_length=101)
 
 
 class ProgramItemPublic(_Public):
@@ -137,32 +160,34 @@ class ProgramItemPublic(_Public):
 
 
 class CapabilityCreate(BaseModel):
-    enterprise_id: int
-    product_name: str = Field(min_length=1, max_length=500)
-    product_name_en: str | None = None
-    tnved: str | None = None
-    okpd2: str | None = Field(default=None, examples=["28.15.10.120"])
-    unit: str
+    enterprise_id: Id
+    product_name: Name
+    product_name_en: Name | None = None
+    tnved: CodeText | None = None
+    okpd2: Okpd2Text | None = Field(default=None, examples=["28.15.10.120"])
+    unit: UnitText
     capacity_per_year: Quantity
     available_capacity: Quantity | None = None
     price: Amount | None = None
     currency: Currency | None = None
     localisation_pct: Percent | None = None
-    note: str | None = None
+    note: Note | None = None
 
 
 class CapabilityUpdate(BaseModel):
-    product_name: str | None = Field(default=None, min_length=1, max_length=500)
-    product_name_en: str | None = None
-    tnved: str | None = None
-    okpd2: str | None = None
-    unit: str | None = None
-    capacity_per_year: Quantity | None = None
+    """Only the fields given change; a field that may not be empty cannot be set to null."""
+
+    product_name: Annotated[Name | None, NotNull()] = None
+    product_name_en: Name | None = None
+    tnved: CodeText | None = None
+    okpd2: Okpd2Text | None = None
+    unit: Annotated[UnitText | None, NotNull()] = None
+    capacity_per_year: Annotated[Quantity | None, NotNull()] = None
     available_capacity: Quantity | None = None
     price: Amount | None = None
     currency: Currency | None = None
     localisation_pct: Percent | None = None
-    note: str | None = None
+    note: Note | None = None
 
 
 class CapabilityPublic(_Public):

@@ -35,7 +35,8 @@ from unionsync.core.errors import (
     NotFoundError,
 )
 from unionsync.core.listing import ListParams, PageResult, paginate, text_search
-from unionsync.nomenclature.codes import CodeError, TnvedCode, parse_tnved
+from unionsync.core.validation import MAX_POSITION
+from unionsync.nomenclature.codes import CodeError, TnvedCode, parse_okpd2, parse_tnved
 from unionsync.reference.models import Country, Industry
 from unionsync.reference.units import UnknownUnitError, resolve_unit
 
@@ -335,6 +336,10 @@ def create_item(
     require(actor, Action.UPDATE, Kind.PROGRAM, owner=program.country_code)
     taken = {item.position for item in program.items}
     position = data.position or (max(taken, default=0) + 1)
+    if position > MAX_POSITION:
+        raise ConflictError(
+            f"program {program.code} has no free position after {max(taken)}; give one"
+        )
     if position in taken:
         raise ConflictError(f"position {position} is taken in program {program.code}")
     code, unit = _parse_code_and_unit(data.tnved, data.unit)
@@ -476,13 +481,14 @@ def create_capability(session: Session, actor: Principal, data: CapabilityCreate
     require(actor, Action.CREATE, Kind.CAPABILITY, owner=enterprise.country_code)
     code, unit = _parse_code_and_unit(data.tnved, data.unit)
     _check_price(data.price, data.currency)
+    okpd2 = _parse_okpd2(data.okpd2)
     capability = Capability(
         enterprise=enterprise,
         product_name=data.product_name,
         product_name_en=data.product_name_en,
         tnved_raw=data.tnved,
         tnved_code=code.digits if code else None,
-        okpd2_code=data.okpd2,
+        okpd2_code=okpd2,
         unit_okei=unit,
         capacity_per_year=data.capacity_per_year,
         available_capacity=data.available_capacity,
@@ -526,9 +532,18 @@ def update_capability(
         if name in fields:
             setattr(capability, name, fields[name])
     if "okpd2" in fields:
-        capability.okpd2_code = fields["okpd2"]
+        capability.okpd2_code = _parse_okpd2(fields["okpd2"])
     session.flush()
     return capability
+
+
+def _parse_okpd2(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return parse_okpd2(raw)
+    except CodeError as exc:
+        raise DomainValidationError([FieldError("okpd2", str(exc), raw)]) from None
 
 
 def _check_price(price: Decimal | None, currency: object) -> None:

@@ -8,7 +8,6 @@ lossless.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,7 +50,7 @@ from unionsync.core.tabular import (
     write_csv,
     write_xlsx,
 )
-from unionsync.nomenclature.codes import TnvedCode, parse_tnved
+from unionsync.nomenclature.codes import TnvedCode, parse_okpd2, parse_tnved
 from unionsync.nomenclature.service import knows_tnved
 from unionsync.reference.models import Country, Industry
 from unionsync.reference.units import resolve_unit
@@ -148,7 +147,6 @@ CURRENCY_WORDS = {
     "долл. сша": Currency.USD,
     "$": Currency.USD,
 }
-_OKPD2 = re.compile(r"^\d{2}(\.\d{1,2}(\.\d{1,2}(\.\d{1,3})?)?)?$")
 
 
 def parse_currency(value: Any) -> Currency:
@@ -179,13 +177,6 @@ def parse_percent(value: Any) -> Decimal | None:
     if number is not None and number > 100:
         raise NumberError(N_("a percentage cannot exceed 100"))
     return number
-
-
-def parse_okpd2(value: Any) -> str:
-    text = str(value).strip()
-    if not _OKPD2.match(text):
-        raise ExplainedError(N_("not an OKPD2 / OKRB code (XX.XX.XX.XXX)"))
-    return text
 
 
 def _check_side(r: _RowReader, actor: Principal, kind: Kind, country: str | None) -> None:

@@ -16,6 +16,7 @@ from unionsync.api.deps import SessionDep
 from unionsync.catalog import service, transfer
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.core.listing import ListParams
+from unionsync.core.schemas import IdPath
 from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import cached_coverages
@@ -74,7 +75,7 @@ def programs_page(
 
 @router.get("/programs/{program_id}", response_class=HTMLResponse)
 def program_page(
-    request: Request, program_id: int, session: SessionDep, actor: ActorDep
+    request: Request, program_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
     program = service.get_program(session, actor, program_id)
     years = sorted({d.year for item in program.items for d in item.demands})
@@ -160,7 +161,7 @@ def enterprises_page(
 
 @router.get("/enterprises/{org_id}", response_class=HTMLResponse)
 def enterprise_page(
-    request: Request, org_id: int, session: SessionDep, actor: ActorDep
+    request: Request, org_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
     org = service.get_organization(session, actor, org_id)
     return render(request, session, "catalog/enterprise.html", active="enterprises", org=org)

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from unionsync.core.messages import N_, ExplainedError, render_message
+from unionsync.core.messages import render_message
+from unionsync.core.validation import NumberError as NumberError  # re-exported for importers
+from unionsync.core.validation import parse_decimal as parse_decimal
+from unionsync.core.validation import parse_int as parse_int
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,43 +168,6 @@ def _clean(value: Any) -> Any:
         stripped = value.strip()
         return stripped or None
     return value
-
-
-class NumberError(ExplainedError):
-    """A cell that should hold a number and does not."""
-
-
-def parse_decimal(value: Any, *, allow_negative: bool = False) -> Decimal | None:
-    """A number as users write it: `1234.5`, `1 234,5`, an Excel float; None for an empty cell."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise NumberError(N_("not a number"))
-    if isinstance(value, int | Decimal):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        text = str(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation as exc:
-            raise NumberError(N_("not a number")) from exc
-    if not number.is_finite():
-        raise NumberError(N_("not a number"))
-    if number < 0 and not allow_negative:
-        raise NumberError(N_("must not be negative"))
-    return number
-
-
-def parse_int(value: Any) -> int | None:
-    """A whole number (a year, a position); None for an empty cell."""
-    number = parse_decimal(value)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise NumberError(N_("must be a whole number"))
-    return int(number)
 
 
 def write_xlsx(

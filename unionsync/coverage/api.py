@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import SessionDep
+from unionsync.core.schemas import IdPath, IdQuery
 from unionsync.coverage import service
 from unionsync.coverage.schemas import (
     ProgramCoveragePublic,
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["coverage"])
 
 @router.get("/coverage/programs/{program_id}")
 def program_coverage(
-    program_id: int,
+    program_id: IdPath,
     session: SessionDep,
     actor: ActorDep,
     scenario: Scenario = Scenario.EXISTING,
@@ -36,7 +37,7 @@ def program_coverage(
 
 @router.get("/sync")
 def sync_report(
-    request: Request, session: SessionDep, actor: ActorDep, industry_id: int | None = None
+    request: Request, session: SessionDep, actor: ActorDep, industry_id: IdQuery = None
 ) -> SyncReportPublic:
     """Overlaps, timing conflicts, complements, gaps, covered shares (by quantity and value)
     and the coverage trajectory by year in each scenario, for one industry or all."""

@@ -16,6 +16,7 @@ from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import ProgramItem
 from unionsync.core.errors import NotFoundError
+from unionsync.core.schemas import IdPath
 from unionsync.coverage.report import summary_rows, write_pdf, write_xlsx
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import SyncReport, cached_coverages, synchronise
@@ -70,7 +71,9 @@ def sync_page(
 
 
 @router.get("/sync/items/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, item_id: int, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def item_page(
+    request: Request, item_id: IdPath, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
     """One item's coverage: per year and scenario the demand, what is covered and by whom
     (producers and passports), the gap, the matches behind it and units that do not fit."""
     item = session.get(ProgramItem, item_id)

@@ -7,10 +7,11 @@ Python side sees `Decimal`, and SUM() over the column stays exact.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Numeric
+from sqlalchemy import BigInteger, DateTime, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -52,3 +53,23 @@ class ScaledDecimal(TypeDecorator[Decimal]):
 
     def __repr__(self) -> str:
         return f"ScaledDecimal(scale={self.scale}, precision={self.precision})"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in UTC, aware on every backend: PostgreSQL keeps the zone, SQLite returns naive
+    values, which are the UTC they were stored as. Readers (the API's RFC 3339 timestamps,
+    comparisons with `now`) then never meet a naive datetime."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
-from unionsync.core.schemas import Page, to_page
+from unionsync.core.schemas import Id, IdPath, IdQuery, Page, to_page
 from unionsync.matching import service
 from unionsync.matching.models import Decision, Match, RunStatus
 from unionsync.matching.scoring import Band
@@ -23,8 +23,10 @@ class _Public(BaseModel):
 
 
 class RunRequest(BaseModel):
-    program_id: int
-    against: str | None = Field(None, description="BY or RU; default: the partner country")
+    program_id: Id
+    against: Literal["BY", "RU"] | None = Field(
+        None, description="BY or RU; default: the partner country"
+    )
     top: int = Field(5, ge=1, le=50, description="matches kept per item")
     full: bool = Field(False, description="match every record again, not only what changed")
 
@@ -144,13 +146,13 @@ def start_run(
 
 @router.get("/runs")
 def list_runs(
-    session: SessionDep, actor: ActorDep, params: ListDep, program_id: int | None = None
+    session: SessionDep, actor: ActorDep, params: ListDep, program_id: IdQuery = None
 ) -> Page[RunPublic]:
     return to_page(RunPublic, service.list_runs(session, actor, program_id, params))
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: int, session: SessionDep, actor: ActorDep) -> RunPublic:
+def get_run(run_id: IdPath, session: SessionDep, actor: ActorDep) -> RunPublic:
     return RunPublic.model_validate(service.get_run(session, actor, run_id))
 
 
@@ -159,8 +161,8 @@ def list_matches(
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
-    program_id: int | None = None,
-    item_id: int | None = None,
+    program_id: IdQuery = None,
+    item_id: IdQuery = None,
     band: Band | None = None,
     decision: Decision | None = None,
     undecided: Annotated[bool, Query(description="only matches nobody has judged")] = False,
@@ -176,11 +178,11 @@ def list_matches(
 
 
 @router.get("/matches/{match_id}")
-def get_match(match_id: int, session: SessionDep, actor: ActorDep) -> MatchPublic:
+def get_match(match_id: IdPath, session: SessionDep, actor: ActorDep) -> MatchPublic:
     return match_view(service.get_match(session, actor, match_id))
 
 
 @router.post("/matches/{match_id}/decision")
-def decide(match_id: int, body: DecisionIn, session: SessionDep, actor: ActorDep) -> MatchPublic:
+def decide(match_id: IdPath, body: DecisionIn, session: SessionDep, actor: ActorDep) -> MatchPublic:
     """Accept or reject (remembered for the same two records in later runs and uploads)."""
     return match_view(service.decide(session, actor, match_id, body.decision))

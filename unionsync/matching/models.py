@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unionsync.catalog.models import Capability, Program, ProgramItem
 from unionsync.db.base import Base, str_enum, utcnow
+from unionsync.db.types import UtcDateTime
 from unionsync.matching.scoring import Band
 
 
@@ -67,9 +67,9 @@ class MatchRun(Base):
     decisions_reused: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(80))
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     program: Mapped[Program] = relationship()
 
@@ -95,7 +95,7 @@ class Match(Base):
     why: Mapped[str] = mapped_column(Text)
     decision: Mapped[Decision | None] = mapped_column(str_enum(Decision, 10))
     decided_by: Mapped[str | None] = mapped_column(String(80))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decision_reused: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[ProgramItem] = relationship()
@@ -117,7 +117,7 @@ class MatchDecision(Base):
     right_code: Mapped[str | None] = mapped_column(String(10))
     decision: Mapped[Decision] = mapped_column(str_enum(Decision, 10))
     decided_by: Mapped[str] = mapped_column(String(80))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class MatchSeen(Base):

@@ -14,6 +14,7 @@ from unionsync.access.policy import Action, Kind, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import Program
 from unionsync.core.listing import ListParams
+from unionsync.core.schemas import IdPath
 from unionsync.matching import service
 from unionsync.matching.models import Decision, MatchRun, RunStatus
 from unionsync.matching.scoring import Band
@@ -131,7 +132,7 @@ def review_page(
 
 @router.post("/matching/matches/{match_id}/decision")
 def decide(
-    match_id: int,
+    match_id: IdPath,
     session: SessionDep,
     actor: ActorDep,
     decision: Annotated[str, Form()],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -61,7 +61,10 @@ def suggest(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    q: Annotated[str, Query(min_length=1, description="Product name, Russian or English")],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=500, description="Product name, Russian or English"),
+    ],
     top: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> list[SuggestionPublic]:
     """Ranked TN VED codes for a product description, each with its score and reason."""
@@ -81,7 +84,12 @@ def suggest(
 
 
 @router.get("/codes/{system}/{code}")
-def get_code(system: CodeSystem, code: str, session: SessionDep, actor: ActorDep) -> CodePublic:
+def get_code(
+    system: CodeSystem,
+    code: Annotated[str, Path(pattern=r"^[0-9 .]{1,20}$")],
+    session: SessionDep,
+    actor: ActorDep,
+) -> CodePublic:
     """One code as valid today (or its latest version), with a readable label."""
     row = service.get_code(session, actor, system, code)
     return CodePublic(

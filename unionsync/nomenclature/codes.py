@@ -201,3 +201,14 @@ def restore_leading_zero(digits: str, known: Callable[[str], bool]) -> str:
         value=digits,
         n=len(digits),
     )
+
+
+_OKPD2 = re.compile(r"^\d{2}(\.\d{1,2}(\.\d{1,2}(\.\d{1,3})?)?)?$")
+
+
+def parse_okpd2(value: object) -> str:
+    """An OKPD2 / OKRB 007 code as written (XX, XX.XX … XX.XX.XX.XXX), or `CodeError`."""
+    text = str(value).strip()
+    if not _OKPD2.match(text):
+        raise CodeError(N_("not an OKPD2 / OKRB code (XX.XX.XX.XXX)"))
+    return text

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, can
 from unionsync.api.deps import SessionDep
+from unionsync.core.schemas import IdPath
 from unionsync.nomenclature import lists
 from unionsync.web.pages import render
 
@@ -58,7 +59,10 @@ def contains(
     code: str,
     session: SessionDep,
     actor: ActorDep,
-    tnved: Annotated[list[str], Query(description="Codes to test (repeat the parameter)")],
+    tnved: Annotated[
+        list[Annotated[str, Field(pattern=r"^[0-9 .]{1,20}$")]],
+        Query(max_length=1000, description="Codes to test (repeat the parameter)"),
+    ],
 ) -> list[MembershipPublic]:
     """Which of the given codes the list covers."""
     index = lists.index_of(lists.get_list(session, actor, code))
@@ -112,6 +116,6 @@ def add_entry(
 
 
 @pages.post("/code-lists/{code}/entries/{entry_id}/delete")
-def delete_entry(code: str, entry_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def delete_entry(code: str, entry_id: IdPath, session: SessionDep, actor: ActorDep) -> Response:
     lists.remove_entry(session, actor, lists.get_list(session, actor, code), entry_id)
     return RedirectResponse(f"/code-lists/{code}", status_code=303)

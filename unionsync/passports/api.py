@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Response
 from unionsync.access.deps import ActorDep
 from unionsync.access.models import Side
 from unionsync.api.deps import ListDep, SessionDep
-from unionsync.core.schemas import Page
+from unionsync.core.schemas import IdPath, IdQuery, Language, Page, SearchQuery
+from unionsync.core.validation import MAX_ID
 from unionsync.passports import editing, service
 from unionsync.passports.models import PassportStatus
 from unionsync.passports.schemas import (
@@ -40,9 +41,9 @@ def list_passports(
     actor: ActorDep,
     params: ListDep,
     status: PassportStatus | None = None,
-    stage: str | None = None,
-    industry_id: int | None = None,
-    q: str | None = None,
+    stage: Annotated[str | None, Query(pattern="^[a-z_]{1,40}$")] = None,
+    industry_id: IdQuery = None,
+    q: SearchQuery = None,
 ) -> Page[PassportPublic | PassportFinancePublic]:
     result = service.list_passports(
         session, actor, service.PassportFilter(status, stage, industry_id, q), params
@@ -58,14 +59,14 @@ def list_passports(
 
 @router.get("/passports/{passport_id}")
 def get_passport(
-    passport_id: int, session: SessionDep, actor: ActorDep
+    passport_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> PassportPublic | PassportFinancePublic:
     return passport_view(service.get_passport(session, actor, passport_id), actor.side is Side.BANK)
 
 
 @router.post("/passports/from-item/{item_id}", status_code=201)
 def draft_from_item(
-    item_id: int, response: Response, session: SessionDep, actor: ActorDep
+    item_id: IdPath, response: Response, session: SessionDep, actor: ActorDep
 ) -> PassportPublic:
     """Draft a joint-project passport answering a program item's demand (a synchronisation
     gap): 409 when a live passport already answers it."""
@@ -87,7 +88,7 @@ def create_passport(
 
 @router.patch("/passports/{passport_id}")
 def update_passport(
-    passport_id: int, body: PassportUpdate, session: SessionDep, actor: ActorDep
+    passport_id: IdPath, body: PassportUpdate, session: SessionDep, actor: ActorDep
 ) -> PassportPublic:
     """Change a draft (a new version is kept). 409 if `lock_version` is stale or the passport
     is past the draft; 422 lists every field at fault by section, row and field."""
@@ -99,7 +100,7 @@ def update_passport(
 
 @router.post("/passports/{passport_id}/acts/{act}")
 def act(
-    passport_id: int, act: Act, body: ActRequest, session: SessionDep, actor: ActorDep
+    passport_id: IdPath, act: Act, body: ActRequest, session: SessionDep, actor: ActorDep
 ) -> PassportPublic:
     """One act of the workflow: submit, accept, approve (for the approver's country), return
     (with a comment), drawdown, selection, implement, complete, cancel (with a reason)."""
@@ -110,25 +111,25 @@ def act(
 
 
 @router.get("/passports/{passport_id}/versions")
-def list_versions(passport_id: int, session: SessionDep, actor: ActorDep) -> list[VersionPublic]:
+def list_versions(passport_id: IdPath, session: SessionDep, actor: ActorDep) -> list[VersionPublic]:
     return [VersionPublic.model_validate(v) for v in editing.versions(session, actor, passport_id)]
 
 
 @router.get("/passports/{passport_id}/versions/{number}")
 def get_version(
-    passport_id: int, number: int, session: SessionDep, actor: ActorDep
+    passport_id: IdPath, number: IdPath, session: SessionDep, actor: ActorDep
 ) -> VersionDetail:
     return VersionDetail.model_validate(editing.version(session, actor, passport_id, number))
 
 
 @router.get("/passports/{passport_id}/diff")
 def diff(
-    passport_id: int,
+    passport_id: IdPath,
     session: SessionDep,
     actor: ActorDep,
-    a: Annotated[int, Query(description="the earlier version")],
-    b: Annotated[int, Query(description="the later version")],
-    lang: str = "ru",
+    a: Annotated[int, Query(ge=1, le=MAX_ID, description="the earlier version")],
+    b: Annotated[int, Query(ge=1, le=MAX_ID, description="the later version")],
+    lang: Language = "ru",
 ) -> list[DifferencePublic]:
     """What changed between two versions, field by field and row by row."""
     first = editing.version(session, actor, passport_id, a)
@@ -139,7 +140,7 @@ def diff(
 
 @router.post("/passports/{passport_id}/change-requests", status_code=201)
 def propose_change(
-    passport_id: int, body: ChangeRequestCreate, session: SessionDep, actor: ActorDep
+    passport_id: IdPath, body: ChangeRequestCreate, session: SessionDep, actor: ActorDep
 ) -> ChangeRequestPublic:
     """Propose a change to a reconciled passport; it applies once both sides approve."""
     request = editing.propose_change(session, actor, passport_id, body.changes, body.reason)
@@ -148,7 +149,7 @@ def propose_change(
 
 @router.get("/passports/{passport_id}/change-requests")
 def list_change_requests(
-    passport_id: int, session: SessionDep, actor: ActorDep
+    passport_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> list[ChangeRequestPublic]:
     found = editing.change_requests(session, actor, passport_id)
     return [ChangeRequestPublic.model_validate(r) for r in found]
@@ -156,7 +157,7 @@ def list_change_requests(
 
 @router.post("/change-requests/{request_id}/decision")
 def decide_change(
-    request_id: int, body: ChangeDecision, session: SessionDep, actor: ActorDep
+    request_id: IdPath, body: ChangeDecision, session: SessionDep, actor: ActorDep
 ) -> ChangeRequestPublic:
     """An approver approves for their country (applied when both have) or rejects with a
     comment."""
@@ -167,7 +168,7 @@ def decide_change(
 
 
 @router.get("/passports/{passport_id}/timeline")
-def timeline(passport_id: int, session: SessionDep, actor: ActorDep) -> list[EventPublic]:
+def timeline(passport_id: IdPath, session: SessionDep, actor: ActorDep) -> list[EventPublic]:
     """Who did what to the passport and when (the audit trail)."""
     return [EventPublic.model_validate(e) for e in editing.timeline(session, actor, passport_id)]
 
@@ -178,12 +179,12 @@ def timeline(passport_id: int, session: SessionDep, actor: ActorDep) -> list[Eve
     responses={200: {"content": {m: {} for m in editing.FORMATS.values()}}},
 )
 def passport_document(
-    passport_id: int,
+    passport_id: IdPath,
     session: SessionDep,
     actor: ActorDep,
     format: Annotated[str, Query(pattern="^(docx|pdf)$")] = "pdf",
-    lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
-    version: int | None = None,
+    lang: Language = "ru",
+    version: IdQuery = None,
 ) -> Response:
     """The passport as DOCX or PDF (Russian or English) with its version and content hash."""
     data, name, media = editing.document(session, actor, passport_id, format, lang, version)

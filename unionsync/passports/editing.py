@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -25,8 +25,16 @@ from unionsync.access.models import AuditEntry, Side
 from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, require
 from unionsync.catalog.models import Organization, OrganizationKind, Program, ProgramItem
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
-from unionsync.core.messages import N_, Message
+from unionsync.core.messages import N_, ExplainedError, Message
 from unionsync.core.money import Currency
+from unionsync.core.validation import (
+    NAME_LENGTH,
+    NOTE_LENGTH,
+    clean_text,
+    parse_amount,
+    parse_id,
+    parse_year,
+)
 from unionsync.passports import workflow
 from unionsync.passports.models import (
     ChangeRequestStatus,
@@ -226,59 +234,79 @@ def sync_products(passport: Passport) -> None:
 
 
 def _header(session: Session, changes: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    """Header fields checked one by one (every problem reported, not the first)."""
+    """Header fields checked one by one with the shared validation (every problem reported,
+    not the first): texts without control characters and within their columns, ids of existing
+    records, years within 2000–2100, an amount its column holds."""
     result: dict[str, Any] = {}
     for key in HEADER:
         if key not in changes:
             continue
-        value = changes[key]
-        if isinstance(value, str):
-            value = value.strip() or None
-        if key in ("title",) and not value:
-            errors.append(FieldError.explained(key, Message(N_("is required"))))
-            continue
-        if (
-            key in ("industry_id", "initiator_id", "period_start", "period_end")
-            and value is not None
-        ):
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                errors.append(
-                    FieldError.explained(
-                        key, Message(N_("«%(value)s» is not a whole number"), value=value)
-                    )
-                )
-                continue
-        if key == "industry_id" and value is not None and session.get(Industry, value) is None:
+        try:
+            result[key] = _HEADER_READERS[key](session, changes[key])
+        except ExplainedError as problem:
             errors.append(
-                FieldError.explained(key, Message(N_("no industry %(value)s"), value=value))
+                FieldError.explained(key, Message(problem.template, **problem.params), changes[key])
             )
-        if key == "initiator_id" and value is not None and session.get(Organization, value) is None:
-            errors.append(
-                FieldError.explained(key, Message(N_("no organization %(value)s"), value=value))
-            )
-        if key == "budget_amount" and value is not None:
-            try:
-                value = Decimal(str(value).replace(" ", "").replace(",", "."))
-            except InvalidOperation:
-                errors.append(
-                    FieldError.explained(
-                        key, Message(N_("«%(value)s» is not a number"), value=value)
-                    )
-                )
-                continue
-        if key == "budget_currency" and value is not None:
-            if value not in {c.value for c in Currency}:
-                errors.append(
-                    FieldError.explained(
-                        key, Message(N_("«%(value)s»: BYN, RUB or USD"), value=value)
-                    )
-                )
-                continue
-            value = Currency(value)
-        result[key] = value
     return result
+
+
+def _required_line(_session: Session, value: Any) -> str:
+    text = _optional_line(_session, value)
+    if text is None:
+        raise ExplainedError(N_("is required"))
+    return text
+
+
+def _optional_line(_session: Session, value: Any) -> str | None:
+    return clean_text(str(value), max_length=NAME_LENGTH) or None if value is not None else None
+
+
+def _optional_note(_session: Session, value: Any) -> str | None:
+    if value is None:
+        return None
+    return clean_text(str(value), max_length=NOTE_LENGTH, multiline=True) or None
+
+
+def _record_id(model: type[Industry] | type[Organization], missing: str) -> Any:
+    def read(session: Session, value: Any) -> int | None:
+        if value is None or str(value).strip() == "":
+            return None
+        found = parse_id(value)
+        if found is None or session.get(model, found) is None:
+            raise ExplainedError(missing, value=value)
+        return found
+
+    return read
+
+
+def _year(_session: Session, value: Any) -> int | None:
+    return parse_year(value)
+
+
+def _budget(_session: Session, value: Any) -> Decimal | None:
+    return parse_amount(value)
+
+
+def _currency(_session: Session, value: Any) -> Currency | None:
+    text = str(value).strip().upper() if value is not None else ""
+    if not text:
+        return None
+    if text not in {c.value for c in Currency}:
+        raise ExplainedError(N_("«%(value)s»: BYN, RUB or USD"), value=value)
+    return Currency(text)
+
+
+_HEADER_READERS: dict[str, Any] = {
+    "title": _required_line,
+    "title_en": _optional_line,
+    "industry_id": _record_id(Industry, N_("no industry «%(value)s»")),
+    "initiator_id": _record_id(Organization, N_("no organization «%(value)s»")),
+    "period_start": _year,
+    "period_end": _year,
+    "budget_amount": _budget,
+    "budget_currency": _currency,
+    "summary": _optional_note,
+}
 
 
 Roles = list[tuple[int, ParticipantRole]]  # (organization id, role), the initiator's first
@@ -305,7 +333,8 @@ def _roles(
         where = f"participants[{number}]"
         organization = str(row.get("organization_id") or "").strip()
         role = str(row.get("role") or "").strip()
-        if not organization.isdigit() or session.get(Organization, int(organization)) is None:
+        found = parse_id(organization)
+        if found is None or session.get(Organization, found) is None:
             errors.append(
                 FieldError.explained(
                     f"{where}.organization_id",
@@ -323,7 +352,7 @@ def _roles(
                 )
             )
             continue
-        pair = (int(organization), roles[role])
+        pair = (found, roles[role])
         if pair not in result:
             result.append(pair)
     return result
@@ -389,8 +418,8 @@ def create_passport(
     session: Session, actor: Principal, fields: dict[str, Any], number: str | None = None
 ) -> Passport:
     """A new draft (version 1) from header fields and, optionally, content."""
-    raw = str(fields.get("initiator_id") or "").strip()
-    initiator = session.get(Organization, int(raw)) if raw.isdigit() else None
+    found = parse_id(fields.get("initiator_id"))
+    initiator = session.get(Organization, found) if found is not None else None
     if initiator is None:
         raise DomainValidationError(
             [FieldError.explained("initiator_id", Message(N_("name the initiating organization")))]
@@ -403,7 +432,10 @@ def create_passport(
         raise DomainValidationError(
             [FieldError.explained(k, Message(N_("is required"))) for k in missing]
         )
-    year = int(fields["period_start"])
+    problems: list[FieldError] = []
+    year = _header(session, fields, problems).get("period_start")  # the number's year, checked
+    if problems or year is None:
+        raise DomainValidationError(problems)
     passport = Passport(
         number=number or next_number(session, year),
         status=PassportStatus.DRAFT,

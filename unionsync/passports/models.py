@@ -7,13 +7,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unionsync.catalog.models import Organization
 from unionsync.core.money import Currency, Money
 from unionsync.db.base import Base, Timestamped, str_enum, utcnow
-from unionsync.db.types import ScaledDecimal
+from unionsync.db.types import ScaledDecimal, UtcDateTime
 from unionsync.reference.models import Industry
 
 
@@ -166,7 +166,7 @@ class PassportVersion(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # header, participants, content
     content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical snapshot
     created_by: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -214,4 +214,4 @@ class PassportComment(Base):
     author: Mapped[str] = mapped_column(String(80))
     side: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from unionsync.core.schemas import MoneyPublic
+from unionsync.core.money import Currency
+from unionsync.core.schemas import Amount, Id, MoneyPublic, Name, Note, NotNull, Year
 from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
 from unionsync.passports.workflow import Act
 
@@ -84,46 +85,52 @@ def passport_view(passport: object, finance_only: bool) -> PassportPublic | Pass
 
 
 class ParticipantIn(BaseModel):
-    organization_id: int
+    organization_id: Id
     role: ParticipantRole
+
+
+Participants = Annotated[list[ParticipantIn], Field(max_length=200)]
+LockVersion = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Signer = Literal["BY", "RU"]
 
 
 class PassportCreate(BaseModel):
     """A new draft: the header, and the content by the template (may be incomplete)."""
 
-    title: str
-    title_en: str | None = None
-    industry_id: int
-    initiator_id: int
-    period_start: int
-    period_end: int
-    budget_amount: Decimal | None = None
-    budget_currency: str | None = None
-    summary: str | None = None
+    title: Name
+    title_en: Name | None = None
+    industry_id: Id
+    initiator_id: Id
+    period_start: Year
+    period_end: Year
+    budget_amount: Amount | None = None
+    budget_currency: Currency | None = None
+    summary: Note | None = None
     content: dict[str, Any] | None = None
-    participants: list[ParticipantIn] | None = None
+    participants: Participants | None = None
 
 
 class PassportUpdate(BaseModel):
-    """Changes to a draft: only the fields given change. `lock_version` is the one read."""
+    """Changes to a draft: only the fields given change. `lock_version` is the one read; a
+    field that may not be empty cannot be set to null."""
 
-    lock_version: int
-    title: str | None = None
-    title_en: str | None = None
-    industry_id: int | None = None
-    period_start: int | None = None
-    period_end: int | None = None
-    budget_amount: Decimal | None = None
-    budget_currency: str | None = None
-    summary: str | None = None
-    content: dict[str, Any] | None = None
-    participants: list[ParticipantIn] | None = None  # the initiator always stays
+    lock_version: LockVersion
+    title: Annotated[Name | None, NotNull()] = None
+    title_en: Name | None = None
+    industry_id: Annotated[Id | None, NotNull()] = None
+    period_start: Annotated[Year | None, NotNull()] = None
+    period_end: Annotated[Year | None, NotNull()] = None
+    budget_amount: Amount | None = None
+    budget_currency: Currency | None = None
+    summary: Note | None = None
+    content: Annotated[dict[str, Any] | None, NotNull()] = None
+    participants: Annotated[Participants | None, NotNull()] = None  # the initiator always stays
 
 
 class ActRequest(BaseModel):
-    comment: str | None = None
-    lock_version: int | None = None
-    signer: str | None = None  # the operator's API only: which country an approval is for
+    comment: Note | None = None
+    lock_version: LockVersion | None = None
+    signer: Signer | None = None  # the operator's API only: which country an approval is for
 
 
 class VersionPublic(BaseModel):
@@ -149,7 +156,7 @@ class DifferencePublic(BaseModel):
 
 
 class ChangeRequestCreate(BaseModel):
-    reason: str
+    reason: Note
     changes: dict[str, Any]  # header fields and/or `content`, as in a draft's update
 
 
@@ -172,8 +179,8 @@ class ChangeRequestPublic(BaseModel):
 
 class ChangeDecision(BaseModel):
     approve: bool
-    comment: str | None = None
-    signer: str | None = None
+    comment: Note | None = None
+    signer: Signer | None = None
 
 
 class EventPublic(BaseModel):

@@ -22,11 +22,21 @@ from typing import Any
 from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.messages import N_, ExplainedError, Message
 from unionsync.core.money import Currency
+from unionsync.core.validation import (
+    MAX_ID,
+    NOTE_LENGTH,
+    QUANTITY_LIMIT,
+    YEAR_MAX,
+    check_decimal,
+    check_int,
+    clean_text,
+)
 from unionsync.nomenclature.codes import parse_tnved
 from unionsync.reference.units import resolve_unit
 
 TEMPLATE_FILE = Path(__file__).with_name("template.json")
 COUNTRIES = ("BY", "RU")
+MAX_ROWS = 500  # rows of one table (equipment lists run to hundreds of lines, not millions)
 
 Content = dict[str, Any]
 
@@ -145,32 +155,42 @@ class _ProblemError(Exception):
 
 
 def _text(value: Any, _field: Field) -> str:
-    return str(value).strip()
+    """Text as every entrance takes it: no control or direction characters, a length limit."""
+    try:
+        return clean_text(str(value), max_length=NOTE_LENGTH, multiline=True)
+    except ExplainedError as error:
+        raise _ProblemError(error.template, **error.params) from None
 
 
 def _int(value: Any, _field: Field) -> int:
     text = str(value).strip().replace(" ", "").replace("\u00a0", "")
-    if not re.fullmatch(r"-?\d+", text):
+    if not re.fullmatch(r"-?\d{1,18}", text):
         raise _ProblemError(N_("«%(value)s» is not a whole number"), value=value)
-    return int(text)
+    try:
+        return check_int(int(text), 0, MAX_ID)
+    except ExplainedError as error:
+        raise _ProblemError(error.template, **error.params) from None
 
 
 def _decimal(value: Any, _field: Field) -> str:
     text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
-        number = Decimal(text)
+        number = Decimal(text) if len(text) <= 60 else Decimal("NaN")
     except InvalidOperation:
         raise _ProblemError(N_("«%(value)s» is not a number"), value=value) from None
     if not number.is_finite():
         raise _ProblemError(N_("«%(value)s» is not a number"), value=value)
     if number < 0:
         raise _ProblemError(N_("cannot be negative"))
-    return str(number)
+    try:  # what a quantity column holds (capacities feed the products table)
+        return str(check_decimal(number, QUANTITY_LIMIT, 3))
+    except ExplainedError as error:
+        raise _ProblemError(error.template, **error.params) from None
 
 
 def _year(value: Any, field: Field) -> int:
     year = _int(value, field)
-    if not 1990 <= year <= 2100:
+    if not 1990 <= year <= YEAR_MAX:
         raise _ProblemError(N_("%(year)s is not a plausible year"), year=year)
     return year
 
@@ -310,6 +330,14 @@ def clean(raw: Any, *, complete: bool, template: Template | None = None) -> Cont
             kept = [
                 r for r in rows if isinstance(r, dict) and not all(_blank(v) for v in r.values())
             ]
+            if len(kept) > MAX_ROWS:
+                errors.append(
+                    FieldError.explained(
+                        section.key,
+                        Message(N_("%(place)s: at most %(n)s rows"), place=section.ru, n=MAX_ROWS),
+                    )
+                )
+                kept = kept[:MAX_ROWS]
             for number, row in enumerate(kept, start=1):
                 where = (f"{section.key}[{number}]", f"{section.ru}, строка {number}")
                 result[section.key].append(_record(section, row, where, complete, errors))
@@ -372,6 +400,8 @@ def _record(
                 )
             continue
         try:
+            if isinstance(value, dict | list) and field.type != "year_values":
+                raise _ProblemError(N_("must be a single value, not a list or an object"))
             record[field.key] = _READERS[field.type](value, field)
         except _ProblemError as problem:
             errors.append(

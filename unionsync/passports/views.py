@@ -19,6 +19,7 @@ from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.catalog.service import list_industries
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams
+from unionsync.core.schemas import IdPath, IdQuery
 from unionsync.passports import editing, service, workflow
 from unionsync.passports.models import (
     ChangeRequestStatus,
@@ -110,7 +111,7 @@ async def create_from_form(request: Request, session: SessionDep, actor: ActorDe
 
 @router.get("/passports/{passport_id}", response_class=HTMLResponse)
 def passport_page(
-    request: Request, passport_id: int, session: SessionDep, actor: ActorDep
+    request: Request, passport_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
     """The passport: its sections, state and the acts open to this user, change requests,
     versions, comments and history, and its documents."""
@@ -122,7 +123,7 @@ def passport_page(
 
 
 @router.post("/passports/from-item/{item_id}")
-def draft_from_item(item_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def draft_from_item(item_id: IdPath, session: SessionDep, actor: ActorDep) -> Response:
     """The «draft a passport» action of a synchronisation gap: on to the new draft."""
     passport = editing.draft_from_item(session, actor, item_id)
     return RedirectResponse(f"/passports/{passport.id}", status_code=303)
@@ -170,7 +171,7 @@ def _detail_context(session: Session, actor: Principal, passport: Passport) -> d
 
 @router.post("/passports/{passport_id}/acts/{what}")
 def passport_act(
-    passport_id: int,
+    passport_id: IdPath,
     what: str,
     session: SessionDep,
     actor: ActorDep,
@@ -276,7 +277,7 @@ def _edit_page(
 
 @router.get("/passports/{passport_id}/edit", response_class=HTMLResponse)
 def edit_page(
-    request: Request, passport_id: int, session: SessionDep, actor: ActorDep
+    request: Request, passport_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
     """The whole passport as one form (a draft), or a change to propose (once reconciled)."""
     passport = editing.full_view(session, actor, passport_id)
@@ -286,7 +287,7 @@ def edit_page(
 
 @router.post("/passports/{passport_id}/edit", response_class=HTMLResponse)
 async def save_edit(
-    request: Request, passport_id: int, session: SessionDep, actor: ActorDep
+    request: Request, passport_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Save the draft (a new version), or file the change request; on a problem the form comes
     back with what was typed, so nothing is lost."""
@@ -319,7 +320,7 @@ async def save_edit(
 
 @router.post("/passports/change-requests/{request_id}/decision")
 def change_decision(
-    request_id: int,
+    request_id: IdPath,
     session: SessionDep,
     actor: ActorDep,
     decision: Annotated[str, Form()],
@@ -332,7 +333,7 @@ def change_decision(
 @router.get("/passports/{passport_id}/diff", response_class=HTMLResponse)
 def diff_page(
     request: Request,
-    passport_id: int,
+    passport_id: IdPath,
     session: SessionDep,
     actor: ActorDep,
     a: Annotated[int, Query()],
@@ -359,12 +360,12 @@ def diff_page(
 @router.get("/passports/{passport_id}/document.{fmt}")
 def document_download(
     request: Request,
-    passport_id: int,
+    passport_id: IdPath,
     fmt: str,
     session: SessionDep,
     actor: ActorDep,
     lang: str | None = None,
-    version: int | None = None,
+    version: IdQuery = None,
 ) -> Response:
     """The passport as Word or PDF, in the page's language unless `lang` says otherwise."""
     language = lang if lang in ("ru", "en") else use_language(request)

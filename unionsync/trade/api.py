@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
 from unionsync.core.money import Currency
-from unionsync.core.schemas import Page, to_page
+from unionsync.core.schemas import CodePrefixQuery, CountryQuery, Page, YearQuery, to_page
 from unionsync.trade import reconcile, service
 from unionsync.trade.mirror import DEFAULT_CIF_FOB
 from unionsync.trade.models import FlowDirection
@@ -28,10 +28,10 @@ def list_trade_flows(
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
-    reporter: str | None = None,
-    year: int | None = None,
+    reporter: CountryQuery = None,
+    year: YearQuery = None,
     flow: FlowDirection | None = None,
-    tnved: str | None = None,
+    tnved: CodePrefixQuery = None,
     critical: bool = False,
 ) -> Page[TradeFlowPublic]:
     result = service.list_flows(
@@ -57,8 +57,8 @@ def mirror(
     actor: ActorDep,
     exporter: Annotated[str, Query(alias="from", pattern="^[A-Z]{2}$")] = "BY",
     importer: Annotated[str, Query(alias="to", pattern="^[A-Z]{2}$")] = "RU",
-    year: int | None = None,
-    critical: str | None = None,
+    year: YearQuery = None,
+    critical: Annotated[str | None, Query(pattern=r"^(\*|[A-Za-z0-9_.-]{1,40})$")] = None,
     currency: Currency = Currency.BYN,
     cif_fob: Annotated[float, Query(ge=1.0, le=1.5)] = DEFAULT_CIF_FOB,
     estimate_cif: bool = False,
