@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,7 +20,7 @@ from unionsync.access import views as access_views
 from unionsync.access.deps import signed_in
 from unionsync.access.service import RateLimiter
 from unionsync.analytics import views as analytics_views
-from unionsync.api.problems import validation_error
+from unionsync.api.problems import document_problems
 from unionsync.catalog import api as catalog_api
 from unionsync.catalog import views as catalog_views
 from unionsync.config import Settings, get_settings
@@ -82,8 +85,9 @@ def create_app(
     app.state.sign_in_limiter = RateLimiter(limit=settings.sign_in_attempts_per_minute)
     app.add_exception_handler(UnionSyncError, web_views.domain_error_page)
     app.add_exception_handler(StarletteHTTPException, web_views.http_error_page)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, web_views.validation_error_page)
+    app.add_exception_handler(IntegrityError, web_views.integrity_error_page)
+    app.add_middleware(SecurityHeaders, error_page=web_views.last_resort_page)
     signed = [Depends(signed_in)]
     pages = [Depends(signed_in), Depends(verify_csrf)]
     for router in (
@@ -118,4 +122,19 @@ def create_app(
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, built once, with the problem+json error answers documented."""
+    if app.openapi_schema is None:
+        app.openapi_schema = document_problems(
+            get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+        )
+    return app.openapi_schema

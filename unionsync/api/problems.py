@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -16,7 +18,14 @@ PROBLEM_TYPE = "https://unionsync.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    instance: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """A problem+json response."""
     slug = title.lower().replace(" ", "-")
     body = {
@@ -27,7 +36,7 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -
         "instance": instance,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
@@ -69,7 +78,25 @@ async def http_error(request: Request, exc: Exception) -> Response:
         404: "Not found",
         405: "Method not allowed",
     }.get(exc.status_code, "Error")
-    return problem(exc.status_code, title, str(exc.detail), request.url.path)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(exc.status_code, title, str(exc.detail), request.url.path, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette names only the first route's:
+    `GET` for a path that also takes `POST`)."""
+    table = getattr(request.app.state, "method_table", None)
+    if table is None:
+        table = request.app.state.method_table = [
+            (context.path_regex, context.methods or set())
+            for context in iter_route_contexts(request.app.routes)
+            if hasattr(context, "path_regex")
+        ]
+    path = request.url.path
+    found = {m for regex, methods in table if regex.match(path) for m in methods}
+    return sorted(found | ({"HEAD"} if "GET" in found else set()))
 
 
 def _jsonable(value: Any) -> Any:
@@ -78,3 +105,63 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return str(value)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An error as RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": ["string", "null"]},
+        "entity": {"type": "string", "description": "the kind of record not found (404)"},
+        "errors": {
+            "type": "array",
+            "description": "every field at fault (422)",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "value": {},
+                },
+            },
+        },
+    },
+}
+ERRORS = {
+    400: "The address or its query holds a control character",
+    401: "No valid bearer token",
+    403: "The token's user may not do this",
+    404: "No such record",
+    409: "A conflict: a duplicate, a stale version, or a state that does not allow this",
+    413: "The request body is too large",
+    422: "Invalid input: every field at fault is listed",
+    500: "An unexpected error (logged); the body is still a problem",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every API operation's error answers: problem+json bodies
+    (FastAPI's default 422 shape is not what this API sends)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERRORS.items():
+                responses[str(status)] = {
+                    "description": description,
+                    "content": {MEDIA_TYPE: {"schema": reference}},
+                }
+    return schema

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from unionsync import __version__
 from unionsync.access.policy import ANONYMOUS, Action, Kind, Principal, can
 from unionsync.core.meta import DEMO_KEY, get_meta
+from unionsync.core.validation import MAX_ID, MAX_PAGE
 from unionsync.web import csrf
 from unionsync.web.i18n import current_language, pick_language
 
 LANG_COOKIE = "lang"
-PageNumber = Annotated[int, Query(ge=1)]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -27,8 +28,11 @@ def blank_to_none(value: str | None) -> str | None:
 
 
 def int_or_none(value: str | None) -> int | None:
-    """A numeric filter from a form (empty or junk means no filter)."""
-    return int(value) if value and value.isdigit() else None
+    """A numeric id filter from a form (empty, junk or out of range means no filter)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def request_language(request: Request) -> str:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import quote
 
 import fastapi_offline
 import plotly
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from unionsync.access.policy import NotAuthenticatedError, PermissionDeniedError
-from unionsync.api.problems import domain_error, http_error
-from unionsync.core.errors import NotFoundError, UnionSyncError
+from unionsync.api.problems import domain_error, http_error, validation_error
+from unionsync.core.errors import ConflictError, NotFoundError, UnionSyncError
 from unionsync.web.csrf import CsrfError
 from unionsync.web.i18n import LANGUAGES, gettext
 from unionsync.web.pages import LANG_COOKIE, render, use_language
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("unionsync.errors")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 ONE_YEAR = 365 * 24 * 3600
 
@@ -80,7 +84,7 @@ async def http_error_page(request: Request, exc: Exception) -> Response:
         return await http_error(request, exc)
     use_language(request)  # the titles below are translated for this request's reader
     titles = {404: gettext("Page not found"), 405: gettext("Not allowed")}
-    return render(
+    response = render(
         request,
         None,
         "error.html",
@@ -88,6 +92,61 @@ async def http_error_page(request: Request, exc: Exception) -> Response:
         title=titles.get(exc.status_code, gettext("Error")),
         detail=str(exc.detail),
     )
+    response.headers.update(exc.headers or {})
+    return response
+
+
+async def validation_error_page(request: Request, exc: Exception) -> Response:
+    """A query or form a page cannot use: problem+json for the API, for people a page that
+    names the fields (`?page=abc` is a sentence, not raw JSON)."""
+    if _is_api(request) or not isinstance(exc, RequestValidationError):
+        return await validation_error(request, exc)
+    use_language(request)
+    fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+    detail = gettext("These values cannot be used: %(fields)s.") % {"fields": ", ".join(fields)}
+    return render(
+        request, None, "error.html", status_code=422, title=gettext("Invalid input"), detail=detail
+    )
+
+
+async def integrity_error_page(request: Request, exc: Exception) -> Response:
+    """Two writers raced for the same unique value (a passport number, a position): the later
+    one is refused with 409 and its transaction rolled back; nothing half-written remains."""
+    conflict = ConflictError(
+        "another change saved a record with the same key at the same time; nothing was saved, "
+        "try again"
+    )
+    log.warning("integrity error answered with 409 on %s: %s", request.url.path, exc)
+    return await domain_error_page(request, conflict)
+
+
+def last_resort_page(scope: Scope, status: int) -> bytes:
+    """The HTML page of an error no handler answered (a bug, a refused address or body): the
+    layout when it can be rendered, a plain page when even that fails."""
+    request = Request(scope)
+    try:
+        use_language(request)
+        titles = {
+            400: gettext("The address cannot be used"),
+            413: gettext("The file or form is too large"),
+        }
+        details = {
+            400: gettext("The address holds a control character. Check the link."),
+            413: gettext("Send a smaller file or form."),
+        }
+        page = render(
+            request,
+            None,
+            "error.html",
+            status_code=status,
+            title=titles.get(status, gettext("Something went wrong")),
+            detail=details.get(
+                status, gettext("The error has been logged. Try again, or tell the administrator.")
+            ),
+        )
+        return bytes(page.body)
+    except Exception:  # the layout itself failed: still answer with a page
+        return b"<!doctype html><meta charset=utf-8><title>Error</title><h1>Error</h1>"
 
 
 async def domain_error_page(request: Request, exc: Exception) -> Response:
