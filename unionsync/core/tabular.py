@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -123,7 +125,8 @@ def _read_xlsx(content: bytes, filename: str) -> Sheet:
 def _read_csv(content: bytes, filename: str) -> Sheet:
     text = _decode(content, filename)
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    return _sheet_from_rows(filename, enumerate(reader, start=1))
+    rows = ([csv_uncell(cell) for cell in row] for row in reader)
+    return _sheet_from_rows(filename, enumerate(rows, start=1))
 
 
 def _delimiter(text: str) -> str:
@@ -174,39 +177,84 @@ def write_xlsx(
     path: Path,
     title: str,
     headers: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     text_columns: Sequence[int] = (),
 ) -> None:
-    """A workbook with a bold frozen header; `text_columns` hold text (codes keep their zeros)."""
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
-    sheet.title = title[:31]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append([_excel_value(v) for v in row])
-    for index in text_columns:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
-            cell.number_format = "@"
+    """A workbook with a bold frozen header; `text_columns` hold text (codes keep their zeros).
+
+    Written in openpyxl's write-only mode so that a large export streams instead of building
+    every cell in memory; every value goes through `excel_cell`, so no text becomes a formula.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(45, len(header) + 4))
-    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE6F0")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header_cells = []
+    for header in headers:
+        cell = excel_cell(sheet, header)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    text = set(text_columns)
+    for row in rows:
+        sheet.append([excel_cell(sheet, v, i in text) for i, v in enumerate(row)])
     workbook.save(path)
 
 
-def _excel_value(value: Any) -> Any:
+# What spreadsheet programs take for the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_text(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot carry (openpyxl refuses them).
+
+    Validation keeps them out of the database; rows stored before it existed still export,
+    with U+FFFD marking where such a character was.
+    """
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def excel_cell(sheet: Any, value: Any, text: bool = False) -> Cell:
+    """One cell whose text stays text: `=cmd|...` is written as a string, never as a formula."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str):
+        value = excel_text(value)
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    if text:
+        cell.number_format = "@"
+    return cell
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV cell: text that a spreadsheet would run as a formula gets a leading
+    apostrophe (and so does text that already starts with one); `csv_uncell` undoes it."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
+        return "'" + value
     return value
 
 
-def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def csv_uncell(value: str) -> str:
+    """The text `csv_cell` escaped, as it was."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r'":
+        return value[1:]
+    return value
+
+
+def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """UTF-8 CSV with a BOM and `;` separators, which Russian Excel opens correctly."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(headers)
+        writer.writerow([csv_cell(h) for h in headers])
         for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([csv_cell(v) for v in row])

@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from unionsync.core.tabular import excel_cell
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import SyncReport
 from unionsync.reference.units import unit_by_code
@@ -24,11 +25,11 @@ def _sheet(
     workbook: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(list(headers))
+    sheet.append([excel_cell(sheet, h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([excel_cell(sheet, v) for v in row])
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         width = max((len(str(c.value or "")) for c in column), default=8)

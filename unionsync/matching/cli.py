@@ -12,6 +12,7 @@ from rich.console import Console
 
 from unionsync.access.policy import SYSTEM
 from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.core.tabular import csv_cell
 from unionsync.matching.model import Labelled, ModelFileError, TrainedScorer, f1_score, train
 from unionsync.matching.pairs import as_records, read_pairs, score_pairs
 from unionsync.matching.scoring import Band, Thresholds
@@ -52,7 +53,7 @@ def score(
         for (_number, cells), p in zip(sheet.rows, probabilities, strict=True):
             writer.writerow(
                 [
-                    *("" if cells.get(h) is None else cells.get(h) for h in sheet.headers),
+                    *(csv_cell(cells.get(h)) for h in sheet.headers),
                     p,
                     limits.band(p).value,
                 ]
@@ -171,5 +172,5 @@ def decisions_command(
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     console.print(f"{len(rows):,} decisions written to {out}.")
