@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from unionsync.access.models import Role, Side
@@ -25,6 +25,7 @@ from unionsync.config import Settings
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory, transaction
 from unionsync.demo.loader import load_demo
+from unionsync.reference.models import Industry
 
 PG_ENV = "UNIONSYNC_TEST_POSTGRES_URL"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -188,6 +189,13 @@ def empty_client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(tmp_path, url))) as test_client:
         sign_in(test_client, "committee", "committee-password")
         yield test_client
+
+
+def seeded_industry(session: Session, code: str) -> Industry:
+    """A built-in industry, seeded by `init_database` on every test database."""
+    industry = session.scalar(select(Industry).where(Industry.code == code))
+    assert industry is not None, code
+    return industry
 
 
 def shared_data(*parts: str) -> Path:

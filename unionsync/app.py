@@ -113,6 +113,10 @@ def create_app(
         analytics_views.router,
     ):
         app.include_router(router, dependencies=pages)
+    app.include_router(
+        catalog_views.upload_router,
+        dependencies=[Depends(signed_in), Depends(catalog_views.may_import), Depends(verify_csrf)],
+    )
     # open to everyone: sign-in, language, assets, health, API docs; the overview decides itself
     for router in (
         access_views.router,

@@ -27,10 +27,11 @@ from unionsync.access.service import (
 )
 from unionsync.analytics import cli as analytics_cli
 from unionsync.catalog import transfer
+from unionsync.catalog.imports import file_digest
 from unionsync.cli_support import bind, err, file_errors, operator_session
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
-from unionsync.core.tabular import read_table
+from unionsync.core.tabular import stream_table
 from unionsync.coverage import cli as coverage_cli
 from unionsync.dashboard.service import stats as collect_stats
 from unionsync.db.bootstrap import init_database
@@ -199,19 +200,22 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
 
 def _import(kind: str, path: Path) -> None:
-    """Read, check and write one file; exit 1 listing every row error, 2 if it is unreadable."""
+    """Read, check and write one file in batches; exit 1 listing the first row errors (all of
+    them in a file beside it), 2 if it is unreadable."""
     factory = _ready(get_settings())
     importer = transfer.import_programs if kind == "programs" else transfer.import_capabilities
-    with file_errors(path), _steps(f"Importing {path.name}", 3) as advance:
-        advance("reading")
-        sheet = read_table(path.read_bytes(), path.name)
+    with file_errors(path), console.status(f"Importing {path.name}: reading…") as status:
+        content = path.read_bytes()
+        table = stream_table(content, path.name)
+
+        def progress(step: str) -> None:
+            status.update(f"Importing {path.name}: {step}")
+
         with operator_session(factory) as session, session.begin():
-            report = importer(session, SYSTEM, sheet, progress=advance)
-    created = ", ".join(f"{k} {v}" for k, v in report.created.items()) or "nothing"
-    updated = ", ".join(f"{k} {v}" for k, v in report.updated.items()) or "nothing"
-    console.print(
-        f"Imported {report.rows} rows from {path.name}: created {created}; updated {updated}."
-    )
+            report = importer(
+                session, SYSTEM, table, progress=progress, sha256=file_digest(content)
+            )
+    console.print(f"Imported {report.rows:,} rows from {path.name}: {report.summary()}.")
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import seeded_industry
 from unionsync.access.policy import SYSTEM
 from unionsync.catalog import service
 from unionsync.catalog.models import Organization, OrganizationKind, ProgramStatus
@@ -26,10 +27,7 @@ from unionsync.reference.models import Industry
 
 @pytest.fixture
 def industry(session: Session) -> Industry:
-    industry = Industry(code="machine-tools", name_ru="Станкостроение", name_en="Machine tools")
-    session.add(industry)
-    session.flush()
-    return industry
+    return seeded_industry(session, "machine-tools")
 
 
 def new_program(session: Session, industry: Industry, code: str = "RU-MT-01") -> int:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.conftest import seeded_industry
 from unionsync.access.policy import SYSTEM
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.catalog.template import CAPABILITY_COLUMNS, PROGRAM_COLUMNS
@@ -66,10 +67,7 @@ def as_csv(headers: list[str], rows: list[list[object]]) -> bytes:
 
 @pytest.fixture
 def industry(session: Session) -> Industry:
-    industry = Industry(code="machine-tools", name_ru="Станкостроение", name_en="Machine tools")
-    session.add(industry)
-    session.flush()
-    return industry
+    return seeded_industry(session, "machine-tools")
 
 
 def count(session: Session, model: type) -> int:
@@ -79,7 +77,7 @@ def count(session: Session, model: type) -> int:
 def test_a_valid_program_file_creates_programs_items_and_demand(session, industry):
     sheet = read_table(as_csv(PROGRAM_HEADERS, [program_row(1), program_row(2)]), "plan.csv")
     report = import_programs(session, SYSTEM, sheet)
-    assert report.created == {"programs": 1, "items": 2}
+    assert report.created == {"programs": 1, "items": 2, "demand": 2}
     item = session.scalars(select(ProgramItem).order_by(ProgramItem.position)).first()
     assert item is not None
     assert item.demands[0].value_amount == Decimal("1500000.50")
@@ -141,7 +139,8 @@ def test_missing_required_column_is_reported_on_the_header_row(session, industry
 def test_english_headers_are_accepted(session, industry):
     headers = [c.en for c in PROGRAM_COLUMNS] + ["Demand 2025, quantity", "Demand 2025, value"]
     sheet = read_table(as_csv(headers, [program_row(1)]), "plan-en.csv")
-    assert import_programs(session, SYSTEM, sheet).created == {"programs": 1, "items": 1}
+    report = import_programs(session, SYSTEM, sheet)
+    assert report.created == {"programs": 1, "items": 1, "demand": 1}
 
 
 def test_a_program_described_two_ways_is_an_error(session, industry):
@@ -159,8 +158,8 @@ def test_reimport_updates_items_by_position(session, industry):
             as_csv(PROGRAM_HEADERS, [program_row(1, name_ru="Новое имя"), program_row(2)]), "p.csv"
         ),
     )
-    assert report.updated == {"programs": 1, "items": 1}
-    assert report.created == {"items": 1}
+    assert report.updated == {"items": 1}  # the program itself is unchanged
+    assert report.created == {"items": 1, "demand": 1}
     names = session.scalars(select(ProgramItem.name_ru).order_by(ProgramItem.position)).all()
     assert names == ["Новое имя", "Изделие 2"]
 

@@ -72,10 +72,7 @@ def test_program_names_that_look_like_formulas_survive_export_and_import(
     session: Session, tmp_path: Path
 ):
     from tests.catalog.test_transfer import PROGRAM_HEADERS, as_csv, program_row
-    from unionsync.reference.models import Industry
 
-    session.add(Industry(code="machine-tools", name_ru="Станкостроение", name_en="Machine tools"))
-    session.flush()
     names = ["=cmd|' /C calc'!A0", "+7 (495) станок", "@станок", "-станок-"]
     rows = [program_row(i + 1, name_ru=name) for i, name in enumerate(names)]
     import_programs(session, SYSTEM, read_table(as_csv(PROGRAM_HEADERS, rows), "p.csv"))

@@ -72,3 +72,17 @@ def test_unsupported_or_broken_files_are_named():
         read_table(b"not a zip", "bad.xlsx")
     with pytest.raises(UnreadableFileError, match="empty"):
         read_table(b"", "empty.csv")
+
+
+def test_a_workbook_that_unpacks_too_large_or_holds_too_many_cells_is_refused(tmp_path: Path):
+    from unionsync.core.tabular import Limits, UnreadableFileError, stream_table
+
+    path = tmp_path / "big.xlsx"
+    write_xlsx(path, "t", ["a", "b"], [["x" * 200, i] for i in range(5_000)])
+    content = path.read_bytes()
+    with pytest.raises(UnreadableFileError, match=r"unpacks to .* MB allowed"):
+        stream_table(content, "big.xlsx", Limits(max_unpacked_bytes=2**20))
+    stream = stream_table(content, "big.xlsx", Limits(max_cells=1_000))
+    with pytest.raises(UnreadableFileError, match="more than 1,000 cells"):
+        list(stream.rows)
+    assert len(list(stream_table(content, "big.xlsx").rows)) == 5_000

@@ -101,9 +101,7 @@ def test_leaf_text_drops_dashes_and_footnote_marks():
 
 def test_program_import_restores_a_lost_leading_zero_when_the_code_is_known(session: Session):
     from tests.catalog.test_transfer import PROGRAM_HEADERS, as_csv, program_row
-    from unionsync.reference.models import Industry
 
-    session.add(Industry(code="machine-tools", name_ru="Станки", name_en="Machine tools"))
     service.load_records(
         session,
         [record("0101210000", 10, "- - чистопородные", date(2022, 1, 1), parent="0101")],

@@ -255,7 +255,7 @@ def _seed(engine: Engine) -> int:
         from unionsync.reference.countries import ensure_countries
 
         ensure_countries(s)
-        industry = Industry(code="machine-tools", name_ru="Станки", name_en="Machine tools")
+        industry = Industry(code="machine-tools-test", name_ru="Станки", name_en="Machine tools")
         org = Organization(
             kind=OrganizationKind.ENTERPRISE, name="ОАО «Станкозавод»", country_code="BY"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -185,3 +186,36 @@ def test_rows_without_a_code_offer_a_code_search(client: TestClient):
     found = client.get(link.group(1).replace("&amp;", "&")).text
     assert 'id="suggestions"' in found and "/nomenclature/tnved/" in found
     assert "только по словам" in found  # no meaning index in this test's data folder
+
+
+def test_upload_by_a_user_who_may_not_import_is_refused_before_the_file_is_read(
+    tmp_path: Path, demo_url: str
+):
+    from tests.conftest import make_settings, sign_in
+    from unionsync.app import create_app
+
+    with TestClient(create_app(make_settings(tmp_path, demo_url))) as bank:
+        sign_in(bank, "bank-viewer")
+        # no CSRF token in the form: the refusal comes before the form (and file) is parsed
+        response = bank.post(
+            "/upload",
+            data={"kind": "programs"},
+            files={"file": ("plan.csv", b"x" * 2_000_000, "text/csv")},
+        )
+    assert response.status_code == 403
+    assert client_total_unchanged(demo_url)
+
+
+def client_total_unchanged(url: str) -> bool:
+    from sqlalchemy import func, select
+
+    from unionsync.access.models import AuditEntry
+    from unionsync.db.session import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as s:
+        imports = s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("import%"))
+        )
+    engine.dispose()
+    return imports == 0

@@ -11,13 +11,19 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from unionsync.access.deps import ActorDep
-from unionsync.access.policy import Action, Kind, Principal, can
+from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog import service, transfer
+from unionsync.catalog.imports import file_digest
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.core.listing import ListParams
 from unionsync.core.schemas import IdPath
-from unionsync.core.tabular import ImportFailedError, UnreadableFileError, read_table
+from unionsync.core.tabular import (
+    UPLOAD_LIMITS,
+    ImportFailedError,
+    UnreadableFileError,
+    stream_table,
+)
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import cached_coverages
 from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
@@ -194,6 +200,18 @@ def capabilities_page(
 
 
 UPLOAD_KINDS = {"programs": transfer.import_programs, "capabilities": transfer.import_capabilities}
+# The upload's POST has its own router: the app checks `may_import` before the CSRF check reads
+# the form, so a user who may not import is refused before a byte of the file is read.
+upload_router = APIRouter(include_in_schema=False)
+
+
+def may_import(actor: ActorDep) -> None:
+    """Refuse (403) a user who may import neither programs nor capabilities."""
+    if not any(
+        can(actor, Action.CREATE, kind, owner=actor.country)
+        for kind in (Kind.PROGRAM, Kind.CAPABILITY)
+    ):
+        require(actor, Action.CREATE, Kind.PROGRAM, owner=actor.country)
 
 
 @router.get("/upload", response_class=HTMLResponse)
@@ -203,18 +221,23 @@ def upload_form(
     return render(request, session, "catalog/upload.html", active="upload", kind=kind)
 
 
-@router.post("/upload", response_class=HTMLResponse)
-async def upload(
+@upload_router.post("/upload", response_class=HTMLResponse)
+def upload(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
     file: Annotated[UploadFile, File()],
     kind: Annotated[str, Form()] = "programs",
 ) -> HTMLResponse:
-    """Import a file all-or-nothing; on errors show every row error and write nothing."""
+    """Import a file all-or-nothing; on errors show every row error and write nothing.
+
+    A plain `def`: FastAPI runs it in a worker thread, so checking a large workbook never holds
+    the event loop (other users' pages keep being served); the workbook is streamed under
+    `UPLOAD_LIMITS` (cells, unpacked size), so a zip bomb is refused before it is unpacked.
+    """
     importer = UPLOAD_KINDS.get(kind)
-    name = file.filename or "upload"
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    name = Path(file.filename or "upload").name
+    content = file.file.read(MAX_UPLOAD_BYTES + 1)
     context: dict[str, Any] = {"kind": kind, "filename": name}
     if importer is None:
         context["fatal"] = f"unknown kind {kind!r}"
@@ -222,7 +245,9 @@ async def upload(
         context["fatal"] = f"{name}: file larger than {MAX_UPLOAD_BYTES // 2**20} MB"
     else:
         try:
-            context["report"] = importer(session, actor, read_table(content, name))
+            table = stream_table(content, name, UPLOAD_LIMITS)
+            with session.begin_nested():  # batches written before an error are undone
+                context["report"] = importer(session, actor, table, sha256=file_digest(content))
         except ImportFailedError as exc:
             context["errors"] = exc.errors
         except UnreadableFileError as exc:

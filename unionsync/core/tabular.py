@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -99,34 +100,114 @@ class UnreadableFileError(ValueError):
     """A file that is not an Excel workbook or CSV we can read."""
 
 
-def read_table(content: bytes, filename: str) -> Sheet:
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much a file may unpack to: an upload's guard against a workbook that is small on
+    the wire and enormous once unzipped (None: no limit, for files an operator imports)."""
+
+    max_cells: int | None = None
+    max_unpacked_bytes: int | None = None
+
+
+NO_LIMITS = Limits()
+# A 20 MB upload of real rows unpacks to well under this; a zip bomb does not.
+UPLOAD_LIMITS = Limits(max_cells=3_000_000, max_unpacked_bytes=200 * 2**20)
+
+
+@dataclass
+class RowStream:
+    """A table read lazily: the header now, the data rows as they are iterated (a large file
+    is never held in memory whole)."""
+
+    name: str
+    headers: list[str]
+    rows: Iterator[tuple[int, dict[str, Any]]]
+
+
+def read_table(content: bytes, filename: str, limits: Limits = NO_LIMITS) -> Sheet:
     """The first sheet of an xlsx, or a CSV (`,` `;` or tab; UTF-8 or Windows-1251)."""
+    stream = stream_table(content, filename, limits)
+    return Sheet(stream.name, stream.headers, list(stream.rows))
+
+
+def stream_table(content: bytes, filename: str, limits: Limits = NO_LIMITS) -> RowStream:
+    """Like `read_table`, but the rows come one by one as they are read from the file."""
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(content, filename)
-    if suffix == ".csv":
-        return _read_csv(content, filename)
-    kinds = ", ".join(SUPPORTED)
-    raise UnreadableFileError(f"{filename}: unsupported file type; use one of {kinds}")
+        raw = _xlsx_rows(content, filename, limits)
+    elif suffix == ".csv":
+        raw = _csv_rows(content, filename)
+    else:
+        kinds = ", ".join(SUPPORTED)
+        raise UnreadableFileError(f"{filename}: unsupported file type; use one of {kinds}")
+    counted = _counted(raw, filename, limits)
+    for _number, values in counted:
+        cells = [_clean(v) for v in values]
+        if any(c not in (None, "") for c in cells):
+            headers = [str(c or "").strip() for c in cells]
+            return RowStream(filename, headers, _data_rows(headers, counted))
+    raise UnreadableFileError(f"{filename}: the file is empty (no header row)")
 
 
-def _read_xlsx(content: bytes, filename: str) -> Sheet:
+def _data_rows(
+    headers: list[str], numbered: Iterator[tuple[int, Sequence[Any]]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, values in numbered:
+        cells = [_clean(v) for v in values]
+        if any(c not in (None, "") for c in cells):
+            yield number, dict(zip(headers, cells, strict=False))
+
+
+def _counted(
+    numbered: Iterator[tuple[int, Sequence[Any]]], filename: str, limits: Limits
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    cells = 0
+    for number, values in numbered:
+        cells += len(values)
+        if limits.max_cells is not None and cells > limits.max_cells:
+            raise UnreadableFileError(
+                f"{filename}: more than {limits.max_cells:,} cells; split the file"
+            )
+        yield number, values
+
+
+def _xlsx_rows(
+    content: bytes, filename: str, limits: Limits
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    if limits.max_unpacked_bytes is not None:
+        _check_unpacked(content, filename, limits.max_unpacked_bytes)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise UnreadableFileError(f"{filename}: not a readable Excel workbook ({exc})") from exc
-    worksheet = workbook.worksheets[0]
-    rows = worksheet.iter_rows(values_only=True)
-    sheet = _sheet_from_rows(filename, enumerate(rows, start=1))
-    workbook.close()
-    return sheet
+    return _closing_rows(workbook)
 
 
-def _read_csv(content: bytes, filename: str) -> Sheet:
+def _closing_rows(workbook: Any) -> Iterator[tuple[int, Sequence[Any]]]:
+    try:
+        yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+    finally:
+        workbook.close()
+
+
+def _check_unpacked(content: bytes, filename: str, limit: int) -> None:
+    """Refuse a workbook whose parts unpack to more than `limit` bytes, before unpacking."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFileError(f"{filename}: not a readable Excel workbook ({exc})") from exc
+    if unpacked > limit:
+        raise UnreadableFileError(
+            f"{filename}: unpacks to {unpacked // 2**20:,} MB, more than the "
+            f"{limit // 2**20} MB allowed; split the file"
+        )
+
+
+def _csv_rows(content: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
     text = _decode(content, filename)
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    rows = ([csv_uncell(cell) for cell in row] for row in reader)
-    return _sheet_from_rows(filename, enumerate(rows, start=1))
+    return enumerate(([csv_uncell(cell) for cell in row] for row in reader), start=1)
 
 
 def _delimiter(text: str) -> str:
@@ -134,7 +215,7 @@ def _delimiter(text: str) -> str:
 
     csv.Sniffer guesses `,` for Russian headers such as «Потребность 2025, кол-во».
     """
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in text[:65536].splitlines() if line.strip()), "")
     counts = {sep: header.count(sep) for sep in (";", "\t", ",")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
@@ -147,23 +228,6 @@ def _decode(content: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             continue
     raise UnreadableFileError(f"{filename}: text is neither UTF-8 nor Windows-1251")
-
-
-def _sheet_from_rows(filename: str, numbered: Iterator[tuple[int, Sequence[Any]]]) -> Sheet:
-    headers: list[str] | None = None
-    sheet = Sheet(filename, [])
-    for number, values in numbered:
-        cells = [_clean(v) for v in values]
-        if not any(c not in (None, "") for c in cells):
-            continue
-        if headers is None:
-            headers = [str(c or "").strip() for c in cells]
-            sheet.headers = headers
-            continue
-        sheet.rows.append((number, dict(zip(headers, cells, strict=False))))
-    if headers is None:
-        raise UnreadableFileError(f"{filename}: the file is empty (no header row)")
-    return sheet
 
 
 def _clean(value: Any) -> Any:

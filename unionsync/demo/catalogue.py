@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class IndustryDef:
-    code: str
-    name_ru: str
-    name_en: str
+from unionsync.reference.industries import INDUSTRIES as INDUSTRIES
+from unionsync.reference.industries import IndustryDef as IndustryDef
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,30 +24,6 @@ class ProductDef:
     price_rub: int
     variants: tuple[str, ...]
 
-
-INDUSTRIES: tuple[IndustryDef, ...] = (
-    IndustryDef("microelectronics", "Электронная компонентная база", "Electronic components"),
-    IndustryDef("computing", "Вычислительная техника и связь", "Computing and telecom equipment"),
-    IndustryDef("machine-tools", "Станкоинструментальная промышленность", "Machine tools"),
-    IndustryDef(
-        "machinery-parts", "Общее машиностроение: комплектующие", "General machinery components"
-    ),
-    IndustryDef("medical", "Медицинская промышленность", "Medical devices"),
-    IndustryDef("pharma", "Фармацевтическая промышленность", "Pharmaceuticals"),
-    IndustryDef(
-        "automotive", "Автомобильная промышленность: автокомпоненты", "Automotive components"
-    ),
-    IndustryDef("agri-machinery", "Сельскохозяйственное машиностроение", "Agricultural machinery"),
-    IndustryDef("chemicals", "Химическая промышленность", "Chemicals"),
-    IndustryDef("electrical", "Электротехническая промышленность", "Electrical equipment"),
-    IndustryDef("rail", "Транспортное машиностроение", "Rail transport engineering"),
-    IndustryDef("oil-gas", "Нефтегазовое машиностроение", "Oil and gas equipment"),
-    IndustryDef(
-        "road-machinery", "Строительно-дорожное машиностроение", "Construction and road machinery"
-    ),
-    IndustryDef("power", "Энергетическое машиностроение", "Power engineering"),
-    IndustryDef("light", "Лёгкая промышленность", "Light industry"),
-)
 
 _P = ProductDef
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unionsync.catalog.models import (
@@ -316,8 +317,9 @@ class DemoBuilder:
     # --- reference ---------------------------------------------------------------------
 
     def _industries(self) -> None:
+        seeded = {i.code: i for i in self.session.scalars(select(Industry))}
         for definition in INDUSTRIES:
-            industry = Industry(
+            industry = seeded.get(definition.code) or Industry(
                 code=definition.code, name_ru=definition.name_ru, name_en=definition.name_en
             )
             self.session.add(industry)
