@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from unionsync import __version__
 from unionsync.access import api as access_api
 from unionsync.access import views as access_views
+from unionsync.access.audit import use_audit_keys
 from unionsync.access.deps import signed_in
 from unionsync.access.service import RateLimiter
 from unionsync.analytics import views as analytics_views
@@ -66,6 +67,7 @@ def create_app(
 ) -> FastAPI:
     """An application bound to `settings` (or the environment) and its database."""
     settings = settings or get_settings()
+    use_audit_keys(settings.data_dir)
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.resolved_database_url()))
     app = FastAPI(

@@ -15,7 +15,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from unionsync.access.audit import verify_chain
+from unionsync.access.audit import (
+    KEYS,
+    audit_key_dir,
+    checkpoint,
+    use_audit_keys,
+    verify_chain,
+    verify_checkpoint,
+)
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import SYSTEM
 from unionsync.access.service import (
@@ -78,7 +85,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 
 
 def _ready(settings: Settings) -> sessionmaker[Session]:
-    """The session factory of an initialised database (migrated, countries present)."""
+    """The session factory of an initialised database (migrated, countries present), with
+    the installation's audit keys loaded."""
+    use_audit_keys(settings.data_dir)
     factory = make_session_factory(make_engine(settings.resolved_database_url()))
     init_database(settings.resolved_database_url(), factory)
     return factory
@@ -446,23 +455,71 @@ def user_tokens(name: str, as_json: AsJson = False) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the whole hash chain; exit 1 naming the first bad entry."""
+def audit_verify(
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", help="A file written by `audit checkpoint`: also detect a cut tail."
+        ),
+    ] = None,
+) -> None:
+    """Check the whole chain (and a checkpoint); exit 1 naming the first bad entry."""
     factory = _ready(get_settings())
+    point = None
+    if checkpoint_file is not None:
+        with file_errors(checkpoint_file):
+            try:
+                point = json.loads(checkpoint_file.read_text(encoding="utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                point = {}
     with Progress(
         SpinnerColumn(), TextColumn("Verifying the audit chain…"), console=err, transient=True
     ) as progress:
         progress.add_task("verify", total=None)
         with factory() as session:
-            report = verify_chain(session)
+            report = (
+                verify_chain(session)
+                if point is None
+                else verify_checkpoint(session, point if isinstance(point, dict) else {})
+            )
     if report.ok:
-        console.print(f"Audit chain intact: {report.entries} entries.")
+        at = f" and holds checkpoint entry {point['seq']}" if point else ""
+        console.print(f"Audit chain intact: {report.entries} entries{at}.")
         return
-    err.print(
-        f"[red]Audit chain broken at entry {report.bad_seq} (id {report.bad_id}): "
-        f"{report.reason}[/red]"
-    )
+    where = f" at entry {report.bad_seq}" if report.bad_seq is not None else ""
+    err.print(f"[red]Audit chain broken{where}: {report.reason}[/red]")
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Sign the head of the chain (sequence, hash); keep the file where the database's
+    administrators cannot change it, and pass it to `audit verify --checkpoint`."""
+    factory = _ready(get_settings())
+    with factory() as session:
+        point = checkpoint(session)
+    text = json.dumps(point, indent=2)
+    if out is None:
+        console.print_json(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    console.print(f"Checkpoint of entry {point['seq']} written to {out}.")
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Start sealing new entries with a new audit key; the old keys stay to verify old ones."""
+    settings = get_settings()
+    _ready(settings)
+    key_id = KEYS.rotate(audit_key_dir(settings.data_dir))
+    console.print(
+        f"New audit key {key_id} in {audit_key_dir(settings.data_dir)}; keep the older keys "
+        "there (and in backups) for as long as their entries are verified."
+    )
 
 
 def main() -> None:

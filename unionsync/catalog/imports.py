@@ -431,7 +431,7 @@ def _run(
         session,
         action,
         "file",
-        report.file,
+        None,
         after={
             "file": report.file,
             "sha256": report.sha256,
