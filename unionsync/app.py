@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -13,13 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from unionsync import __version__
 from unionsync.access import api as access_api
 from unionsync.access import views as access_views
 from unionsync.access.audit import use_audit_keys
 from unionsync.access.deps import signed_in
-from unionsync.access.service import RateLimiter
+from unionsync.access.service import SignInLimiter
 from unionsync.analytics import views as analytics_views
 from unionsync.api.problems import document_problems
 from unionsync.catalog import api as catalog_api
@@ -84,12 +86,19 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.jobs = Jobs(settings, session_factory)
     app.state.templates = make_environment()
-    app.state.sign_in_limiter = RateLimiter(limit=settings.sign_in_attempts_per_minute)
+    app.state.sign_in_limiter = SignInLimiter(
+        per_pair=settings.sign_in_failures_per_account_and_address,
+        per_address=settings.sign_in_failures_per_address,
+        per_account=settings.sign_in_failures_per_account,
+        window=timedelta(minutes=settings.sign_in_window_minutes),
+    )
     app.add_exception_handler(UnionSyncError, web_views.domain_error_page)
     app.add_exception_handler(StarletteHTTPException, web_views.http_error_page)
     app.add_exception_handler(RequestValidationError, web_views.validation_error_page)
     app.add_exception_handler(IntegrityError, web_views.integrity_error_page)
     app.add_middleware(SecurityHeaders, error_page=web_views.last_resort_page)
+    if settings.trusted_proxies:  # outermost: the client address is settled before anything
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     signed = [Depends(signed_in)]
     pages = [Depends(signed_in), Depends(verify_csrf)]
     for router in (

@@ -205,7 +205,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from unionsync.app import create_app
 
     console.print(f"UnionSync on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # X-Forwarded-For is believed only from `trusted_proxies`, by the app's own middleware;
+    # uvicorn's (which trusts any loopback client by default) is off
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def _import(kind: str, path: Path) -> None:

@@ -28,7 +28,24 @@ class Settings(BaseSettings):
     )
     default_language: str = "ru"
     session_idle_minutes: int = Field(default=30, ge=1, description="Sign out after idling.")
-    sign_in_attempts_per_minute: int = Field(default=10, ge=1)
+    sign_in_failures_per_account_and_address: int = Field(
+        default=5, ge=1, description="Failed sign-ins to one account from one address, per window."
+    )
+    sign_in_failures_per_address: int = Field(
+        default=30, ge=1, description="Failed sign-ins from one address to any account, per window."
+    )
+    sign_in_failures_per_account: int = Field(
+        default=100,
+        ge=1,
+        description="Failed sign-ins to one account from all addresses before it is refused "
+        "everywhere, for at most the window.",
+    )
+    sign_in_window_minutes: int = Field(default=10, ge=1, le=1440)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; from anyone else they are ignored.",
+    )
     public_dashboard: bool = Field(
         default=False, description="Show the overview (figures only) without signing in."
     )

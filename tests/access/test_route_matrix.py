@@ -209,7 +209,12 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
     folder = tmp_path_factory.mktemp("matrix")
     url = f"sqlite:///{folder / 'demo.db'}"
     (folder / "demo.db").write_bytes(demo_template.read_bytes())
-    settings = make_settings(folder, url).model_copy(update={"sign_in_attempts_per_minute": 10_000})
+    settings = make_settings(folder, url).model_copy(
+        update={
+            "sign_in_failures_per_account_and_address": 10_000,
+            "sign_in_failures_per_address": 10_000,
+        }
+    )
     app = create_app(settings)
     engine = make_engine(url)
     credentials: dict[str, tuple[str | None, str | None]] = {}

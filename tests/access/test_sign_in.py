@@ -84,15 +84,54 @@ def test_sign_in_then_out_is_audited_and_ends_the_session(tmp_path, demo_url):
     assert actions[-2:] == ["sign_in", "sign_out"]
 
 
-def test_sign_in_is_rate_limited_per_account_with_a_clear_message(tmp_path, demo_url):
-    client = anonymous(tmp_path, demo_url, sign_in_attempts_per_minute=3)
-    assert [attempt(client, "by-editor", "bad") for _ in range(3)] == [401, 401, 401]
-    blocked = client.post(
+def _post(client: TestClient, username: str, password: str, address: str | None = None):
+    headers = {"X-Forwarded-For": address} if address else {}
+    return client.post(
         "/login",
-        data={"username": "by-editor", "password": "demo", "csrf_token": login_form_token(client)},
+        data={"username": username, "password": password, "csrf_token": login_form_token(client)},
+        headers=headers,
     )
+
+
+def test_sign_in_failures_are_limited_per_account_and_address_with_retry_after(tmp_path, demo_url):
+    client = anonymous(tmp_path, demo_url, sign_in_failures_per_account_and_address=3)
+    assert [attempt(client, "by-editor", "bad") for _ in range(3)] == [401, 401, 401]
+    blocked = _post(client, "by-editor", "demo")
     assert blocked.status_code == 429
     assert "Слишком много попыток входа" in blocked.text
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 600
+
+
+def test_a_stranger_cannot_lock_out_the_right_password_from_another_address(tmp_path, demo_url):
+    """Failures from one address do not refuse the account elsewhere; successes do not count;
+    the counts live in the database, so a second worker process sees them too."""
+    settings = {"sign_in_failures_per_account_and_address": 3, "trusted_proxies": ["testclient"]}
+    attacker = anonymous(tmp_path, demo_url, **settings)
+    assert [_post(attacker, "by-editor", "bad", "203.0.113.9").status_code for _ in range(3)] == [
+        401
+    ] * 3
+    assert _post(attacker, "by-editor", "demo", "203.0.113.9").status_code == 429
+    other_worker = anonymous(tmp_path / "w2", demo_url, **settings)
+    assert _post(other_worker, "by-editor", "bad", "203.0.113.9").status_code == 429
+    assert _post(other_worker, "by-editor", "demo", "198.51.100.7").status_code == 303
+    owner = anonymous(tmp_path / "w3", demo_url, **settings)
+    for _ in range(5):  # successes never count
+        assert _post(owner, "ru-editor", "demo", "198.51.100.7").status_code == 303
+
+
+def test_forwarded_addresses_are_believed_only_from_configured_proxies(tmp_path, demo_url):
+    for trusted, expected in (([], "testclient"), (["testclient"], "192.0.2.44")):
+        client = anonymous(tmp_path / str(len(trusted)), demo_url, trusted_proxies=trusted)
+        assert _post(client, "union-viewer", "demo", "192.0.2.44").status_code == 303
+        engine = make_engine(demo_url)
+        with transaction(make_session_factory(engine)) as s:
+            address = s.scalars(
+                select(AuditEntry.address)
+                .where(AuditEntry.action == "sign_in")
+                .order_by(AuditEntry.seq.desc())
+            ).first()
+        engine.dispose()
+        assert address == expected
 
 
 def test_forms_without_a_valid_csrf_token_are_refused(client: TestClient):

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from unionsync.access import audit
-from unionsync.access.models import ApiToken, AuditEntry, Role, Side, User, WebSession
+from unionsync.access.models import (
+    ApiToken,
+    AuditEntry,
+    Role,
+    Side,
+    SignInFailure,
+    User,
+    WebSession,
+)
 from unionsync.access.passwords import (
     digest,
     dummy_hash,
@@ -57,27 +62,52 @@ class RateLimitedError(UnionSyncError):
         self.retry_after = retry_after
 
 
-@dataclass
-class RateLimiter:
-    """At most `limit` attempts per key in a sliding `window` (per process)."""
+@dataclass(frozen=True, slots=True)
+class SignInLimiter:
+    """Failed sign-ins counted in the database (so every worker process sees them), separately
+    by account and address, by address, and by account.
 
-    limit: int = 10
-    window: float = 60.0
-    _hits: dict[str, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    Only failures count, and a success clears its account-and-address count. A stranger who
+    guesses at an account from one address is stopped after `per_pair` failures, and from many
+    accounts after `per_address`; the account itself is refused from every address only after
+    `per_account` failures (a distributed attack), and then for at most `window` (stated on the
+    page and in `Retry-After`). So nobody locks a user out from one address.
+    """
 
-    def hit(self, *keys: str) -> None:
-        """Count one attempt for every key; raise if any key is over its limit."""
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                hits = self._hits.setdefault(key, deque())
-                while hits and now - hits[0] > self.window:
-                    hits.popleft()
-                if len(hits) >= self.limit:
-                    raise RateLimitedError(int(self.window - (now - hits[0])) + 1)
-            for key in keys:
-                self._hits[key].append(now)
+    per_pair: int = 5
+    per_address: int = 30
+    per_account: int = 100
+    window: timedelta = timedelta(minutes=10)
+
+    def check(self, session: Session, username: str, address: str) -> None:
+        """Raise `RateLimitedError` when a limit is reached, before the password is checked."""
+        since = datetime.now(UTC) - self.window
+        recent = select(func.count(), func.min(SignInFailure.at)).where(SignInFailure.at > since)
+        for condition, limit in (
+            (
+                (SignInFailure.username == username) & (SignInFailure.address == address),
+                self.per_pair,
+            ),
+            (SignInFailure.address == address, self.per_address),
+            (SignInFailure.username == username, self.per_account),
+        ):
+            count, oldest = session.execute(recent.where(condition)).one()
+            if count >= limit:
+                wait = _aware(oldest) + self.window - datetime.now(UTC)
+                raise RateLimitedError(max(1, int(wait.total_seconds()) + 1))
+
+    def failed(self, session: Session, username: str, address: str) -> None:
+        session.add(SignInFailure(at=datetime.now(UTC), username=username, address=address))
+        session.execute(
+            delete(SignInFailure).where(SignInFailure.at < datetime.now(UTC) - 6 * self.window)
+        )
+
+    def succeeded(self, session: Session, username: str, address: str) -> None:
+        session.execute(
+            delete(SignInFailure).where(
+                SignInFailure.username == username, SignInFailure.address == address
+            )
+        )
 
 
 def principal_for(user: User) -> Principal:
@@ -146,10 +176,11 @@ def set_password(session: Session, actor: Principal, username: str, password: st
 
 
 def authenticate(
-    session: Session, username: str, password: str, address: str | None, limiter: RateLimiter
+    session: Session, username: str, password: str, address: str | None, limiter: SignInLimiter
 ) -> User:
     """The user whose password matches, else `AuthenticationError`; both outcomes audited."""
-    limiter.hit(f"address:{address}", f"user:{username.lower()}")
+    account, where = username.lower()[:80], (address or "?")[:64]
+    limiter.check(session, account, where)
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not verify_password(user.password_hash, password):
         if user is None:
@@ -162,7 +193,9 @@ def authenticate(
             after={"username": username[:80]},
             actor=Principal(username[:80] or "?"),
         )
+        limiter.failed(session, account, where)
         raise AuthenticationError()
+    limiter.succeeded(session, account, where)
     user.last_sign_in_at = datetime.now(UTC)
     audit.record(session, "sign_in", "user", user.id, actor=principal_for(user))
     return user

@@ -77,7 +77,7 @@ def login(
             request.app.state.sign_in_limiter,
         )
     except service.RateLimitedError as exc:
-        return _login_page(
+        page = _login_page(
             request,
             session,
             429,
@@ -86,6 +86,8 @@ def login(
             error="rate",
             retry_after=exc.retry_after,
         )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except service.AuthenticationError:
         return _login_page(
             request, session, 401, next=_safe_next(next), username=username, error="credentials"
