@@ -28,6 +28,7 @@ from unionsync.catalog import api as catalog_api
 from unionsync.catalog import views as catalog_views
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
+from unionsync.core.shared import ON_CHANGE
 from unionsync.coverage import api as coverage_api
 from unionsync.coverage import views as coverage_views
 from unionsync.dashboard import api as dashboard_api
@@ -85,6 +86,10 @@ def create_app(
     app.state.secret_key = settings.resolved_secret_key()  # generated and kept on first run
     app.state.session_factory = session_factory
     app.state.jobs = Jobs(settings, session_factory)
+    # the overview's and synchronisation's results, shared by workers; refreshed by a job
+    # queued after every commit that changes what they are computed from
+    app.state.shared = app.state.jobs.shared
+    ON_CHANGE[str(app.state.jobs.shared.engine.url)] = app.state.jobs.enqueue_refresh
     app.state.templates = make_environment()
     app.state.sign_in_limiter = SignInLimiter(
         per_pair=settings.sign_in_failures_per_account_and_address,

@@ -136,12 +136,48 @@ def demo(
         _serve(settings, host, port)
 
 
+Workers = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=64,
+        help="Server processes (production: PostgreSQL, and `unionsync worker` for the jobs).",
+    ),
+]
+
+
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> None:
     """Serve the web UI and the API (the schema is brought up to date first)."""
     settings = get_settings()
     _ready(settings)
-    _serve(settings, host, port)
+    if workers == 1:
+        _serve(settings, host, port)
+        return
+    import uvicorn
+
+    if settings.resolved_database_url().startswith("sqlite"):
+        err.print(
+            "[yellow]Several workers on SQLite serialise their writes; use PostgreSQL "
+            "(UNIONSYNC_DATABASE_URL) in production.[/yellow]"
+        )
+    if settings.jobs_in_process:
+        err.print(
+            "[yellow]Each worker also runs background jobs; for production set "
+            "UNIONSYNC_JOBS_IN_PROCESS=false and run `unionsync worker` once.[/yellow]"
+        )
+    console.print(f"UnionSync on http://{host}:{port} with {workers} workers")
+    # each worker builds the app from the same environment; forwarded addresses are trusted
+    # only by the app's own middleware (`trusted_proxies`)
+    uvicorn.run(
+        "unionsync.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 @app.command()

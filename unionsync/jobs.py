@@ -13,18 +13,40 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import suppress
 from functools import lru_cache
+from types import SimpleNamespace
 
 from huey import SqliteHuey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from unionsync.catalog.models import Capability, ProgramItem, ProgramItemDemand
 from unionsync.config import Settings
+from unionsync.core.shared import WATCHED, SharedResults
 from unionsync.db.session import make_engine, make_session_factory
-from unionsync.matching.models import MatchRun, RunStatus
+from unionsync.matching.models import Match, MatchRun, RunStatus
+from unionsync.nomenclature.models import CodeListEntry
+from unionsync.passports.models import Passport, PassportProduct
+from unionsync.trade.models import ExchangeRate, TradeFlow
 
 log = logging.getLogger(__name__)
 MATCH_RUN = "match_run"
+REFRESH = "refresh_shared_results"
+# what the shared results (overview, synchronisation, mirror statistics) are computed from
+WATCHED.update(
+    {
+        ProgramItem,
+        ProgramItemDemand,
+        Capability,
+        Match,
+        Passport,
+        PassportProduct,
+        TradeFlow,
+        ExchangeRate,
+        CodeListEntry,
+    }
+)
 
 
 class Jobs:
@@ -38,6 +60,9 @@ class Jobs:
             "unionsync", filename=str(settings.data_dir / "jobs.db"), results=False
         )
         self._match = self.huey.task(name=MATCH_RUN)(self._execute_match)
+        self._refresh = self.huey.task(name=REFRESH)(self.refresh_shared)
+        engine = self.factory.kw["bind"]
+        self.shared = SharedResults(engine, settings.resolved_secret_key())
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -49,6 +74,26 @@ class Jobs:
 
     def enqueue_match(self, run_id: int) -> None:
         self._match(run_id)
+
+    def enqueue_refresh(self) -> None:
+        """Queue one recomputation of the shared results (none if one is already waiting)."""
+        if not any(task.name == REFRESH for task in self.huey.pending()):
+            self._refresh()
+
+    def refresh_shared(self) -> None:
+        """Compute what the overview and the synchronisation pages show, for the data as it
+        is now, so that the next visitor reads it instead of waiting for it."""
+        from unionsync.access.policy import SYSTEM
+        from unionsync.core.errors import NotFoundError
+        from unionsync.coverage.sync import cached_coverages, cached_industry_shares
+        from unionsync.trade.reconcile import cached_mutual
+
+        holder = SimpleNamespace(shared=self.shared)
+        with self.factory() as session:
+            cached_coverages(holder, session, SYSTEM)
+            cached_industry_shares(holder, session, SYSTEM)
+            with suppress(NotFoundError):  # a year without a rate: the figure is left out
+                cached_mutual(holder, session, SYSTEM)
 
     def pending(self) -> int:
         return int(self.huey.pending_count())

@@ -202,9 +202,10 @@ def test_the_overview_shows_coverage_per_industry_once_matches_exist(client):
     assert section.count('href="/sync?industry=') == 15
     shares = [int(v) for v in re.findall(r"(\d+)%</td>", section)]
     assert shares and max(shares) > 0
-    cached = client.app.state.coverage_cache
+    memo = client.app.state.shared.memo
+    cached = memo["coverage:existing"][1]
     client.get("/")
-    assert client.app.state.coverage_cache is cached  # nothing changed: not solved again
+    assert memo["coverage:existing"][1] is cached  # nothing changed: not solved again
 
 
 def test_the_program_page_shows_its_coverage(client):

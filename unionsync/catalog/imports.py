@@ -45,6 +45,7 @@ from unionsync.catalog.template import (
 )
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
+from unionsync.core.shared import mark_changed
 from unionsync.core.tabular import ImportFailedError, RowError, normalise_header
 from unionsync.core.validation import (
     CODE_LENGTH,
@@ -420,6 +421,7 @@ def _run(
     """
     quiet = session.info.get(QUIET_KEY)
     session.info[QUIET_KEY] = True
+    mark_changed(session)  # bulk statements bypass the unit of work that would notice
     try:
         body()
     finally:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Program, ProgramItem
 from unionsync.core.money import Currency, Money
+from unionsync.core.shared import version_of
 from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import (
     SUBHEADING,
@@ -300,24 +301,48 @@ def coverage_version(session: Session) -> tuple[object, ...]:
 def cached_coverages(
     holder: Any, session: Session, actor: Principal, scenarios: Sequence[Scenario] = tuple(Scenario)
 ) -> Scenarios:
-    """Both countries' allocations in each scenario, kept on `holder.coverage_cache` (the
-    application's state) with the data version they were solved for: solved again only when
-    matches, decisions, items, capabilities or passports changed (the overview and the
-    synchronisation page are opened far more often than matches change)."""
+    """Both countries' allocations in each scenario, for the current data version.
+
+    With `holder.shared` (the application's `SharedResults`) they are computed once per version
+    by one worker and shared by all (see `core.shared`); otherwise kept on
+    `holder.coverage_cache`. Solved again only when matches, decisions, items, capabilities or
+    passports changed (the pages are opened far more often than matches change)."""
     require(actor, Action.VIEW, Kind.PROGRAM)
     require(actor, Action.VIEW, Kind.MATCH)
     version = coverage_version(session)
+
+    def solve(scenario: Scenario) -> dict[str, Coverage]:
+        return {c: coverage_of_country(session, actor, c, scenario) for c in PARTNER}
+
+    shared = getattr(holder, "shared", None)
+    if shared is not None:
+        stamp = version_of(version)
+        return {
+            s: shared.get(f"coverage:{s.value}", stamp, lambda s=s: solve(s)) for s in scenarios
+        }
     cached = getattr(holder, "coverage_cache", None)
     if cached is None or cached[0] != version:
         cached = holder.coverage_cache = (version, {})
     solved: Scenarios = cached[1]
     for scenario in scenarios:
         if scenario not in solved:
-            solved[scenario] = {
-                country: coverage_of_country(session, actor, country, scenario)
-                for country in PARTNER
-            }
+            solved[scenario] = solve(scenario)
     return {scenario: solved[scenario] for scenario in scenarios}
+
+
+def cached_industry_shares(
+    holder: Any, session: Session, actor: Principal
+) -> list[tuple[int, float | None, float | None]]:
+    """`industry_shares` of today's producers, shared like the allocations (the overview)."""
+    today = cached_coverages(holder, session, actor, (Scenario.EXISTING,))
+    shared = getattr(holder, "shared", None)
+    if shared is None:
+        return industry_shares(session, actor, today)
+    stamp = version_of(coverage_version(session))
+    shares: list[tuple[int, float | None, float | None]] = shared.get(
+        "overview:industry-shares", stamp, lambda: industry_shares(session, actor, today)
+    )
+    return shares
 
 
 def industry_shares(

@@ -14,8 +14,7 @@ from unionsync.access.models import Side
 from unionsync.access.policy import PUBLIC, Action, Kind, Principal, can
 from unionsync.api.deps import SessionDep
 from unionsync.core.errors import NotFoundError
-from unionsync.coverage.service import Scenario
-from unionsync.coverage.sync import cached_coverages, industry_shares
+from unionsync.coverage.sync import cached_industry_shares
 from unionsync.dashboard.service import Dashboard, build_dashboard
 from unionsync.passports.models import PassportStatus
 from unionsync.reference.models import Industry
@@ -80,8 +79,7 @@ def _coverage(
     """Coverage per industry, from the allocations cached on the application."""
     if not can(actor, Action.VIEW, Kind.MATCH):
         return None
-    today = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
-    return industry_shares(session, actor, today)
+    return cached_industry_shares(request.app.state, session, actor)
 
 
 def _trade_chart(board: Dashboard) -> dict[str, Any]:

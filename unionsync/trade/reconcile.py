@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.money import Currency
+from unionsync.core.shared import version_of
 from unionsync.nomenclature.lists import MembershipIndex, all_lists, entry_spans, get_list
 from unionsync.nomenclature.models import CodeListEntry
 from unionsync.trade.mirror import DEFAULT_CIF_FOB, Mirror, MirrorRow, Record, mirror
@@ -232,6 +233,14 @@ def cached_mutual(holder: Any, session: Session, actor: Principal) -> MirrorRepo
             select(func.count(CodeListEntry.id)).scalar_subquery(),
         )
     ).one()
+    shared = getattr(holder, "shared", None)
+    if shared is not None:  # computed once per version by one worker, shared by all
+        shared_report: MirrorReport = shared.get(
+            "mirror:BY-RU",
+            version_of(tuple(version)),
+            lambda: mutual_report(session, actor, "BY", "RU", critical=ANY_LIST),
+        )
+        return shared_report
     cached = getattr(holder, "mirror_cache", None)
     if cached is not None and cached[0] == tuple(version):
         report: MirrorReport = cached[1]

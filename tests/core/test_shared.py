@@ -1,0 +1,74 @@
+"""Shared results: computed once per version across workers, stale served while one worker
+recomputes, sealed against a database writer, refreshed after a commit that changes inputs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, update
+
+from unionsync.core.shared import ON_CHANGE, SharedResult, SharedResults
+from unionsync.db.bootstrap import init_database
+from unionsync.db.session import make_engine, make_session_factory
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    engine = make_engine(url)
+    init_database(url, make_session_factory(engine))
+    return engine
+
+
+def test_two_workers_compute_a_version_once(engine: Engine):
+    calls: list[str] = []
+    first, second = SharedResults(engine, "s"), SharedResults(engine, "s")
+
+    def slow() -> dict[str, int]:
+        calls.append("computed")
+        time.sleep(0.5)
+        return {"answer": 42}
+
+    results: list[object] = []
+    threads = [
+        threading.Thread(target=lambda w=w: results.append(w.get("k", "v1", slow)))
+        for w in (first, second)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == ["computed"]  # single flight: the other worker waited for it
+    assert results == [{"answer": 42}, {"answer": 42}]
+
+
+def test_a_stale_result_is_served_while_another_worker_recomputes(engine: Engine):
+    worker, other = SharedResults(engine, "s"), SharedResults(engine, "s")
+    worker.get("k", "v1", lambda: "old")
+    assert other._claim("k")  # the other worker is recomputing version 2
+    assert worker.get("k", "v2", lambda: "new") == "old"
+    other._store("k", "v2", "new")
+    assert worker.get("k", "v2", lambda: "never") == "new"
+
+
+def test_a_payload_written_by_someone_without_the_secret_is_refused(engine: Engine):
+    SharedResults(engine, "s").get("k", "v1", lambda: "honest")
+    with engine.begin() as connection:
+        forged = b"\x00" * 32 + b"not a pickle we wrote"
+        connection.execute(update(SharedResult).values(payload=forged))
+    with pytest.raises(ValueError, match="seal"):
+        SharedResults(engine, "s").get("k", "v1", lambda: "unused")
+
+
+def test_committing_a_watched_change_queues_a_refresh(client):
+    calls: list[int] = []
+    url = str(client.app.state.shared.engine.url)
+    ON_CHANGE[url] = lambda: calls.append(1)
+    item = client.get("/api/v1/program-items", params={"country": "BY"}).json()["items"][0]
+    client.patch(f"/api/v1/program-items/{item['id']}", json={"note": "changed"})
+    assert calls == [1]
+    client.get("/api/v1/programs")  # reading changes nothing
+    assert calls == [1]

@@ -1,0 +1,235 @@
+"""Results the pages show, computed once per version of their inputs and shared by workers.
+
+The overview and the synchronisation pages need an allocation solved over every item and
+capability: seconds of work, while the inputs change a few times an hour. So a result is kept
+in the database (`shared_result`), stamped with the version of the inputs it was computed from
+(a digest of a cheap query), and read by every worker process:
+
+- fresh (same version): read, unpickled once per process and kept in memory;
+- stale: one worker claims the recomputation (single flight, an atomic UPDATE on the row) and
+  the others serve the stale result meanwhile instead of computing it too; without any result
+  they wait for the claimant (bounded), then compute themselves;
+- a change to the inputs enqueues a refresh job (`after_commit` of the session that made it),
+  so the recomputation normally happens in the worker before anyone asks.
+
+Payloads are pickles signed with the installation's secret (HMAC-SHA-256): someone who can
+write the database cannot make the server unpickle what they wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import pickle
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    String,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from unionsync.db.base import Base
+from unionsync.db.types import UtcDateTime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CLAIM = timedelta(minutes=5)  # a claim older than this is taken to be abandoned
+WAIT_SECONDS = 20.0  # how long a worker without any result waits for the claimant
+CHANGED_KEY = "shared_inputs_changed"
+
+
+class SharedResult(Base):
+    """One computed result, the version of the inputs it is for, and who is recomputing it."""
+
+    __tablename__ = "shared_result"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+def version_of(parts: object) -> str:
+    """A short stamp of the inputs' state (counts, maxima, timestamps)."""
+    text = json.dumps(parts, default=str, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SharedResults:
+    """The results of one installation: the database table plus this process's memory."""
+
+    def __init__(self, engine: Engine, secret: str) -> None:
+        self.engine = engine
+        # on SQLite, connections of their own that never wait long behind a request's writes
+        # (a request holding the write lock would otherwise stall on its own claim)
+        self.own = (
+            create_engine(engine.url, connect_args={"timeout": 0.25, "check_same_thread": False})
+            if engine.dialect.name == "sqlite"
+            else engine
+        )
+        self.secret = hashlib.sha256(b"unionsync-shared:" + secret.encode()).digest()
+        self.memo: dict[str, tuple[str, Any]] = {}
+        self.locks: dict[str, threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    # --- payloads --------------------------------------------------------------------------
+
+    def _pack(self, value: object) -> bytes:
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return hmac.new(self.secret, body, hashlib.sha256).digest() + body
+
+    def _unpack(self, payload: bytes) -> Any:
+        seal, body = payload[:32], payload[32:]
+        if not hmac.compare_digest(seal, hmac.new(self.secret, body, hashlib.sha256).digest()):
+            raise ValueError("a shared result's seal does not match")
+        return pickle.loads(body)
+
+    # --- the protocol ----------------------------------------------------------------------
+
+    def get(self, key: str, version: str, compute: Callable[[], T]) -> T:
+        """The result of `compute` for `version`, computed by at most one worker at a time."""
+        remembered = self.memo.get(key)
+        if remembered is not None and remembered[0] == version:
+            return remembered[1]  # type: ignore[no-any-return]
+        with self.guard:
+            lock = self.locks.setdefault(key, threading.Lock())
+        with lock:  # one thread of this process at a time per key
+            remembered = self.memo.get(key)
+            if remembered is not None and remembered[0] == version:
+                return remembered[1]  # type: ignore[no-any-return]
+            deadline = time.monotonic() + WAIT_SECONDS
+            while True:
+                row = self._read(key)
+                if row is not None and row[0] == version and row[1] is not None:
+                    fresh: T = self._unpack(row[1])
+                    return self._remember(key, version, fresh)
+                if self._claim(key) or time.monotonic() > deadline:
+                    value = compute()
+                    self._store(key, version, value)
+                    return self._remember(key, version, value)
+                if row is not None and row[1] is not None:  # another worker is on it
+                    return self._unpack(row[1])  # type: ignore[no-any-return]
+                time.sleep(0.1)
+
+    def refresh(self, key: str, version: str, compute: Callable[[], T]) -> T:
+        """Compute now (the refresh job), unless the stored result is already for `version`."""
+        row = self._read(key)
+        if row is not None and row[0] == version and row[1] is not None:
+            stored: T = self._unpack(row[1])
+            return self._remember(key, version, stored)
+        self._claim(key, force=True)
+        value = compute()
+        self._store(key, version, value)
+        return self._remember(key, version, value)
+
+    def _remember(self, key: str, version: str, value: T) -> T:
+        self.memo[key] = (version, value)
+        return value
+
+    def _connect(self) -> Connection:
+        return self.own.connect()
+
+    def _read(self, key: str) -> tuple[str, bytes | None] | None:
+        try:
+            with self._connect() as connection:
+                row = connection.execute(
+                    select(SharedResult.version, SharedResult.payload).where(
+                        SharedResult.key == key
+                    )
+                ).first()
+        except OperationalError:
+            return None
+        return None if row is None else (row[0], row[1])
+
+    def _claim(self, key: str, force: bool = False) -> bool:
+        """Whether this worker now holds the recomputation of `key` (an atomic UPDATE)."""
+        now = datetime.now(UTC)
+        try:
+            with self._connect() as connection, connection.begin():
+                try:
+                    with connection.begin_nested():
+                        connection.execute(
+                            insert(SharedResult).values(key=key, version="", claimed_at=now)
+                        )
+                    return True
+                except IntegrityError:
+                    pass
+                stmt = update(SharedResult).where(SharedResult.key == key).values(claimed_at=now)
+                if not force:
+                    stmt = stmt.where(
+                        (SharedResult.claimed_at.is_(None))
+                        | (SharedResult.claimed_at < now - CLAIM)
+                    )
+                return bool(connection.execute(stmt).rowcount == 1)
+        except OperationalError:  # SQLite busy: compute without the claim
+            return True
+
+    def _store(self, key: str, version: str, value: object) -> None:
+        values = {
+            "version": version,
+            "payload": self._pack(value),
+            "computed_at": datetime.now(UTC),
+            "claimed_at": None,
+        }
+        try:
+            with self._connect() as connection, connection.begin():
+                done = connection.execute(
+                    update(SharedResult).where(SharedResult.key == key).values(**values)
+                ).rowcount
+                if not done:
+                    connection.execute(insert(SharedResult).values(key=key, **values))
+        except (OperationalError, IntegrityError):  # busy: the next request or job stores it
+            log.info("shared result %s not stored this time (database busy)", key)
+
+
+# --- knowing when inputs change --------------------------------------------------------------
+
+WATCHED: set[type] = set()  # models whose changes make the shared results stale
+# per database URL: what to call after a commit that changed them (the app queues a refresh)
+ON_CHANGE: dict[str, Callable[[], None]] = {}
+
+
+def mark_changed(session: Session) -> None:
+    """For writes that bypass the unit of work (bulk imports): the inputs changed."""
+    session.info[CHANGED_KEY] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context: object) -> None:
+    if any(type(obj) in WATCHED for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[CHANGED_KEY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if not session.info.pop(CHANGED_KEY, False):
+        return
+    bind = session.get_bind()
+    callback = ON_CHANGE.get(str(bind.engine.url))
+    if callback is None:
+        return
+    try:
+        callback()
+    except Exception:  # a refresh that cannot be queued must not fail the commit
+        log.exception("could not queue the refresh of shared results")
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED_KEY, None)
