@@ -259,11 +259,12 @@ def main() -> None:
         port = _free_port()
         base = f"http://{HOST}:{port}"
         command = [UNIONSYNC, "serve", "--host", HOST]
+        log = (folder / "server.log").open("wb")
         server = subprocess.Popen(
             [*command, "--port", str(port), "--workers", str(args.workers)],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         worker = None
         if args.workers > 1:
@@ -282,6 +283,10 @@ def main() -> None:
                 flush=True,
             )
             asyncio.run(_load(base, token, reader, args.users, args.seconds))
+        except SystemExit:
+            errors = (folder / "server.log").read_text(errors="replace").splitlines()
+            print("\n".join(line for line in errors if "Error" in line or "error" in line)[-3000:])
+            raise
         finally:
             for process in (server, worker):
                 if process is not None:

@@ -130,6 +130,7 @@ def make_settings(tmp_path: Path, url: str) -> Settings:
         database_url=url,
         secret_key="test-secret",
         jobs_in_process=False,  # tests carry out queued jobs themselves (app.state.jobs)
+        shared_results_max_stale_seconds=0,  # pages show the data as it is after each change
     )
 
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         description="Failed sign-ins to one account from all addresses before it is refused "
         "everywhere, for at most the window.",
     )
+    shared_results_max_stale_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="After a change, the overview and synchronisation pages show the previous "
+        "figures for at most this long while the job worker recomputes them.",
+    )
     sign_in_window_minutes: int = Field(default=10, ge=1, le=1440)
     trusted_proxies: list[str] = Field(
         default_factory=list,

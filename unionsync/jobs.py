@@ -62,7 +62,9 @@ class Jobs:
         self._match = self.huey.task(name=MATCH_RUN)(self._execute_match)
         self._refresh = self.huey.task(name=REFRESH)(self.refresh_shared)
         engine = self.factory.kw["bind"]
-        self.shared = SharedResults(engine, settings.resolved_secret_key())
+        self.shared = SharedResults(
+            engine, settings.resolved_secret_key(), settings.shared_results_max_stale_seconds
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -88,7 +90,7 @@ class Jobs:
         from unionsync.coverage.sync import cached_coverages, cached_industry_shares
         from unionsync.trade.reconcile import cached_mutual
 
-        holder = SimpleNamespace(shared=self.shared)
+        holder = SimpleNamespace(shared=self.shared.refreshing())
         with self.factory() as session:
             cached_coverages(holder, session, SYSTEM)
             cached_industry_shares(holder, session, SYSTEM)

@@ -72,3 +72,17 @@ def test_committing_a_watched_change_queues_a_refresh(client):
     assert calls == [1]
     client.get("/api/v1/programs")  # reading changes nothing
     assert calls == [1]
+
+
+def test_right_after_a_change_the_previous_result_is_served_for_a_bounded_time(engine: Engine):
+    patient, strict = SharedResults(engine, "s", max_stale=60), SharedResults(engine, "s", 0)
+    patient.get("k", "v1", lambda: "old")
+    assert patient.get("k", "v2", lambda: "new") == "old"  # the refresh job will catch up
+    assert strict.get("k", "v2", lambda: "new") == "new"  # no staleness allowed: computed
+    assert patient.get("k", "v2", lambda: "never") == "new"
+
+
+def test_the_refresh_job_always_computes_what_is_not_current(engine: Engine):
+    shared = SharedResults(engine, "s", max_stale=60)
+    shared.get("k", "v1", lambda: "old")
+    assert shared.refreshing().get("k", "v2", lambda: "new") == "new"

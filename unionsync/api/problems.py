@@ -143,6 +143,7 @@ ERRORS = {
     413: "The request body is too large",
     422: "Invalid input: every field at fault is listed",
     500: "An unexpected error (logged); the body is still a problem",
+    503: "The server is busy (no database connection came free in time); see Retry-After",
 }
 
 

@@ -3,6 +3,7 @@
 UnionSyncError
 ├── NotFoundError      a record that does not exist (404)
 ├── ConflictError      a duplicate or a stale version (409)
+├── BusyError          no database connection free in time (503, Retry-After)
 └── DomainValidationError  input that breaks a rule (422), with field errors
 """
 
@@ -34,6 +35,14 @@ class NotFoundError(UnionSyncError):
 class ConflictError(UnionSyncError):
     status = 409
     title = "Conflict"
+
+
+class BusyError(UnionSyncError):
+    """The server is saturated (no database connection came free in time): retry shortly."""
+
+    status = 503
+    title = "Service busy"
+    retry_after = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ import pickle
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -71,10 +72,24 @@ def version_of(parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class SharedResults:
-    """The results of one installation: the database table plus this process's memory."""
+@dataclass(frozen=True, slots=True)
+class _Row:
+    version: str
+    payload: bytes | None
+    computed_at: datetime | None
+    claimed_at: datetime | None
 
-    def __init__(self, engine: Engine, secret: str) -> None:
+
+class SharedResults:
+    """The results of one installation: the database table plus this process's memory.
+
+    `max_stale`: for how many seconds after a change a worker serves the previous result
+    instead of computing the new one itself (the refresh job normally has it by then); 0
+    computes on every change (tests, and installations without a job worker).
+    """
+
+    def __init__(self, engine: Engine, secret: str, max_stale: float = 10.0) -> None:
+        self.max_stale = max_stale
         self.engine = engine
         # on SQLite, connections of their own that never wait long behind a request's writes
         # (a request holding the write lock would otherwise stall on its own claim)
@@ -103,40 +118,63 @@ class SharedResults:
     # --- the protocol ----------------------------------------------------------------------
 
     def get(self, key: str, version: str, compute: Callable[[], T]) -> T:
-        """The result of `compute` for `version`, computed by at most one worker at a time."""
+        """The result of `compute` for `version`, computed by at most one worker at a time;
+        meanwhile (or for `max_stale` seconds after a change, while the refresh job runs)
+        the last result is served."""
         remembered = self.memo.get(key)
         if remembered is not None and remembered[0] == version:
             return remembered[1]  # type: ignore[no-any-return]
         with self.guard:
             lock = self.locks.setdefault(key, threading.Lock())
         with lock:  # one thread of this process at a time per key
-            remembered = self.memo.get(key)
-            if remembered is not None and remembered[0] == version:
-                return remembered[1]  # type: ignore[no-any-return]
             deadline = time.monotonic() + WAIT_SECONDS
             while True:
                 row = self._read(key)
-                if row is not None and row[0] == version and row[1] is not None:
-                    fresh: T = self._unpack(row[1])
-                    return self._remember(key, version, fresh)
+                if row is not None and row.version == version and row.payload is not None:
+                    fresh: T = self._value(key, row)
+                    return fresh
+                if row is not None and row.payload is not None and self._may_serve_stale(row):
+                    stale: T = self._value(key, row)
+                    return stale
                 if self._claim(key) or time.monotonic() > deadline:
                     value = compute()
                     self._store(key, version, value)
                     return self._remember(key, version, value)
-                if row is not None and row[1] is not None:  # another worker is on it
-                    return self._unpack(row[1])  # type: ignore[no-any-return]
+                if row is not None and row.payload is not None:  # another worker is on it
+                    previous: T = self._value(key, row)
+                    return previous
                 time.sleep(0.1)
 
     def refresh(self, key: str, version: str, compute: Callable[[], T]) -> T:
         """Compute now (the refresh job), unless the stored result is already for `version`."""
         row = self._read(key)
-        if row is not None and row[0] == version and row[1] is not None:
-            stored: T = self._unpack(row[1])
-            return self._remember(key, version, stored)
+        if row is not None and row.version == version and row.payload is not None:
+            stored: T = self._value(key, row)
+            return stored
         self._claim(key, force=True)
         value = compute()
         self._store(key, version, value)
         return self._remember(key, version, value)
+
+    def refreshing(self) -> _Refreshing:
+        """This store as the refresh job uses it: `get` computes whatever is not current."""
+        return _Refreshing(self)
+
+    def _may_serve_stale(self, row: _Row) -> bool:
+        now = datetime.now(UTC)
+        if row.claimed_at is not None and now - row.claimed_at < CLAIM:
+            return True  # someone is computing the current version
+        return row.computed_at is not None and (now - row.computed_at).total_seconds() < (
+            self.max_stale
+        )
+
+    def _value(self, key: str, row: _Row) -> Any:
+        """The stored result, unpickled once per process and version."""
+        remembered = self.memo.get(key)
+        if remembered is not None and remembered[0] == row.version:
+            return remembered[1]
+        assert row.payload is not None
+        return self._remember(key, row.version, self._unpack(row.payload))
 
     def _remember(self, key: str, version: str, value: T) -> T:
         self.memo[key] = (version, value)
@@ -145,17 +183,19 @@ class SharedResults:
     def _connect(self) -> Connection:
         return self.own.connect()
 
-    def _read(self, key: str) -> tuple[str, bytes | None] | None:
+    def _read(self, key: str) -> _Row | None:
+        query = select(
+            SharedResult.version,
+            SharedResult.payload,
+            SharedResult.computed_at,
+            SharedResult.claimed_at,
+        ).where(SharedResult.key == key)
         try:
             with self._connect() as connection:
-                row = connection.execute(
-                    select(SharedResult.version, SharedResult.payload).where(
-                        SharedResult.key == key
-                    )
-                ).first()
+                row = connection.execute(query).first()
         except OperationalError:
             return None
-        return None if row is None else (row[0], row[1])
+        return None if row is None else _Row(*row)
 
     def _claim(self, key: str, force: bool = False) -> bool:
         """Whether this worker now holds the recomputation of `key` (an atomic UPDATE)."""
@@ -196,6 +236,16 @@ class SharedResults:
                     connection.execute(insert(SharedResult).values(key=key, **values))
         except (OperationalError, IntegrityError):  # busy: the next request or job stores it
             log.info("shared result %s not stored this time (database busy)", key)
+
+
+class _Refreshing:
+    """A `SharedResults` whose `get` recomputes every result that is not current."""
+
+    def __init__(self, shared: SharedResults) -> None:
+        self.shared = shared
+
+    def get(self, key: str, version: str, compute: Callable[[], T]) -> T:
+        return self.shared.refresh(key, version, compute)
 
 
 # --- knowing when inputs change --------------------------------------------------------------

@@ -10,9 +10,15 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Connections per process: at least the 40 threads FastAPI runs `def` handlers on, so that
+# requests busy in Python (hashing a password) never leave the next one waiting for a connection
+POOL = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 20}
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets foreign keys on and its folder created."""
+    if ":memory:" not in url and "poolclass" not in kwargs:
+        kwargs = {**POOL, **kwargs}
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
         # the web server and its job worker write from several threads: wait for a lock

@@ -16,7 +16,7 @@ from starlette.types import Scope
 
 from unionsync.access.policy import NotAuthenticatedError, PermissionDeniedError
 from unionsync.api.problems import domain_error, http_error, validation_error
-from unionsync.core.errors import ConflictError, NotFoundError, UnionSyncError
+from unionsync.core.errors import BusyError, ConflictError, NotFoundError, UnionSyncError
 from unionsync.web.csrf import CsrfError
 from unionsync.web.i18n import LANGUAGES, gettext
 from unionsync.web.pages import LANG_COOKIE, render, use_language
@@ -118,6 +118,17 @@ async def integrity_error_page(request: Request, exc: Exception) -> Response:
     )
     log.warning("integrity error answered with 409 on %s: %s", request.url.path, exc)
     return await domain_error_page(request, conflict)
+
+
+async def busy_page(request: Request, exc: Exception) -> Response:
+    """Every database connection of this process stayed busy for the pool's timeout: 503 with
+    Retry-After (the client should come back), not a 500."""
+    log.warning("no database connection free in time on %s: %s", request.url.path, exc)
+    response = await domain_error_page(
+        request, BusyError("the server is busy; try again in a few seconds")
+    )
+    response.headers["Retry-After"] = str(BusyError.retry_after)
+    return response
 
 
 def last_resort_page(scope: Scope, status: int) -> bytes:
