@@ -87,13 +87,18 @@ class Jobs:
         is now, so that the next visitor reads it instead of waiting for it."""
         from unionsync.access.policy import SYSTEM
         from unionsync.core.errors import NotFoundError
-        from unionsync.coverage.sync import cached_coverages, cached_industry_shares
+        from unionsync.coverage.sync import (
+            cached_coverages,
+            cached_industry_shares,
+            cached_sync_report,
+        )
         from unionsync.trade.reconcile import cached_mutual
 
         holder = SimpleNamespace(shared=self.shared.refreshing())
         with self.factory() as session:
             cached_coverages(holder, session, SYSTEM)
             cached_industry_shares(holder, session, SYSTEM)
+            cached_sync_report(holder, session, SYSTEM)
             with suppress(NotFoundError):  # a year without a rate: the figure is left out
                 cached_mutual(holder, session, SYSTEM)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -343,6 +343,25 @@ def cached_industry_shares(
         "overview:industry-shares", stamp, lambda: industry_shares(session, actor, today)
     )
     return shares
+
+
+def cached_sync_report(
+    holder: Any, session: Session, actor: Principal, industry_id: int | None = None
+) -> SyncReport:
+    """`synchronise` over the shared allocations, itself shared per industry filter (the
+    synchronisation page is the most visited heavy page)."""
+    scenarios = cached_coverages(holder, session, actor)
+    shared = getattr(holder, "shared", None)
+    if shared is None:
+        return synchronise(session, actor, industry_id, scenarios)
+    stamp = version_of(coverage_version(session))
+    key = f"sync:{industry_id if industry_id is not None else 'all'}"
+
+    def solve() -> SyncReport:  # kept without its converter, which is bound to this session
+        return replace(synchronise(session, actor, industry_id, scenarios), converter=None)
+
+    stored: SyncReport = shared.get(key, stamp, solve)
+    return replace(stored, converter=rate_converter(session))
 
 
 def industry_shares(

@@ -19,7 +19,12 @@ from unionsync.core.errors import NotFoundError
 from unionsync.core.schemas import IdPath
 from unionsync.coverage.report import summary_rows, write_pdf, write_xlsx
 from unionsync.coverage.service import Scenario
-from unionsync.coverage.sync import SyncReport, cached_coverages, synchronise
+from unionsync.coverage.sync import (
+    SyncReport,
+    cached_coverages,
+    cached_sync_report,
+    synchronise,
+)
 from unionsync.passports.models import Passport, PassportProduct, PassportStatus
 from unionsync.reference.models import Industry
 from unionsync.web.i18n import gettext
@@ -46,8 +51,7 @@ def sync_page(
 ) -> HTMLResponse:
     """Coverage per industry, complements, gaps, overlaps and timing conflicts."""
     industry_id = int_or_none(industry)
-    scenarios = cached_coverages(request.app.state, session, actor)
-    report = synchronise(session, actor, industry_id, scenarios)
+    report = cached_sync_report(request.app.state, session, actor, industry_id)
     industries = {i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))}
     names = {i.id: (i.name_ru if _ru(request) else i.name_en) for i in industries.values()}
     summary = summary_rows(report, names)
