@@ -28,9 +28,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import text
 
-from tests.conftest import issue_demo_token, make_settings, require_postgres, reset_postgres
+from tests.conftest import issue_demo_token, make_settings, scratch_postgres
 from unionsync.app import create_app
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory, transaction
@@ -70,8 +69,8 @@ def fuzzed(
         url = f"sqlite:///{folder / 'demo.db'}"
         shutil.copy(demo_template, folder / "demo.db")
     else:
-        url = require_postgres()
-        reset_postgres(url)
+        scratch = scratch_postgres("fuzz")
+        url = next(scratch)
         engine = make_engine(url)
         init_database(url, make_session_factory(engine))
         with transaction(make_session_factory(engine)) as session:
@@ -81,11 +80,7 @@ def fuzzed(
     app = create_app(make_settings(folder, url))
     yield app, tokens
     if request.param == "postgresql":
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        next(scratch, None)
 
 
 FUZZ_SETTINGS = settings(

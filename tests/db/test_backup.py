@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from tests.conftest import require_postgres
+from tests.conftest import scratch_postgres
 from unionsync import config
 from unionsync.access.audit import verify_chain
 from unionsync.catalog.models import ProgramItemDemand
@@ -28,27 +27,14 @@ from unionsync.demo.loader import load_demo
 runner = CliRunner()
 
 
-def _scratch_postgres(suffix: str) -> Iterator[str]:
-    url = make_url(require_postgres())
-    name = f"{url.database}_{suffix}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture
 def pg_source() -> Iterator[str]:
-    yield from _scratch_postgres("backup_source")
+    yield from scratch_postgres("backup_source")
 
 
 @pytest.fixture
 def pg_target() -> Iterator[str]:
-    yield from _scratch_postgres("backup_target")
+    yield from scratch_postgres("backup_target")
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, data_dir: Path, url: str) -> None:

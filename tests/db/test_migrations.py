@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import inspect
 
-from tests.conftest import require_postgres
+from tests.conftest import scratch_postgres
 from unionsync.db.migrate import downgrade, is_initialised, upgrade
 from unionsync.db.models import Base
 from unionsync.db.session import make_engine
@@ -39,17 +39,7 @@ def test_sqlite_migrates_from_empty_to_head_and_back(tmp_path: Path):
 
 @pytest.fixture
 def scratch_postgres_url() -> Iterator[str]:
-    """A throw-away database beside the test one, so other tests' schema is left alone."""
-    url = make_url(require_postgres())
-    name = f"{url.database}_migrations"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from scratch_postgres("migrations")
 
 
 @pytest.mark.postgres
