@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from unionsync.access.models import Role, Side
+from unionsync.access.models import AuditEntry, Role, Side
 from unionsync.access.policy import SYSTEM, PermissionDeniedError, Principal
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.core.errors import DomainValidationError
@@ -98,6 +98,19 @@ def test_a_second_run_compares_only_what_changed(demo_session: Session):
         )
         is Band.ACCEPT
     )
+
+
+def test_a_runs_progress_is_not_audited(demo_session: Session):
+    """The trail holds the run's request, start and end, not every progress step."""
+    program = first_program(demo_session, "RU")
+    before = demo_session.scalar(select(func.max(AuditEntry.seq))) or 0
+    finished = run(demo_session, program.id)
+    assert finished.status is RunStatus.DONE and finished.total > 0
+    entries = demo_session.scalars(
+        select(AuditEntry).where(AuditEntry.seq > before, AuditEntry.entity == "match_run")
+    ).all()
+    assert [entry.action for entry in entries] == ["create", "update", "update"]
+    assert all("done" not in (entry.after or {}) for entry in entries)
 
 
 def test_full_run_and_top_limit(demo_session: Session):

@@ -240,6 +240,12 @@ AUDITED: dict[type, str] = {}
 EXCLUDED_FIELDS = frozenset(
     {"created_at", "updated_at", "password_hash", "token_hash", "last_used_at", "last_sign_in_at"}
 )
+# fields that report a job's progress, not a user's act: a change to them alone is not audited
+PROGRESS_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _excluded(obj: object) -> frozenset[str]:
+    return EXCLUDED_FIELDS | PROGRESS_FIELDS.get(type(obj), frozenset())
 
 
 def audited(name: str) -> Any:
@@ -255,18 +261,20 @@ def audited(name: str) -> Any:
 def snapshot(obj: object) -> dict[str, Any]:
     """The object's column values (secrets left out)."""
     mapper = inspect(obj).mapper
+    excluded = _excluded(obj)
     return {
         attr.key: jsonable(getattr(obj, attr.key))
         for attr in mapper.column_attrs
-        if attr.key not in EXCLUDED_FIELDS
+        if attr.key not in excluded
     }
 
 
 def _before(obj: object) -> dict[str, Any]:
     state = inspect(obj)
+    excluded = _excluded(obj)
     values = {}
     for attr in state.mapper.column_attrs:
-        if attr.key in EXCLUDED_FIELDS:
+        if attr.key in excluded:
             continue
         history = state.attrs[attr.key].history
         old = history.deleted[0] if history.deleted else getattr(obj, attr.key)

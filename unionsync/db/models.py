@@ -1,6 +1,6 @@
 """Imports every mapped class, so the metadata is complete for Alembic and create_all."""
 
-from unionsync.access.audit import AUDITED
+from unionsync.access.audit import AUDITED, PROGRESS_FIELDS
 from unionsync.access.models import ApiToken, AuditEntry, User, WebSession
 from unionsync.catalog.models import (
     Capability,
@@ -46,6 +46,7 @@ AUDITED.update(
         ApiToken: "api_token",
     }
 )
+PROGRESS_FIELDS[MatchRun] = frozenset({"stage", "done", "total"})
 
 __all__ = [
     "ApiToken",
