@@ -137,6 +137,43 @@ def test_a_bad_file_names_file_row_and_column_and_writes_nothing(
     assert [(e.row, e.column) for e in caught.value.errors] == [(2, "единица")]
 
 
+def test_a_file_of_another_layout_is_refused_once_per_missing_column(
+    demo_session: Session, tmp_path: Path
+):
+    """A BACI file read as Comtrade: the missing columns once each, not an error per row."""
+    many = BACI + "2022,112,643,848210,1.0,\n" * 500
+    with pytest.raises(ImportFailedError) as caught:
+        import_file(
+            demo_session, SYSTEM, _file(tmp_path, "baci.csv", many), "comtrade", tmp_path / "d"
+        )
+    errors = caught.value.errors
+    assert [(e.row, e.column) for e in errors] == [
+        (1, "flowCode"),
+        (1, "reporterISO"),
+        (1, "partnerISO"),
+        (1, "refYear"),
+        (1, "cmdCode"),
+        (1, "primaryValue"),
+    ]
+    assert "«Trade Flow Code»" in errors[0].reason and errors[0].file == "baci.csv"
+    with pytest.raises(ImportFailedError) as caught:
+        import_file(
+            demo_session,
+            SYSTEM,
+            _file(tmp_path, "c.csv", COMTRADE),
+            "customs",
+            tmp_path,
+            reporter="BY",
+        )
+    assert {e.column for e in caught.value.errors} == {
+        "direction",
+        "country",
+        "period",
+        "code",
+        "value",
+    }
+
+
 def test_reimport_replaces_and_mirror_reads_imported_flows(demo_session: Session, tmp_path: Path):
     s = demo_session
     path = _file(tmp_path, "ct.csv", COMTRADE)

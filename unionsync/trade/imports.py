@@ -259,6 +259,41 @@ LAYOUTS: dict[str, Callable[[_Row, str, str | None], Flow]] = {
     "baci": _baci,
     "customs": _customs,
 }
+# the columns each layout cannot do without, each with the spellings it accepts: a file of
+# another layout is refused once per missing column, not once per row
+REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "comtrade": (
+        ("flowCode", "Trade Flow Code", "Trade Flow"),
+        ("reporterISO", "Reporter ISO", "reporterCode", "Reporter Code"),
+        ("partnerISO", "Partner ISO", "partnerCode", "Partner Code"),
+        ("refYear", "Year", "period", "Period"),
+        ("cmdCode", "Commodity Code"),
+        ("primaryValue", "Trade Value (US$)", "TradeValue"),
+    ),
+    "baci": (("t",), ("i",), ("j",), ("k",), ("v",)),
+    "customs": (
+        ("direction", "направление", "напр"),
+        ("country", "страна"),
+        ("period", "период"),
+        ("code", "код", "tnved", "код тн вэд"),
+        ("value", "стоимость"),
+    ),
+}
+
+
+def missing_columns(sheet: Sheet, layout: str) -> list[RowError]:
+    """One error per required column the sheet lacks, naming the spellings accepted."""
+    return [
+        RowError.explained(
+            sheet.name,
+            1,
+            names[0],
+            N_("required column is missing (accepted headers: %(names)s)"),
+            names=", ".join(f"«{name}»" for name in names),
+        )
+        for names in REQUIRED_COLUMNS[layout]
+        if sheet.find_column(*names) is None
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +310,9 @@ def read_flows(
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}: {', '.join(LAYOUTS)}")
     read = LAYOUTS[layout]
+    missing = missing_columns(sheet, layout)
+    if missing:
+        raise ImportFailedError(missing)
     flows, errors = [], []
     for number, row in sheet.rows:
         try:
