@@ -21,32 +21,14 @@ from huey import SqliteHuey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from unionsync.catalog.models import Capability, ProgramItem, ProgramItemDemand
 from unionsync.config import Settings
-from unionsync.core.shared import WATCHED, SharedResults
+from unionsync.core.shared import SharedResults
 from unionsync.db.session import make_engine, make_session_factory
-from unionsync.matching.models import Match, MatchRun, RunStatus
-from unionsync.nomenclature.models import CodeListEntry
-from unionsync.passports.models import Passport, PassportProduct
-from unionsync.trade.models import ExchangeRate, TradeFlow
+from unionsync.matching.models import MatchRun, RunStatus
 
 log = logging.getLogger(__name__)
 MATCH_RUN = "match_run"
 REFRESH = "refresh_shared_results"
-# what the shared results (overview, synchronisation, mirror statistics) are computed from
-WATCHED.update(
-    {
-        ProgramItem,
-        ProgramItemDemand,
-        Capability,
-        Match,
-        Passport,
-        PassportProduct,
-        TradeFlow,
-        ExchangeRate,
-        CodeListEntry,
-    }
-)
 
 
 class Jobs:

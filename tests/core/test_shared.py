@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
 
-from unionsync.core.shared import ON_CHANGE, SharedResult, SharedResults
+from tests.conftest import seeded_industry
+from unionsync.catalog.models import Program, ProgramItem, ProgramItemDemand
+from unionsync.core.shared import (
+    ON_CHANGE,
+    SharedResult,
+    SharedResults,
+    data_version,
+    mark_changed,
+)
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
 
@@ -69,9 +79,75 @@ def test_committing_a_watched_change_queues_a_refresh(client):
     ON_CHANGE[url] = lambda: calls.append(1)
     item = client.get("/api/v1/program-items", params={"country": "BY"}).json()["items"][0]
     client.patch(f"/api/v1/program-items/{item['id']}", json={"note": "changed"})
+    assert calls == []  # a note alters no shared result
+    client.patch(f"/api/v1/program-items/{item['id']}", json={"name_ru": "Изменённое имя"})
     assert calls == [1]
     client.get("/api/v1/programs")  # reading changes nothing
     assert calls == [1]
+
+
+def _program(session: Session) -> ProgramItem:
+    program = Program(
+        country_code="BY",
+        industry_id=seeded_industry(session, "machine-tools").id,
+        code=f"P-{time.monotonic_ns()}",
+        title="Станки",
+        period_start=2025,
+        period_end=2027,
+    )
+    item = ProgramItem(position=1, name_ru="Станок", tnved_code="8458110000", unit_okei="796")
+    item.demands.append(ProgramItemDemand(year=2025, quantity=Decimal(10)))
+    program.items.append(item)
+    session.add(program)
+    session.commit()
+    return item
+
+
+def test_the_version_of_inputs_moves_with_relevant_commits_only(engine: Engine):
+    factory = make_session_factory(engine)
+    with factory() as session:
+        item = _program(session)
+        start = data_version(session, "coverage"), data_version(session, "trade")
+        item.note = "only a note"
+        session.commit()
+        assert (data_version(session, "coverage"), data_version(session, "trade")) == start
+        item.demands[0].quantity = Decimal(12)
+        session.flush()
+        session.flush()  # several flushes, one transaction: raised once
+        session.commit()
+        assert data_version(session, "coverage") == start[0] + 1
+        assert data_version(session, "trade") == start[1]
+        item.tnved_code = "8458119000"
+        session.rollback()  # a change rolled back raises nothing
+        assert data_version(session, "coverage") == start[0] + 1
+        mark_changed(session, "trade")  # a bulk statement's writer says so itself
+        session.commit()
+        assert data_version(session, "trade") == start[1] + 1
+
+
+@pytest.mark.postgres
+def test_concurrent_committers_each_raise_the_version_on_postgresql(postgres_engine: Engine):
+    factory = make_session_factory(postgres_engine)
+    with factory() as session:
+        item_id = _program(session).id
+        before = data_version(session, "coverage")
+    barrier = threading.Barrier(4)
+
+    def write(quantity: int) -> None:
+        with factory() as session:
+            item = session.get(ProgramItem, item_id)
+            assert item is not None
+            barrier.wait()
+            item.demands[0].quantity = Decimal(quantity)
+            session.commit()
+
+    threads = [threading.Thread(target=write, args=(n + 20,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with factory() as session:
+        assert data_version(session, "coverage") == before + 4
 
 
 def test_right_after_a_change_the_previous_result_is_served_for_a_bounded_time(engine: Engine):

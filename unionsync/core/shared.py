@@ -12,6 +12,11 @@ in the database (`shared_result`), stamped with the version of the inputs it was
 - a change to the inputs enqueues a refresh job (`after_commit` of the session that made it),
   so the recomputation normally happens in the worker before anyone asks.
 
+The version of the inputs is a counter per group of inputs (`data_version`), raised in the
+transaction that changes them, just before it commits: reading it is one primary-key lookup
+however many rows there are, and a change that cannot alter a result (a note, a timestamp)
+does not raise it, so it costs no recomputation.
+
 Payloads are pickles signed with the installation's secret (HMAC-SHA-256): someone who can
 write the database cannot make the server unpickle what they wrote.
 """
@@ -31,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Engine,
     LargeBinary,
@@ -38,6 +44,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     select,
     update,
 )
@@ -52,6 +59,15 @@ T = TypeVar("T")
 CLAIM = timedelta(minutes=5)  # a claim older than this is taken to be abandoned
 WAIT_SECONDS = 20.0  # how long a worker without any result waits for the claimant
 CHANGED_KEY = "shared_inputs_changed"
+
+
+class DataVersion(Base):
+    """How many committed transactions have changed one group of inputs (see `WATCHED`)."""
+
+    __tablename__ = "data_version"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class SharedResult(Base):
@@ -250,25 +266,72 @@ class _Refreshing:
 
 # --- knowing when inputs change --------------------------------------------------------------
 
-WATCHED: set[type] = set()  # models whose changes make the shared results stale
+# per model, the group of inputs its rows belong to ("coverage", "trade"); the jobs module
+# fills it with what the shared results are computed from
+WATCHED: dict[type, str] = {}
+# columns whose change alone alters no shared result
+IRRELEVANT_FIELDS = frozenset({"note", "created_at", "updated_at", "last_used_at"})
 # per database URL: what to call after a commit that changed them (the app queues a refresh)
 ON_CHANGE: dict[str, Callable[[], None]] = {}
 
 
-def mark_changed(session: Session) -> None:
-    """For writes that bypass the unit of work (bulk imports): the inputs changed."""
-    session.info[CHANGED_KEY] = True
+def data_version(session: Session, group: str) -> int:
+    """The version of one group of inputs: one primary-key read."""
+    return int(session.scalar(select(DataVersion.n).where(DataVersion.key == group)) or 0)
+
+
+def mark_changed(session: Session, *groups: str) -> None:
+    """For writes that bypass the unit of work (bulk statements): these groups of inputs
+    (all of them when none is named) changed in this transaction."""
+    changed: set[str] = session.info.setdefault(CHANGED_KEY, set())
+    changed.update(groups or set(WATCHED.values()))
+
+
+def _relevant(obj: object) -> bool:
+    """Whether a changed row may alter a result: any change but one to irrelevant columns."""
+    state = inspect(obj)
+    return any(
+        attr.history.has_changes()
+        for attr in state.attrs
+        if attr.key not in IRRELEVANT_FIELDS and attr.key in state.mapper.column_attrs
+    )
 
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: object) -> None:
-    if any(type(obj) in WATCHED for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info[CHANGED_KEY] = True
+    groups = {
+        WATCHED[type(obj)] for obj in (*session.new, *session.deleted) if type(obj) in WATCHED
+    }
+    groups.update(
+        WATCHED[type(obj)]
+        for obj in session.dirty
+        if type(obj) in WATCHED and WATCHED[type(obj)] not in groups and _relevant(obj)
+    )
+    if groups:
+        mark_changed(session, *groups)
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_versions(session: Session) -> None:
+    """Raise the changed groups' counters last in the transaction, so that the row lock a
+    counter takes on PostgreSQL is held only while the transaction commits."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    changed = session.info.get(CHANGED_KEY)
+    if not changed:
+        return
+    for group in sorted(changed):  # one order, so that two committers never deadlock
+        raised = session.execute(
+            update(DataVersion).where(DataVersion.key == group).values(n=DataVersion.n + 1)
+        )
+        if not raised.rowcount:  # type: ignore[attr-defined]
+            # the migration creates each group's row; one deleted by hand comes back
+            session.execute(insert(DataVersion).values(key=group, n=1))
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if not session.info.pop(CHANGED_KEY, False):
+    if not session.info.pop(CHANGED_KEY, None):
         return
     bind = session.get_bind()
     callback = ON_CHANGE.get(str(bind.engine.url))

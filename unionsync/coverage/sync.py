@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Program, ProgramItem
 from unionsync.core.money import Currency, Money
-from unionsync.core.shared import version_of
+from unionsync.core.shared import data_version, version_of
 from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import (
     SUBHEADING,
@@ -273,29 +273,9 @@ def _produced(code: str | None, produced: tuple[set[str], set[str]]) -> bool:
 
 
 def coverage_version(session: Session) -> tuple[object, ...]:
-    """Changes whenever a coverage answer could: matches, decisions, items, capabilities,
-    passports and their products."""
-    from sqlalchemy import func
-
-    from unionsync.catalog.models import ProgramItemDemand
-    from unionsync.matching.models import Match
-    from unionsync.passports.models import Passport, PassportProduct
-
-    return tuple(
-        session.execute(
-            select(
-                select(func.count(Match.id)).scalar_subquery(),
-                select(func.max(Match.id)).scalar_subquery(),
-                select(func.max(Match.decided_at)).scalar_subquery(),
-                select(func.max(ProgramItem.updated_at)).scalar_subquery(),
-                select(func.max(Capability.updated_at)).scalar_subquery(),
-                select(func.count(ProgramItemDemand.id)).scalar_subquery(),
-                select(func.max(Passport.updated_at)).scalar_subquery(),
-                select(func.count(PassportProduct.id)).scalar_subquery(),
-                select(func.max(PassportProduct.id)).scalar_subquery(),
-            )
-        ).one()
-    )
+    """Changes whenever a coverage answer could: matches, decisions, programs, items,
+    organizations, capabilities, passports and their products (see `core.shared`)."""
+    return ("coverage", data_version(session, "coverage"))
 
 
 def cached_coverages(

@@ -273,7 +273,8 @@ def restore(
 def _require_empty(engine: Engine) -> None:
     """Refuse to restore over data: only an empty (or new) installation is a target."""
     inspector = inspect(engine)
-    reference = {"country", "industry"}  # seeded by every installation; replaced by the backup's
+    # seeded by every installation (data_version by its migration); replaced by the backup's
+    reference = {"country", "industry", "data_version"}
     with engine.connect() as connection:
         for table in _tables():
             if table.name in reference or not inspector.has_table(table.name):

@@ -10,6 +10,7 @@ from unionsync.catalog.models import (
     ProgramItemDemand,
 )
 from unionsync.core.meta import DemoMatchTruth, MetaEntry
+from unionsync.core.shared import WATCHED
 from unionsync.db.base import Base
 from unionsync.matching.models import Match, MatchDecision, MatchRun, MatchSeen
 from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
@@ -47,6 +48,14 @@ AUDITED.update(
     }
 )
 PROGRESS_FIELDS[MatchRun] = frozenset({"stage", "done", "total"})
+# what the shared results (overview, synchronisation, mirror statistics) are computed from:
+# a committed change to these raises its group's data version (see core.shared); filled here,
+# with the models, so that every process that writes (server, worker, CLI) raises it
+WATCHED.update(
+    {model: "coverage" for model in (Program, ProgramItem, ProgramItemDemand, Organization)}
+    | {model: "coverage" for model in (Capability, Match, Passport, PassportProduct)}
+    | {model: "trade" for model in (TradeFlow, ExchangeRate, CodeListEntry)}
+)
 
 __all__ = [
     "ApiToken",

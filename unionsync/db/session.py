@@ -17,7 +17,8 @@ POOL = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 20}
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets foreign keys on and its folder created."""
-    if ":memory:" not in url and "poolclass" not in kwargs:
+    in_memory = url.rstrip("/") in ("sqlite:", "sqlite+pysqlite:") or ":memory:" in url
+    if not in_memory and "poolclass" not in kwargs:
         kwargs = {**POOL, **kwargs}
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
@@ -48,6 +49,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (pages render after it)."""
+    # every model registered, with what is audited and what the shared results watch, before
+    # the first session writes (a library user may not have imported the other domains)
+    import unionsync.db.models  # noqa: F401
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -25,6 +25,7 @@ from unionsync.catalog.models import Capability, Organization, Program, ProgramI
 from unionsync.config import Settings
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
+from unionsync.core.shared import mark_changed
 from unionsync.db.base import utcnow
 from unionsync.matching.candidates import Candidate, MatchRecord, candidates
 from unionsync.matching.features import PairRecord
@@ -317,6 +318,7 @@ def _save(
     new_item_ids = {i.id for i in new_items}
     new_cap_ids = {c.id for c in new_caps}
     program_item_ids = select(ProgramItem.id).where(ProgramItem.program_id == run.program_id)
+    mark_changed(session, "coverage")  # the bulk delete below bypasses the unit of work
     if new_item_ids:
         session.execute(delete(Match).where(Match.item_id.in_(new_item_ids)))
     if new_cap_ids:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
+from unionsync.core.shared import mark_changed
 from unionsync.core.tabular import ImportFailedError, RowError, Sheet, parse_decimal, read_table
 from unionsync.nomenclature.codes import parse_tnved
 from unionsync.reference.units import resolve_unit
@@ -374,6 +375,7 @@ def import_file(
     )
     summary = summarise(table)
     source = f"{layout}:{path.name}"
+    mark_changed(session, "trade")  # the bulk delete below bypasses the unit of work
     session.execute(delete(TradeFlow).where(TradeFlow.source == source))
     for row in summary:
         session.add(TradeFlow(source=source, **row))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
+from unionsync.core.shared import mark_changed
 from unionsync.core.tabular import ImportFailedError, RowError, Sheet, parse_decimal, read_table
 from unionsync.trade.models import ExchangeRate
 
@@ -135,6 +136,7 @@ def import_rates(
     if errors:
         raise ImportFailedError(errors)
     stored = []
+    mark_changed(session, "trade")  # the bulk deletes below bypass the unit of work
     for (year, currency), values in sorted(found.items()):
         session.execute(
             delete(ExchangeRate).where(

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.money import Currency
-from unionsync.core.shared import version_of
+from unionsync.core.shared import data_version, version_of
 from unionsync.nomenclature.lists import MembershipIndex, all_lists, entry_spans, get_list
-from unionsync.nomenclature.models import CodeListEntry
 from unionsync.trade.mirror import DEFAULT_CIF_FOB, Mirror, MirrorRow, Record, mirror
-from unionsync.trade.models import ExchangeRate, TradeFlow
+from unionsync.trade.models import TradeFlow
 from unionsync.trade.service import RateUsed, rate_factor
 
 ANY_LIST = "*"  # codes under any code list (what the overview calls critical products)
@@ -223,16 +222,7 @@ def cached_mutual(holder: Any, session: Session, actor: Principal) -> MirrorRepo
     opened far more often than trade records, rates or code lists change, then costs one
     small query instead of a pass over every record."""
     require(actor, Action.VIEW, Kind.TRADE)
-    version = session.execute(
-        select(
-            select(func.count(TradeFlow.id)).scalar_subquery(),
-            select(func.max(TradeFlow.id)).scalar_subquery(),
-            select(func.max(ExchangeRate.id)).scalar_subquery(),
-            select(func.count(ExchangeRate.id)).scalar_subquery(),
-            select(func.max(CodeListEntry.id)).scalar_subquery(),
-            select(func.count(CodeListEntry.id)).scalar_subquery(),
-        )
-    ).one()
+    version = ("trade", data_version(session, "trade"))
     shared = getattr(holder, "shared", None)
     if shared is not None:  # computed once per version by one worker, shared by all
         shared_report: MirrorReport = shared.get(
