@@ -10,10 +10,12 @@ database, which must be empty; --items adds generated program items up to that m
 `unionsync serve` (and, with several workers, a separate `unionsync worker`) on 127.0.0.1,
 signs every virtual user in as one of the demo users, and then, for --seconds, each user
 requests the next page of the mix as soon as the previous one answered, while one writer
-changes a program item's note through the API every second (each write makes the overview's
-and the synchronisation's results stale). Printed per page and overall: requests, errors,
-p50 / p95 / p99 latency and requests per second; side by side, the baseline: `/healthz` (no
-database, no template) under the same load, and every page once on an idle server.
+changes a program item through the API every second: its name by default (each write makes the
+overview's and the synchronisation's results stale, so they are recomputed), or with
+--writes note its note (which alters no computed result). Printed per page and overall:
+requests, errors, p50 / p95 / p99 latency and requests per second; side by side, the
+baseline: `/healthz` (no database, no template) under the same load, and every page once on
+an idle server.
 Target (issue 16): p95 ≤ 100 ms and no errors on PostgreSQL with 10^5 items.
 """
 
@@ -131,7 +133,12 @@ async def _user(
 
 
 async def _writer(
-    base: str, token: str, stop: float, samples: dict[str, list[float]], errors: dict[str, int]
+    base: str,
+    token: str,
+    stop: float,
+    samples: dict[str, list[float]],
+    errors: dict[str, int],
+    field: str,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
@@ -142,9 +149,8 @@ async def _writer(
             item = items[n % len(items)]
             n += 1
             started = time.perf_counter()
-            answer = await client.patch(
-                f"/api/v1/program-items/{item['id']}", json={"note": f"load test {n}"}
-            )
+            value = f"load test {n}" if field == "note" else f"{item['name_ru']} ({n})"
+            answer = await client.patch(f"/api/v1/program-items/{item['id']}", json={field: value})
             samples["PATCH item (write)"].append(time.perf_counter() - started)
             if answer.status_code >= 400:
                 errors["PATCH item (write)"] += 1
@@ -182,7 +188,9 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def _load(base: str, token: str, reader: str, users: int, seconds: float) -> None:
+async def _load(
+    base: str, token: str, reader: str, users: int, seconds: float, writes: str
+) -> None:
     idle = await _idle_pass(base)
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -194,7 +202,7 @@ async def _load(base: str, token: str, reader: str, users: int, seconds: float) 
     tasks = [
         _user(base, USERS[i % len(USERS)], reader, i, stop, samples, errors) for i in range(users)
     ]
-    tasks.append(_writer(base, token, stop, samples, errors))
+    tasks.append(_writer(base, token, stop, samples, errors, writes))
     tasks.append(_baseline_probe(base, stop, samples, errors))
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - started
@@ -243,6 +251,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--items", type=int, default=0, help="program items in all (≥ demo)")
+    parser.add_argument(
+        "--writes",
+        choices=("name", "note"),
+        default="name",
+        help="what the writer changes: an item's name (every write makes the overview and "
+        "synchronisation stale) or its note (which alters no computed result)",
+    )
     args = parser.parse_args()
     if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600:
         raise SystemExit("bounded: 1–200 users, 1–600 seconds")
@@ -279,10 +294,10 @@ def main() -> None:
             database = "PostgreSQL" if args.database_url else "SQLite"
             print(
                 f"users={args.users} seconds={args.seconds:.0f} workers={args.workers} "
-                f"database={database} items≥{max(args.items, 1_100):,}",
+                f"database={database} items≥{max(args.items, 1_100):,} writes={args.writes}",
                 flush=True,
             )
-            asyncio.run(_load(base, token, reader, args.users, args.seconds))
+            asyncio.run(_load(base, token, reader, args.users, args.seconds, args.writes))
         except SystemExit:
             errors = (folder / "server.log").read_text(errors="replace").splitlines()
             print("\n".join(line for line in errors if "Error" in line or "error" in line)[-3000:])

@@ -23,6 +23,7 @@ from unionsync.core.shared import (
 )
 from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
+from unionsync.trade import reconcile
 
 
 @pytest.fixture
@@ -162,3 +163,25 @@ def test_the_refresh_job_always_computes_what_is_not_current(engine: Engine):
     shared = SharedResults(engine, "s", max_stale=60)
     shared.get("k", "v1", lambda: "old")
     assert shared.refreshing().get("k", "v2", lambda: "new") == "new"
+
+
+def test_the_mirror_page_computes_its_report_once_per_version_of_the_trade_data(
+    client, demo_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    calls: list[str] = []
+    original = reconcile.mutual_report
+
+    def counted(*args: object, **kwargs: object) -> reconcile.MirrorReport:
+        calls.append("computed")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reconcile, "mutual_report", counted)
+    first = client.get("/trade/mirror")
+    again = client.get("/trade/mirror")
+    assert first.status_code == again.status_code == 200 and len(calls) == 1
+    assert client.get("/trade/mirror?currency=USD").status_code == 200 and len(calls) == 2
+    factory = make_session_factory(make_engine(demo_url))
+    with factory() as session:
+        mark_changed(session, "trade")  # as an import of trade records does
+        session.commit()
+    assert client.get("/trade/mirror").status_code == 200 and len(calls) == 3

@@ -13,10 +13,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy.orm import Session
 
+from unionsync.core.shared import data_version, version_of
 from unionsync.core.tabular import excel_cell
 from unionsync.coverage.service import Scenario
-from unionsync.coverage.sync import SyncReport
+from unionsync.coverage.sync import SyncReport, coverage_version
 from unionsync.reference.units import unit_by_code
 from unionsync.web.labels import label_in
 
@@ -36,27 +38,56 @@ def _sheet(
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 70)
 
 
-def summary_rows(report: SyncReport, industries: dict[int, str]) -> list[list[Any]]:
-    """Per industry and overall: covered shares of both countries' demand by quantity and by
-    value, and the counts of gaps and overlaps."""
-    rows = []
+def summary_figures(report: SyncReport) -> list[tuple[int | None, list[Any]]]:
+    """Per industry (and `None` for all): covered shares of both countries' demand by quantity
+    and by value, and the counts of gaps and overlaps."""
+    figures = []
     for industry_id in [*report.industries(), None]:
-        name = industries.get(industry_id, "") if industry_id is not None else "Всего"
         shares = [report.share(c, industry_id) for c in ("BY", "RU")]
         shares += [report.value_share(c, industry_id) for c in ("BY", "RU")]
-        rows.append(
-            [
-                name,
-                *(None if s is None else round(s, 4) for s in shares),
-                sum(1 for g in report.gaps if industry_id in (None, g.item.industry_id)),
-                sum(
-                    1
-                    for o in report.overlaps
-                    if industry_id is None or industry_id in o.industry_ids
-                ),
-            ]
+        figures.append(
+            (
+                industry_id,
+                [
+                    *(None if s is None else round(s, 4) for s in shares),
+                    sum(1 for g in report.gaps if industry_id in (None, g.item.industry_id)),
+                    sum(
+                        1
+                        for o in report.overlaps
+                        if industry_id is None or industry_id in o.industry_ids
+                    ),
+                ],
+            )
         )
-    return rows
+    return figures
+
+
+def cached_summary_figures(
+    holder: Any, session: Session, report: SyncReport, industry_id: int | None
+) -> list[tuple[int | None, list[Any]]]:
+    """`summary_figures` of the shared synchronisation report, shared the same way (valued
+    shares convert every item-year, so they change with the rates too)."""
+    shared = getattr(holder, "shared", None)
+    if shared is None:
+        return summary_figures(report)
+    stamp = version_of((coverage_version(session), data_version(session, "trade")))
+    key = f"sync-summary:{industry_id if industry_id is not None else 'all'}"
+    figures: list[tuple[int | None, list[Any]]] = shared.get(
+        key, stamp, lambda: summary_figures(report)
+    )
+    return figures
+
+
+def summary_rows(
+    report: SyncReport,
+    industries: dict[int, str],
+    figures: list[tuple[int | None, list[Any]]] | None = None,
+) -> list[list[Any]]:
+    """`summary_figures` with the industries' names first ("Всего" for all of them)."""
+    return [
+        [industries.get(industry_id, "") if industry_id is not None else "Всего", *values]
+        for industry_id, values in (figures if figures is not None else summary_figures(report))
+    ]
 
 
 def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> None:

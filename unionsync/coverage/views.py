@@ -17,7 +17,12 @@ from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import ProgramItem
 from unionsync.core.errors import NotFoundError
 from unionsync.core.schemas import IdPath
-from unionsync.coverage.report import summary_rows, write_pdf, write_xlsx
+from unionsync.coverage.report import (
+    cached_summary_figures,
+    summary_rows,
+    write_pdf,
+    write_xlsx,
+)
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import (
     SyncReport,
@@ -54,7 +59,8 @@ def sync_page(
     report = cached_sync_report(request.app.state, session, actor, industry_id)
     industries = {i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))}
     names = {i.id: (i.name_ru if _ru(request) else i.name_en) for i in industries.values()}
-    summary = summary_rows(report, names)
+    figures = cached_summary_figures(request.app.state, session, report, industry_id)
+    summary = summary_rows(report, names, figures)
     return render(
         request,
         session,

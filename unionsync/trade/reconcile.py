@@ -3,6 +3,7 @@ or USD, every conversion with the rate it used (see `mirror.py` for the method).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -214,6 +215,47 @@ def by_industry(
             line[n] += report.in_currency(value, year)
     ordered = sorted(totals.items(), key=lambda item: -item[1][2])
     return [(key, v[0], v[1], v[2], v[3], v[4]) for key, v in ordered]
+
+
+PAIRS = {"mutual": ("BY", "RU"), "BY-RU": ("BY", "RU"), "RU-BY": ("RU", "BY")}
+
+
+def cached_report(
+    holder: Any,
+    session: Session,
+    actor: Principal,
+    way: str,
+    *,
+    critical: str | None,
+    currency: Currency,
+    estimate_cif: bool,
+) -> MirrorReport:
+    """The mirror page's report (`way`: a key of `PAIRS`), computed once per version of the
+    trade records, rates and code lists for each choice of its options and shared by every
+    worker, like the overview's figures (the report is the same for everyone who may see it)."""
+    require(actor, Action.VIEW, Kind.TRADE)
+    exporter, importer = PAIRS[way]
+    build = mutual_report if way == "mutual" else mirror_report
+
+    def compute() -> MirrorReport:
+        return build(
+            session,
+            actor,
+            exporter,
+            importer,
+            critical=critical,
+            currency=currency,
+            estimate_cif=estimate_cif,
+        )
+
+    shared = getattr(holder, "shared", None)
+    if shared is None:
+        return compute()
+    options = f"{way}:{critical or ''}:{currency.value}:{int(estimate_cif)}"
+    key = "mirror-page:" + hashlib.sha256(options.encode()).hexdigest()[:32]
+    stamp = version_of(("trade", data_version(session, "trade")))
+    report: MirrorReport = shared.get(key, stamp, compute)
+    return report
 
 
 def cached_mutual(holder: Any, session: Session, actor: Principal) -> MirrorReport:

@@ -92,15 +92,12 @@ def mirror_page(
     largest gaps and what explains them."""
     chosen = Currency(currency) if currency in {c.value for c in Currency} else Currency.BYN
     critical_list = critical if critical is not None else reconcile.ANY_LIST
-    pairs = {"mutual": ("BY", "RU"), "BY-RU": ("BY", "RU"), "RU-BY": ("RU", "BY")}
-    way = direction if direction in pairs else "mutual"
-    exporter, importer = pairs[way]
-    build = reconcile.mutual_report if way == "mutual" else reconcile.mirror_report
-    report = build(
+    way = direction if direction in reconcile.PAIRS else "mutual"
+    report = reconcile.cached_report(
+        request.app.state,
         session,
         actor,
-        exporter,
-        importer,
+        way,
         critical=critical_list or None,
         currency=chosen,
         estimate_cif=estimate_cif in ("1", "on"),
