@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -103,6 +104,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, web_views.validation_error_page)
     app.add_exception_handler(IntegrityError, web_views.integrity_error_page)
     app.add_exception_handler(PoolTimeoutError, web_views.busy_page)
+    app.add_exception_handler(OperationalError, web_views.operational_error_page)
     app.add_middleware(SecurityHeaders, error_page=web_views.last_resort_page)
     if settings.trusted_proxies:  # outermost: the client address is settled before anything
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -131,6 +131,16 @@ async def busy_page(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def operational_error_page(request: Request, exc: Exception) -> Response:
+    """SQLite gave up waiting for another writer's lock ("database is locked"): the same 503
+    with Retry-After as a full pool. Any other operational error is a fault: re-raised, it
+    becomes the guard's logged 500."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return await busy_page(request, exc)
+    raise exc
+
+
 def last_resort_page(scope: Scope, status: int) -> bytes:
     """The HTML page of an error no handler answered (a bug, a refused address or body): the
     layout when it can be rendered, a plain page when even that fails."""
