@@ -69,6 +69,7 @@ class Jobs:
         is now, so that the next visitor reads it instead of waiting for it."""
         from unionsync.access.policy import SYSTEM
         from unionsync.core.errors import NotFoundError
+        from unionsync.coverage.report import cached_summary_figures
         from unionsync.coverage.sync import (
             cached_coverages,
             cached_industry_shares,
@@ -80,7 +81,8 @@ class Jobs:
         with self.factory() as session:
             cached_coverages(holder, session, SYSTEM)
             cached_industry_shares(holder, session, SYSTEM)
-            cached_sync_report(holder, session, SYSTEM)
+            report = cached_sync_report(holder, session, SYSTEM)
+            cached_summary_figures(holder, session, report, None)
             with suppress(NotFoundError):  # a year without a rate: the figure is left out
                 cached_mutual(holder, session, SYSTEM)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import seeded_industry
+from tests.conftest import scratch_postgres, seeded_industry
 from unionsync.catalog.models import Program, ProgramItem, ProgramItemDemand
 from unionsync.core.shared import (
     ON_CHANGE,
@@ -126,9 +127,20 @@ def test_the_version_of_inputs_moves_with_relevant_commits_only(engine: Engine):
         assert data_version(session, "trade") == start[1] + 1
 
 
+@pytest.fixture
+def scratch_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL database of its own: this test commits, the shared one is not
+    to keep its rows."""
+    for url in scratch_postgres("versions"):
+        engine = make_engine(url)
+        init_database(url, make_session_factory(engine))
+        yield engine
+        engine.dispose()
+
+
 @pytest.mark.postgres
-def test_concurrent_committers_each_raise_the_version_on_postgresql(postgres_engine: Engine):
-    factory = make_session_factory(postgres_engine)
+def test_concurrent_committers_each_raise_the_version_on_postgresql(scratch_engine: Engine):
+    factory = make_session_factory(scratch_engine)
     with factory() as session:
         item_id = _program(session).id
         before = data_version(session, "coverage")

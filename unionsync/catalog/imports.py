@@ -421,7 +421,8 @@ def _run(
     """
     quiet = session.info.get(QUIET_KEY)
     session.info[QUIET_KEY] = True
-    mark_changed(session)  # bulk statements bypass the unit of work that would notice
+    # bulk statements bypass the unit of work that would notice
+    mark_changed(session, "coverage")
     try:
         body()
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
@@ -53,6 +53,7 @@ def critical_totals(
 
 @router.get("/trade/mirror")
 def mirror(
+    request: Request,
     session: SessionDep,
     actor: ActorDep,
     exporter: Annotated[str, Query(alias="from", pattern="^[A-Z]{2}$")] = "BY",
@@ -67,12 +68,13 @@ def mirror(
     """Both sides' records of the flows from one country to the other (or, `mutual`, both
     directions), reconciled with an interval, per year and per code, with the flags that
     explain large gaps. `critical` names a code list (`*`: any list)."""
-    build = reconcile.mutual_report if mutual else reconcile.mirror_report
-    report = build(
+    report = reconcile.cached_report(
+        request.app.state,
         session,
         actor,
         exporter,
         importer,
+        mutual=mutual,
         critical=critical,
         currency=currency,
         cif_fob=cif_fob,

@@ -224,18 +224,23 @@ def cached_report(
     holder: Any,
     session: Session,
     actor: Principal,
-    way: str,
+    exporter: str,
+    importer: str,
     *,
+    mutual: bool,
     critical: str | None,
-    currency: Currency,
-    estimate_cif: bool,
+    currency: Currency = Currency.BYN,
+    cif_fob: float = DEFAULT_CIF_FOB,
+    estimate_cif: bool = False,
 ) -> MirrorReport:
-    """The mirror page's report (`way`: a key of `PAIRS`), computed once per version of the
-    trade records, rates and code lists for each choice of its options and shared by every
-    worker, like the overview's figures (the report is the same for everyone who may see it)."""
+    """`mutual_report` (or `mirror_report`) of two countries; for Belarus and Russia at the
+    default CIF/FOB margin (the overview, the mirror page and the API's usual question),
+    computed once per version of the trade records, rates and code lists for each choice of
+    options and shared by every worker through `holder.shared` (the report is the same for
+    everyone who may see it). Other pairs and margins are computed on each request, so that
+    nobody can fill the store with arbitrary keys."""
     require(actor, Action.VIEW, Kind.TRADE)
-    exporter, importer = PAIRS[way]
-    build = mutual_report if way == "mutual" else mirror_report
+    build = mutual_report if mutual else mirror_report
 
     def compute() -> MirrorReport:
         return build(
@@ -245,38 +250,23 @@ def cached_report(
             importer,
             critical=critical,
             currency=currency,
+            cif_fob=cif_fob,
             estimate_cif=estimate_cif,
         )
 
     shared = getattr(holder, "shared", None)
-    if shared is None:
+    if shared is None or cif_fob != DEFAULT_CIF_FOB or {exporter, importer} != {"BY", "RU"}:
         return compute()
-    options = f"{way}:{critical or ''}:{currency.value}:{int(estimate_cif)}"
-    key = "mirror-page:" + hashlib.sha256(options.encode()).hexdigest()[:32]
+    key = f"mirror:{exporter}-{importer}"  # the overview's figure: mutual, any list, BYN
+    options = (mutual, critical, currency, estimate_cif)
+    if options != (True, ANY_LIST, Currency.BYN, False):
+        key += ":" + hashlib.sha256(repr(options).encode()).hexdigest()[:32]
     stamp = version_of(("trade", data_version(session, "trade")))
     report: MirrorReport = shared.get(key, stamp, compute)
     return report
 
 
 def cached_mutual(holder: Any, session: Session, actor: Principal) -> MirrorReport:
-    """BY–RU mutual trade in critical products (BYN), kept on `holder.mirror_cache` (the
-    application's state) with the version of the data it was computed from: the overview,
-    opened far more often than trade records, rates or code lists change, then costs one
-    small query instead of a pass over every record."""
-    require(actor, Action.VIEW, Kind.TRADE)
-    version = ("trade", data_version(session, "trade"))
-    shared = getattr(holder, "shared", None)
-    if shared is not None:  # computed once per version by one worker, shared by all
-        shared_report: MirrorReport = shared.get(
-            "mirror:BY-RU",
-            version_of(tuple(version)),
-            lambda: mutual_report(session, actor, "BY", "RU", critical=ANY_LIST),
-        )
-        return shared_report
-    cached = getattr(holder, "mirror_cache", None)
-    if cached is not None and cached[0] == tuple(version):
-        report: MirrorReport = cached[1]
-        return report
-    report = mutual_report(session, actor, "BY", "RU", critical=ANY_LIST)
-    holder.mirror_cache = (tuple(version), report)
-    return report
+    """BY–RU mutual trade in critical products (BYN), as the overview shows it: the same
+    shared report as the mirror page's default view."""
+    return cached_report(holder, session, actor, "BY", "RU", mutual=True, critical=ANY_LIST)
