@@ -57,8 +57,11 @@ mutual trade of Belarus and Russia. Errors are RFC 9457 problem details."""
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Background jobs start with the server (queued and interrupted ones resume) and stop
-    with it."""
+    with it; the shared results are brought up to date at once, so that the first visitor
+    after a restart or an upgrade does not find them missing."""
     jobs: Jobs = app.state.jobs
+    if app.state.shared.max_stale > 0:
+        jobs.enqueue_refresh()
     if app.state.settings.jobs_in_process:
         jobs.recover()
         jobs.start()
@@ -91,6 +94,8 @@ def create_app(
     # queued after every commit that changes what they are computed from
     app.state.shared = app.state.jobs.shared
     ON_CHANGE[str(app.state.jobs.shared.engine.url)] = app.state.jobs.enqueue_refresh
+    # what the job computes, pages never compute: they answer "being computed" meanwhile
+    app.state.shared.on_missing = app.state.jobs.enqueue_refresh
     app.state.templates = make_environment()
     app.state.sign_in_limiter = SignInLimiter(
         per_pair=settings.sign_in_failures_per_account_and_address,

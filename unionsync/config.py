@@ -45,7 +45,8 @@ class Settings(BaseSettings):
         ge=0,
         le=3600,
         description="After a change, the overview and synchronisation pages show the previous "
-        "figures for at most this long while the job worker recomputes them.",
+        "figures while the job worker recomputes them (never computing them in a request); "
+        "0 makes every request compute what is not current (tests, no job worker).",
     )
     sign_in_window_minutes: int = Field(default=10, ge=1, le=1440)
     trusted_proxies: list[str] = Field(

@@ -10,11 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import scratch_postgres, seeded_industry
+from tests.conftest import issue_demo_token, make_settings, scratch_postgres, seeded_industry
+from unionsync.app import create_app
 from unionsync.catalog.models import Program, ProgramItem, ProgramItemDemand
+from unionsync.core import shared as shared_module
+from unionsync.core.errors import ResultPendingError
 from unionsync.core.shared import (
     ON_CHANGE,
     SharedResult,
@@ -175,6 +179,55 @@ def test_the_refresh_job_always_computes_what_is_not_current(engine: Engine):
     shared = SharedResults(engine, "s", max_stale=60)
     shared.get("k", "v1", lambda: "old")
     assert shared.refreshing().get("k", "v2", lambda: "new") == "new"
+
+
+def test_with_a_job_worker_a_request_never_computes_what_the_job_computes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(shared_module, "ASK_EVERY", 0.0)
+    asked: list[int] = []
+    shared = SharedResults(engine, "s", max_stale=10)
+    shared.on_missing = lambda: asked.append(1)
+
+    def never() -> str:
+        raise AssertionError("computed in the request")
+
+    with pytest.raises(ResultPendingError):  # nothing yet: answered at once, the job is asked
+        shared.get("k", "v1", never, background=True)
+    assert asked == [1]
+    with pytest.raises(ResultPendingError):  # the job is on it (claimed): not asked again
+        shared._claim("k")
+        shared.get("k", "v1", never, background=True)
+    assert asked == [1]
+    shared.refreshing().get("k", "v1", lambda: "first")  # the job
+    assert shared.get("k", "v1", never, background=True) == "first"
+    # the inputs changed: the previous result is served, however old, while the job runs
+    assert shared.get("k", "v2", never, background=True) == "first"
+    assert asked == [1, 1]
+    # a key the job does not compute is still computed by the request
+    assert shared.get("other", "v1", lambda: "here") == "here"
+
+
+def test_pages_say_being_computed_until_the_job_has_run(tmp_path: Path, demo_url: str):
+    settings = make_settings(tmp_path, demo_url).model_copy(
+        update={"shared_results_max_stale_seconds": 10.0}
+    )
+    app = create_app(settings)
+    token = issue_demo_token(demo_url, "by-editor")
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        assert app.state.jobs.pending() == 1  # the start-up asked for a refresh
+        client.cookies.set("lang", "ru")
+        page = client.get("/sync")
+        assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+        assert "Идёт расчёт" in page.text and 'http-equiv="refresh"' in page.text
+        api = client.get("/api/v1/sync")
+        assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+        assert api.headers["content-type"].startswith("application/problem+json")
+        assert app.state.jobs.run_pending() >= 1  # the job worker's turn
+        assert client.get("/sync").status_code == 200
+        assert client.get("/").status_code == 200
+        assert client.get("/trade/mirror").status_code == 200
+        assert client.get("/api/v1/sync").status_code == 200
 
 
 def test_the_mirror_page_computes_its_report_once_per_version_of_the_trade_data(

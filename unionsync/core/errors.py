@@ -4,6 +4,7 @@ UnionSyncError
 ├── NotFoundError      a record that does not exist (404)
 ├── ConflictError      a duplicate or a stale version (409)
 ├── BusyError          no database connection free in time (503, Retry-After)
+│   └── ResultPendingError  a shared result is being computed for the first time (503)
 └── DomainValidationError  input that breaks a rule (422), with field errors
 """
 
@@ -43,6 +44,20 @@ class BusyError(UnionSyncError):
     status = 503
     title = "Service busy"
     retry_after = 5
+
+
+class ResultPendingError(BusyError):
+    """A result the background job computes (an allocation over every item) does not exist
+    yet: the request is answered at once instead of computing it for minutes."""
+
+    title = "Being computed"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"the result {key!r} is being computed for the current data; "
+            f"this page will be ready in a moment"
+        )
+        self.key = key
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,12 @@ in the database (`shared_result`), stamped with the version of the inputs it was
   the others serve the stale result meanwhile instead of computing it too; without any result
   they wait for the claimant (bounded), then compute themselves;
 - a change to the inputs enqueues a refresh job (`after_commit` of the session that made it),
-  so the recomputation normally happens in the worker before anyone asks.
+  so the recomputation normally happens in the worker before anyone asks;
+- a result the refresh job computes (`background=True`) is never computed in a request when a
+  job worker is there (`on_missing` set): a stale one is served while the job runs, and
+  without any the request is answered at once with `ResultPendingError` (503, "being computed")
+  instead of holding a connection and a worker for the minutes an allocation over 10^5
+  items takes.
 
 The version of the inputs is a counter per group of inputs (`data_version`), raised in the
 transaction that changes them, just before it commits: reading it is one primary-key lookup
@@ -51,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from unionsync.core.errors import ResultPendingError
 from unionsync.db.base import Base
 from unionsync.db.types import UtcDateTime
 
@@ -59,6 +65,7 @@ T = TypeVar("T")
 CLAIM = timedelta(minutes=5)  # a claim older than this is taken to be abandoned
 WAIT_SECONDS = 20.0  # how long a worker without any result waits for the claimant
 CHANGED_KEY = "shared_inputs_changed"
+ASK_EVERY = 2.0  # seconds between two requests of this process asking the job for a refresh
 
 
 class DataVersion(Base):
@@ -118,6 +125,9 @@ class SharedResults:
         self.memo: dict[str, tuple[str, Any]] = {}
         self.locks: dict[str, threading.Lock] = {}
         self.guard = threading.Lock()
+        # queues the refresh job (the application sets it); without it requests compute
+        self.on_missing: Callable[[], None] | None = None
+        self._asked_at = float("-inf")
 
     # --- payloads --------------------------------------------------------------------------
 
@@ -133,13 +143,18 @@ class SharedResults:
 
     # --- the protocol ----------------------------------------------------------------------
 
-    def get(self, key: str, version: str, compute: Callable[[], T]) -> T:
+    def get(
+        self, key: str, version: str, compute: Callable[[], T], *, background: bool = False
+    ) -> T:
         """The result of `compute` for `version`, computed by at most one worker at a time;
         meanwhile (or for `max_stale` seconds after a change, while the refresh job runs)
-        the last result is served."""
+        the last result is served. `background`: the refresh job computes this key, so with
+        a job worker a request never does (see `_from_job`)."""
         remembered = self.memo.get(key)
         if remembered is not None and remembered[0] == version:
             return remembered[1]  # type: ignore[no-any-return]
+        if background and self.on_missing is not None and self.max_stale > 0:
+            return self._from_job(key, version)  # type: ignore[no-any-return]
         with self.guard:
             lock = self.locks.setdefault(key, threading.Lock())
         with lock:  # one thread of this process at a time per key
@@ -160,6 +175,35 @@ class SharedResults:
                     previous: T = self._value(key, row)
                     return previous
                 time.sleep(0.1)
+
+    def _from_job(self, key: str, version: str) -> Any:
+        """The stored result, current or not, with a refresh asked for when it is not current
+        and nobody is computing it; `ResultPendingError` when there is none yet."""
+        row = self._read(key)
+        computing = (
+            row is not None
+            and row.claimed_at is not None
+            and datetime.now(UTC) - row.claimed_at < CLAIM
+        )
+        if row is not None and row.payload is not None:
+            if row.version != version and not computing:
+                self._ask()
+            return self._value(key, row)
+        if not computing:
+            self._ask()
+        raise ResultPendingError(key)
+
+    def _ask(self) -> None:
+        """Queue the refresh job, at most every `ASK_EVERY` seconds from this process (the
+        queue itself keeps at most one waiting)."""
+        now = time.monotonic()
+        if self.on_missing is None or now - self._asked_at < ASK_EVERY:
+            return
+        self._asked_at = now
+        try:
+            self.on_missing()
+        except Exception:  # the page still answers; the next request asks again
+            log.exception("could not queue the refresh of shared results")
 
     def refresh(self, key: str, version: str, compute: Callable[[], T]) -> T:
         """Compute now (the refresh job), unless the stored result is already for `version`."""
@@ -260,7 +304,9 @@ class _Refreshing:
     def __init__(self, shared: SharedResults) -> None:
         self.shared = shared
 
-    def get(self, key: str, version: str, compute: Callable[[], T]) -> T:
+    def get(
+        self, key: str, version: str, compute: Callable[[], T], *, background: bool = False
+    ) -> T:
         return self.shared.refresh(key, version, compute)
 
 

@@ -73,7 +73,7 @@ def cached_summary_figures(
     stamp = version_of((coverage_version(session), data_version(session, "trade")))
     key = f"sync-summary:{industry_id if industry_id is not None else 'all'}"
     figures: list[tuple[int | None, list[Any]]] = shared.get(
-        key, stamp, lambda: summary_figures(report)
+        key, stamp, lambda: summary_figures(report), background=industry_id is None
     )
     return figures
 

@@ -298,7 +298,8 @@ def cached_coverages(
     if shared is not None:
         stamp = version_of(version)
         return {
-            s: shared.get(f"coverage:{s.value}", stamp, lambda s=s: solve(s)) for s in scenarios
+            s: shared.get(f"coverage:{s.value}", stamp, lambda s=s: solve(s), background=True)
+            for s in scenarios
         }
     cached = getattr(holder, "coverage_cache", None)
     if cached is None or cached[0] != version:
@@ -320,7 +321,10 @@ def cached_industry_shares(
         return industry_shares(session, actor, today)
     stamp = version_of(coverage_version(session))
     shares: list[tuple[int, float | None, float | None]] = shared.get(
-        "overview:industry-shares", stamp, lambda: industry_shares(session, actor, today)
+        "overview:industry-shares",
+        stamp,
+        lambda: industry_shares(session, actor, today),
+        background=True,
     )
     return shares
 
@@ -340,7 +344,7 @@ def cached_sync_report(
     def solve() -> SyncReport:  # kept without its converter, which is bound to this session
         return replace(synchronise(session, actor, industry_id, scenarios), converter=None)
 
-    stored: SyncReport = shared.get(key, stamp, solve)
+    stored: SyncReport = shared.get(key, stamp, solve, background=industry_id is None)
     return replace(stored, converter=rate_converter(session))
 
 

@@ -259,10 +259,11 @@ def cached_report(
         return compute()
     key = f"mirror:{exporter}-{importer}"  # the overview's figure: mutual, any list, BYN
     options = (mutual, critical, currency, estimate_cif)
-    if options != (True, ANY_LIST, Currency.BYN, False):
+    usual = options == (True, ANY_LIST, Currency.BYN, False)  # the refresh job computes it
+    if not usual:
         key += ":" + hashlib.sha256(repr(options).encode()).hexdigest()[:32]
     stamp = version_of(("trade", data_version(session, "trade")))
-    report: MirrorReport = shared.get(key, stamp, compute)
+    report: MirrorReport = shared.get(key, stamp, compute, background=usual and exporter == "BY")
     return report
 
 

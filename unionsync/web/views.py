@@ -16,7 +16,13 @@ from starlette.types import Scope
 
 from unionsync.access.policy import NotAuthenticatedError, PermissionDeniedError
 from unionsync.api.problems import domain_error, http_error, validation_error
-from unionsync.core.errors import BusyError, ConflictError, NotFoundError, UnionSyncError
+from unionsync.core.errors import (
+    BusyError,
+    ConflictError,
+    NotFoundError,
+    ResultPendingError,
+    UnionSyncError,
+)
 from unionsync.web.csrf import CsrfError
 from unionsync.web.i18n import LANGUAGES, gettext
 from unionsync.web.pages import LANG_COOKIE, render, use_language
@@ -176,11 +182,28 @@ async def domain_error_page(request: Request, exc: Exception) -> Response:
         response = await domain_error(request, exc)
         if isinstance(exc, NotAuthenticatedError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="unionsync"'
+        if isinstance(exc, BusyError):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, NotAuthenticatedError):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     use_language(request)
+    if isinstance(exc, ResultPendingError):  # the job computes it: this page reloads by itself
+        page = render(
+            request,
+            None,
+            "error.html",
+            status_code=exc.status,
+            title=gettext("Being computed"),
+            detail=gettext(
+                "The figures of this page are being computed for the current data. "
+                "The page reloads by itself in a few seconds."
+            ),
+            reload_seconds=exc.retry_after,
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     titles = {
         NotFoundError: gettext("Not found"),
         PermissionDeniedError: gettext("Access denied"),
