@@ -175,6 +175,20 @@ def test_right_after_a_change_the_previous_result_is_served_for_a_bounded_time(e
     assert patient.get("k", "v2", lambda: "never") == "new"
 
 
+def test_a_failed_computation_gives_its_claim_back(engine: Engine):
+    shared = SharedResults(engine, "s", max_stale=10)
+    shared.on_missing = lambda: None
+
+    def broken() -> str:
+        raise RuntimeError("the solver failed")
+
+    with pytest.raises(RuntimeError):
+        shared.refreshing().get("k", "v1", broken)
+    other = SharedResults(engine, "s")
+    assert other._claim("k")  # nobody holds it: the next job or request may compute
+    assert shared.refreshing().get("k", "v1", lambda: "fixed") == "fixed"
+
+
 def test_the_refresh_job_always_computes_what_is_not_current(engine: Engine):
     shared = SharedResults(engine, "s", max_stale=60)
     shared.get("k", "v1", lambda: "old")

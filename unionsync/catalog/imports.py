@@ -43,6 +43,7 @@ from unionsync.catalog.template import (
     demand_header,
     header_index,
 )
+from unionsync.core.batches import batches
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
 from unionsync.core.shared import mark_changed
@@ -825,8 +826,8 @@ class _ProgramWriter:
                     updates.append({"id": demand_id, **change})
                 else:
                     counts.unchanged += 1
-        if deletes:
-            self.session.execute(delete(ProgramItemDemand).where(ProgramItemDemand.id.in_(deletes)))
+        for batch in batches(deletes):  # within the statement parameter limit
+            self.session.execute(delete(ProgramItemDemand).where(ProgramItemDemand.id.in_(batch)))
         if inserts:
             self.session.execute(insert(DEMAND_TABLE), inserts)
         _bulk_update(self.session, ProgramItemDemand, updates)

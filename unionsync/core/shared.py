@@ -168,9 +168,7 @@ class SharedResults:
                     stale: T = self._value(key, row)
                     return stale
                 if self._claim(key) or time.monotonic() > deadline:
-                    value = compute()
-                    self._store(key, version, value)
-                    return self._remember(key, version, value)
+                    return self._compute(key, version, compute)
                 if row is not None and row.payload is not None:  # another worker is on it
                     previous: T = self._value(key, row)
                     return previous
@@ -212,9 +210,27 @@ class SharedResults:
             stored: T = self._value(key, row)
             return stored
         self._claim(key, force=True)
-        value = compute()
+        return self._compute(key, version, compute)
+
+    def _compute(self, key: str, version: str, compute: Callable[[], T]) -> T:
+        """Compute and store under the claim; a failure gives the claim back, so that the
+        next request or job tries again instead of everyone waiting for a dead claim."""
+        try:
+            value = compute()
+        except BaseException:
+            self._release(key)
+            raise
         self._store(key, version, value)
         return self._remember(key, version, value)
+
+    def _release(self, key: str) -> None:
+        try:
+            with self._connect() as connection, connection.begin():
+                connection.execute(
+                    update(SharedResult).where(SharedResult.key == key).values(claimed_at=None)
+                )
+        except OperationalError:  # the claim then lapses after CLAIM
+            log.info("claim of shared result %s not released (database busy)", key)
 
     def refreshing(self) -> _Refreshing:
         """This store as the refresh job uses it: `get` computes whatever is not current."""

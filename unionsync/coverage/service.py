@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Program, ProgramItem
+from unionsync.core.batches import batches
 from unionsync.core.errors import NotFoundError
 from unionsync.core.money import Currency, Money
 from unionsync.coverage.allocation import Problem, Verdict, solve
@@ -204,12 +205,14 @@ def value_share(rows: Sequence[ItemYear], converter: Converter | None = None) ->
 
 
 def accepted_matches(session: Session, item_ids: Sequence[int]) -> list[Match]:
-    """Matches a reviewer accepted, or the engine accepted and nobody rejected."""
-    return list(
-        session.scalars(
+    """Matches a reviewer accepted, or the engine accepted and nobody rejected (read in
+    batches of items, so that 10^5 items never exceed a statement's parameter limit)."""
+    found: list[Match] = []
+    for batch in batches(item_ids):
+        found += session.scalars(
             select(Match)
             .where(
-                Match.item_id.in_(item_ids),
+                Match.item_id.in_(batch),
                 or_(
                     Match.decision == Decision.ACCEPTED,
                     (Match.band == Band.ACCEPT) & Match.decision.is_(None),
@@ -217,7 +220,7 @@ def accepted_matches(session: Session, item_ids: Sequence[int]) -> list[Match]:
             )
             .options(joinedload(Match.capability).joinedload(Capability.enterprise))
         ).unique()
-    )
+    return found
 
 
 @dataclass(frozen=True, slots=True)

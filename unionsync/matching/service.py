@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.config import Settings
+from unionsync.core.batches import batches
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.core.shared import mark_changed
@@ -319,13 +320,11 @@ def _save(
     new_cap_ids = {c.id for c in new_caps}
     program_item_ids = select(ProgramItem.id).where(ProgramItem.program_id == run.program_id)
     mark_changed(session, "coverage")  # the bulk delete below bypasses the unit of work
-    if new_item_ids:
-        session.execute(delete(Match).where(Match.item_id.in_(new_item_ids)))
-    if new_cap_ids:
+    for batch in batches(sorted(new_item_ids)):  # statements within the parameter limit
+        session.execute(delete(Match).where(Match.item_id.in_(batch)))
+    for batch in batches(sorted(new_cap_ids)):
         session.execute(
-            delete(Match).where(
-                Match.capability_id.in_(new_cap_ids), Match.item_id.in_(program_item_ids)
-            )
+            delete(Match).where(Match.capability_id.in_(batch), Match.item_id.in_(program_item_ids))
         )
     keys = {(item_key(item_by_id[f.item]), capability_key(cap_by_id[f.capability])) for f in found}
     decided = _decisions(session, keys)
