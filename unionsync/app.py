@@ -43,6 +43,7 @@ from unionsync.nomenclature import lists_api
 from unionsync.nomenclature import views as nomenclature_views
 from unionsync.passports import api as passports_api
 from unionsync.passports import views as passports_views
+from unionsync.selection import api as selection_api
 from unionsync.trade import api as trade_api
 from unionsync.trade import views as trade_views
 from unionsync.web import views as web_views
@@ -124,6 +125,7 @@ def create_app(
         lists_api.router,
         matching_api.router,
         coverage_api.router,
+        selection_api.router,
     ):
         app.include_router(router, dependencies=signed)
     for router in (

@@ -48,6 +48,7 @@ from unionsync.demo.loader import load_demo
 from unionsync.matching import cli as matching_cli
 from unionsync.nomenclature import cli as nomenclature_cli
 from unionsync.passports import cli as passports_cli
+from unionsync.selection import cli as selection_cli
 from unionsync.trade import cli as trade_cli
 
 app = typer.Typer(
@@ -71,6 +72,7 @@ app.add_typer(nomenclature_cli.app, name="nomenclature")
 app.add_typer(matching_cli.app, name="match")
 app.add_typer(coverage_cli.app, name="sync")
 app.add_typer(passports_cli.app, name="passport")
+app.add_typer(selection_cli.app, name="selection")
 app.add_typer(trade_cli.app, name="trade")
 app.add_typer(analytics_cli.app, name="analytics")
 app.add_typer(import_app, name="import")

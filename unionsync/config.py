@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         description="Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For and "
         "X-Forwarded-Proto are believed; from anyone else they are ignored.",
     )
+    ocds_prefix: str = Field(
+        default="ocds-unsync",
+        pattern=r"^ocds-[a-z0-9]{6}$",
+        description="The OCDS ocid prefix registered for this publisher (ocds- and six "
+        "characters); every call's and tender's ocid starts with it.",
+    )
     public_dashboard: bool = Field(
         default=False, description="Show the overview (figures only) without signing in."
     )

@@ -10,7 +10,12 @@ Rules (issue 3):
   initiating country's editors or the Standing Committee's;
 - approving (signing): approvers, only for their own country; UNION and BANK never sign;
 - coordinating (comments, requests): UNION and the two countries, editors and above;
-- users: admins manage users of their own side; the audit trail is for admins and UNION.
+- users: admins manage users of their own side; the audit trail is for admins and UNION;
+- selection (issue 13): calls and tenders are seen like passports (a bank sees the tenders of
+  the passports it finances); they are opened and run by writers of the owning country or the
+  Standing Committee; a decision is signed by an approver for their own country; an
+  organization applies or bids through its own writers, or a ministry's writer of its country
+  on its behalf (`may_act_for`); applications and scores follow `selection/access.py`.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class Kind(StrEnum):
     DASHBOARD = "dashboard"
     CODE_LIST = "code_list"
     MATCH = "match"
+    SELECTION = "selection"
     USER = "user"
     AUDIT = "audit"
 
@@ -98,6 +104,7 @@ SHARED_VIEW = frozenset(
         Kind.DASHBOARD,
         Kind.CODE_LIST,
         Kind.MATCH,
+        Kind.SELECTION,
     }
 )
 WRITERS = frozenset({Role.EDITOR, Role.APPROVER})
@@ -129,7 +136,7 @@ def can(
         # matching serves a program: its country's editors run it and judge the matches, and
         # so may the Standing Committee's
         return actor.role in WRITERS and (_own(actor, owner) or actor.side is Side.UNION)
-    if action in (Action.CREATE, Action.UPDATE) and kind is Kind.PASSPORT:
+    if action in (Action.CREATE, Action.UPDATE) and kind in (Kind.PASSPORT, Kind.SELECTION):
         # a joint project is drafted by its initiating side's editors, or by the Standing
         # Committee's (signing is APPROVE, below)
         return actor.role in WRITERS and (_own(actor, owner) or actor.side is Side.UNION)
@@ -142,7 +149,7 @@ def can(
         )
     if action is Action.APPROVE:
         return (
-            kind is Kind.PASSPORT
+            kind in (Kind.PASSPORT, Kind.SELECTION)
             and actor.role is Role.APPROVER
             and owner is not None
             and owner == actor.country
@@ -154,6 +161,20 @@ def can(
     if action is Action.VIEW_AUDIT:
         return actor.role is Role.ADMIN or actor.side is Side.UNION
     return False
+
+
+def may_act_for(
+    actor: Principal, organization_id: int, country: str, actor_is_enterprise: bool
+) -> bool:
+    """Whether `actor` may apply or bid for an organization of `country`: its own writers, or
+    a writer of that country's ministry (a user not attached to an enterprise) on its behalf."""
+    if actor.system:
+        return True
+    if actor.role not in WRITERS or actor.side not in (Side.BY, Side.RU):
+        return False
+    if actor.organization_id == organization_id:
+        return True
+    return not actor_is_enterprise and actor.country == country
 
 
 def _own(actor: Principal, owner: str | None) -> bool:
@@ -169,7 +190,7 @@ def _can_view(actor: Principal, kind: Kind, financiers: Collection[int]) -> bool
     if kind is Kind.AUDIT:
         return actor.role is Role.ADMIN or actor.side is Side.UNION
     if actor.side is Side.BANK:
-        return kind is Kind.PASSPORT and actor.organization_id in financiers
+        return kind in (Kind.PASSPORT, Kind.SELECTION) and actor.organization_id in financiers
     return kind in SHARED_VIEW
 
 

@@ -23,6 +23,20 @@ from unionsync.passports.models import (
     PassportVersion,
 )
 from unionsync.reference.models import Country, Industry
+from unionsync.selection.models import (
+    Application,
+    Award,
+    Bid,
+    Call,
+    CommissionMember,
+    Contract,
+    Criterion,
+    Delivery,
+    Invitation,
+    Lot,
+    Score,
+    Tender,
+)
 from unionsync.trade.models import ExchangeRate, TradeFlow
 
 AUDITED.update(
@@ -45,6 +59,18 @@ AUDITED.update(
         MatchDecision: "match_decision",
         User: "user",
         ApiToken: "api_token",
+        Call: "selection_call",
+        Criterion: "selection_criterion",
+        CommissionMember: "selection_member",
+        Invitation: "selection_invitation",
+        Application: "selection_application",
+        Score: "selection_score",
+        Tender: "selection_tender",
+        Lot: "selection_lot",
+        Bid: "selection_bid",
+        Award: "selection_award",
+        Contract: "selection_contract",
+        Delivery: "selection_delivery",
     }
 )
 PROGRESS_FIELDS[MatchRun] = frozenset({"stage", "done", "total"})

@@ -48,7 +48,7 @@ def list_passports(
     )
     if actor.side is Side.BANK:
         require(actor, Action.VIEW, Kind.PASSPORT, financiers=[actor.organization_id or 0])
-        stmt = stmt.where(Passport.id.in_(_financed_by(actor.organization_id or 0)))
+        stmt = stmt.where(Passport.id.in_(financed_by(actor.organization_id or 0)))
     else:
         require(actor, Action.VIEW, Kind.PASSPORT)
     if flt.status:
@@ -89,7 +89,7 @@ def financiers(passport: Passport) -> list[int]:
     return [p.organization_id for p in passport.participants if p.role is ParticipantRole.BANK]
 
 
-def _financed_by(organization_id: int) -> Select[int]:
+def financed_by(organization_id: int) -> Select[int]:
     return select(PassportParticipant.passport_id).where(
         PassportParticipant.organization_id == organization_id,
         PassportParticipant.role == ParticipantRole.BANK,
