@@ -179,6 +179,9 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> 
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        # a worker reading a large shared result (tens of MB at 10^5 items) holds the
+        # interpreter for seconds; the default 5 s health check would kill it mid-request
+        timeout_worker_healthcheck=60,
     )
 
 
