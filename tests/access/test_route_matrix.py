@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from unionsync.matching.models import Match
 from unionsync.matching.service import Engine, execute_run, request_run
 from unionsync.nomenclature.models import CodeListEntry
 from unionsync.passports.models import ParticipantRole, PassportParticipant
+from unionsync.selection import calls, tenders
+from unionsync.selection.schemas import BidIn, CallCreate, ContractIn, TenderCreate
 from unionsync.web.csrf import CSRF_COOKIE, new_token
 
 WRITERS = {Role.EDITOR, Role.APPROVER}
@@ -76,6 +79,7 @@ RULES: dict[str, Callable[[Who], bool]] = {
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
     "audit": lambda w: w.role is Role.ADMIN or w.side is Side.UNION,
+    "nobody": lambda w: False,
 }
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -182,6 +186,38 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/docs"): "public",
     ("GET", "/healthz"): "public",
     ("GET", "/"): "bank_too",  # a bank is sent on to its passports
+    # selection (issue 13): the world's call is Belarus's; its tender buys for the bank's
+    # passport (a Belarusian initiator with a Russian participant)
+    ("GET", "/api/v1/calls"): "view",
+    ("POST", "/api/v1/calls"): "draft",
+    ("GET", "/api/v1/calls/{call_id}"): "view",
+    ("PUT", "/api/v1/calls/{call_id}/members"): "passport_by",
+    ("POST", "/api/v1/calls/{call_id}/acts/{act}"): "passport_by",
+    ("GET", "/api/v1/calls/{call_id}/candidates"): "view",
+    ("POST", "/api/v1/calls/{call_id}/invitations"): "passport_by",
+    ("GET", "/api/v1/calls/{call_id}/applications"): "view",
+    # an organization applies through its own writers or its country's ministry's
+    ("POST", "/api/v1/calls/{call_id}/applications"): "write_by",
+    # only commission members declare and score; the matrix's people sit on none
+    ("POST", "/api/v1/calls/{call_id}/declaration"): "nobody",
+    ("GET", "/api/v1/calls/{call_id}/my-scores"): "nobody",
+    ("PUT", "/api/v1/calls/{call_id}/my-scores"): "nobody",
+    ("POST", "/api/v1/calls/{call_id}/my-scores/submit"): "nobody",
+    # before the decision, results are for members who submitted
+    ("GET", "/api/v1/calls/{call_id}/results"): "nobody",
+    ("GET", "/api/v1/tenders"): "bank_too",
+    ("POST", "/api/v1/tenders"): "draft",
+    ("GET", "/api/v1/tenders/{tender_id}"): "bank_too",
+    ("POST", "/api/v1/tenders/{tender_id}/acts/{act}"): "draft",
+    ("GET", "/api/v1/tenders/{tender_id}/bids"): "bank_too",
+    ("POST", "/api/v1/tenders/{tender_id}/bids"): "draft",
+    ("GET", "/api/v1/tenders/{tender_id}/awards"): "bank_too",
+    ("GET", "/api/v1/tenders/{tender_id}/contracts"): "bank_too",
+    ("POST", "/api/v1/tenders/{tender_id}/contracts"): "draft",
+    ("POST", "/api/v1/contracts/{contract_id}/deliveries"): "draft",
+    ("GET", "/api/v1/tenders/{tender_id}/protocol"): "bank_too",
+    ("GET", "/api/v1/selection/overview"): "bank_too",
+    ("GET", "/api/v1/ocds/release-package"): "bank_too",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]
@@ -257,6 +293,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
             "fmt": "pdf",
         }
         run = request_run(s, SYSTEM, by_program.id, Engine())
+        ids.update(_selection(s, ids, by_program.items[0].id))
         for who in PRINCIPALS[1:]:
             user = create_user(
                 s,
@@ -289,8 +326,71 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
     yield World(app, ids, clients, spare)
 
 
+def _selection(s: Any, ids: dict[str, Any], item_id: int) -> dict[str, Any]:
+    """A call of Belarus's ministry (a draft, for a program item) and a completed tender of the
+    bank's passport, with its award and contract: what the selection routes act on."""
+    now = datetime.now(UTC)
+    call = calls.open_call(
+        s,
+        SYSTEM,
+        CallCreate.model_validate(
+            {
+                "title": "Матрица: отбор",
+                "item_id": item_id,
+                "quantities": [{"year": 2027, "quantity": 5}],
+                "deadline": now + timedelta(days=30),
+            }
+        ),
+    )
+    call.owner_side = "BY"  # as if Belarus's ministry had opened it
+    tender = tenders.open_tender(
+        s,
+        SYSTEM,
+        TenderCreate.model_validate(
+            {
+                "passport_id": ids["passport_id"],
+                "title": "Матрица: закупка",
+                "currency": "RUB",
+                "lines": [1],
+                "tender_start": now - timedelta(days=2),
+                "tender_end": now + timedelta(days=2),
+            }
+        ),
+    )
+    tenders.publish(s, SYSTEM, tender.id)
+    tenders.submit_bid(
+        s,
+        SYSTEM,
+        tender.id,
+        BidIn(
+            lot_id=tender.lots[0].id, supplier_id=ids["org_id"], units=1, amount=10, currency="RUB"
+        ),
+    )
+    tender.tender_end = now - timedelta(days=1)
+    tenders.award(s, SYSTEM, tender.id)
+    award = tenders.awards(s, tender)[0]
+    contract = tenders.sign_contract(
+        s,
+        SYSTEM,
+        tender.id,
+        ContractIn(award_id=award.id, number="МАТРИЦА-1", signed_on=date(2026, 1, 1)),
+    )
+    s.flush()
+    return {
+        "call_id": call.id,
+        "tender_id": tender.id,
+        "contract_id": contract.id,
+        "award_id": award.id,
+        "lot_id": tender.lots[0].id,
+    }
+
+
 def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
     ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
+    if "/calls/" in path:
+        ids.update(act="close")
+    if "/tenders/" in path:
+        ids.update(act="publish")
     if "/code-lists/" in path:
         ids.update(code="DEMO-CRIT", entry_id=world.ids["entry_id"])
     url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
@@ -330,6 +430,8 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
 
 
 def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
+    if "/calls" in path or "/tenders" in path or "/contracts/" in path:
+        return _selection_body(path, ids, n)
     if path == "/api/v1/programs":
         return {
             "country_code": "BY",
@@ -380,6 +482,54 @@ def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]
         if "program-items" in path or "capabilities" in path
         else {"title": f"Матрица {n}"}
     )
+
+
+def _selection_body(path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
+    soon = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    if path == "/api/v1/calls":
+        return {
+            "title": f"Матрица {n}",
+            "item_id": ids["item_id"],
+            "quantities": [{"year": 2027, "quantity": 5}],
+            "deadline": soon,
+        }
+    if path.endswith("/members"):
+        return {"members": []}
+    if path.endswith("/invitations"):
+        return {"organization_id": ids["org_id"]}
+    if path.endswith("/applications"):
+        return {
+            "organization_id": ids["org_id"],
+            "product": "Изделие",
+            "capacity": [{"year": 2027, "quantity": 5}],
+            "price": 10,
+            "currency": "RUB",
+            "first_output": "2027-01-01",
+        }
+    if path.endswith("/my-scores"):
+        return {"scores": [{"application_id": 1, "criterion": "price", "value": 5}]}
+    if path == "/api/v1/tenders":
+        return {
+            "passport_id": ids["passport_id"],
+            "title": f"Матрица {n}",
+            "currency": "RUB",
+            "lines": [1],
+            "tender_start": datetime.now(UTC).isoformat(),
+            "tender_end": soon,
+        }
+    if path.endswith("/bids"):
+        return {
+            "lot_id": ids["lot_id"],
+            "supplier_id": ids["org_id"],
+            "units": 1,
+            "amount": 5,
+            "currency": "RUB",
+        }
+    if path.endswith("/contracts"):
+        return {"award_id": ids["award_id"], "number": f"М-{n}", "signed_on": "2026-01-02"}
+    if path.endswith("/deliveries"):
+        return {"units": 1, "delivered_on": "2026-02-01"}
+    return {}
 
 
 def test_every_route_has_a_rule(world: World):
