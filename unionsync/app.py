@@ -44,6 +44,7 @@ from unionsync.nomenclature import views as nomenclature_views
 from unionsync.passports import api as passports_api
 from unionsync.passports import views as passports_views
 from unionsync.selection import api as selection_api
+from unionsync.selection import views as selection_views
 from unionsync.trade import api as trade_api
 from unionsync.trade import views as trade_views
 from unionsync.web import views as web_views
@@ -135,6 +136,7 @@ def create_app(
         nomenclature_views.router,
         lists_api.pages,
         matching_views.router,
+        selection_views.router,
         coverage_views.router,
         analytics_views.router,
     ):

@@ -218,6 +218,18 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/tenders/{tender_id}/protocol"): "bank_too",
     ("GET", "/api/v1/selection/overview"): "bank_too",
     ("GET", "/api/v1/ocds/release-package"): "bank_too",
+    ("GET", "/selection"): "bank_too",
+    ("GET", "/calls/new"): "draft",
+    ("POST", "/calls/new"): "draft",
+    ("GET", "/calls/{call_id}"): "view",
+    ("POST", "/calls/{call_id}/acts/{what}"): "passport_by",
+    ("POST", "/calls/{call_id}/invite/{organization_id}"): "passport_by",
+    ("GET", "/calls/{call_id}/sheet"): "nobody",
+    ("POST", "/calls/{call_id}/sheet"): "nobody",
+    ("POST", "/calls/{call_id}/declaration"): "nobody",
+    ("GET", "/tenders/{tender_id}"): "bank_too",
+    ("POST", "/tenders/{tender_id}/acts/{what}"): "draft",
+    ("GET", "/tenders/{tender_id}/protocol.{fmt}"): "bank_too",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]
@@ -388,9 +400,9 @@ def _selection(s: Any, ids: dict[str, Any], item_id: int) -> dict[str, Any]:
 def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
     ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
     if "/calls/" in path:
-        ids.update(act="close")
+        ids.update(act="close", what="close", organization_id=world.ids["org_id"])
     if "/tenders/" in path:
-        ids.update(act="publish")
+        ids.update(act="publish", what="publish")
     if "/code-lists/" in path:
         ids.update(code="DEMO-CRIT", entry_id=world.ids["entry_id"])
     url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
@@ -415,6 +427,8 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
+    if path.startswith(("/calls/", "/tenders/")) and method == "POST":  # selection's forms
+        return client.post(url, data={"csrf_token": token, "comment": "матрица"}).status_code
     if path.startswith("/passports/") and method == "POST":  # the passport pages' forms
         form = {"csrf_token": token, "decision": "approve", "title": "", "reason": "матрица"}
         return client.post(url, data=form).status_code

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.models import Role, Side
-from unionsync.access.policy import Action, Kind, Principal, can, require
+from unionsync.access.policy import (
+    Action,
+    Kind,
+    PermissionDeniedError,
+    Principal,
+    can,
+    require,
+)
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.catalog.service import list_industries
@@ -29,6 +36,7 @@ from unionsync.passports.models import (
     PassportStatus,
 )
 from unionsync.passports.template import load_template
+from unionsync.selection import tenders
 from unionsync.web.i18n import current_language
 from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render, use_language
 
@@ -118,8 +126,25 @@ def passport_page(
     passport = service.get_passport(session, actor, passport_id)
     extra = {} if actor.side is Side.BANK else _detail_context(session, actor, passport)
     return render(
-        request, session, "passports/detail.html", active="passports", passport=passport, **extra
+        request,
+        session,
+        "passports/detail.html",
+        active="passports",
+        passport=passport,
+        tender_trail=tenders.passport_tenders(session, actor, passport),
+        equipment_progress=tenders.equipment_progress(session, passport),
+        may_tender=passport.status.value in ("reconciled", "in_drawdown", "in_selection")
+        and _may_tender(actor, passport),
+        **extra,
     )
+
+
+def _may_tender(actor: Principal, passport: Passport) -> bool:
+    try:
+        tenders.require_run(actor, passport)
+    except PermissionDeniedError:
+        return False
+    return True
 
 
 @router.post("/passports/from-item/{item_id}")

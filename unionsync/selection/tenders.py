@@ -123,7 +123,7 @@ def _sides(passport: Passport) -> set[str]:
     return countries & {"BY", "RU"}
 
 
-def _require_run(actor: Principal, tender_or_passport: Tender | Passport) -> None:
+def require_run(actor: Principal, tender_or_passport: Tender | Passport) -> None:
     """A tender is run by writers of its passport's countries or of the Committee."""
     passport = (
         tender_or_passport.passport
@@ -167,7 +167,7 @@ def open_tender(session: Session, actor: Principal, body: TenderCreate) -> Tende
         raise DomainValidationError(
             [FieldError("passport_id", "no such passport", body.passport_id)]
         )
-    _require_run(actor, passport)
+    require_run(actor, passport)
     errors: list[FieldError] = []
     if passport.status not in RECONCILED_OR_LATER:
         errors.append(
@@ -310,7 +310,7 @@ def _transition(
 
 def publish(session: Session, actor: Principal, tender_id: int) -> Tender:
     tender = load(session, tender_id)
-    _require_run(actor, tender)
+    require_run(actor, tender)
     if tender.status is T.PLANNING and tender.tender_end <= now():
         raise TenderStateError(
             f"tender {tender.number} cannot be published: its period ended "
@@ -322,7 +322,7 @@ def publish(session: Session, actor: Principal, tender_id: int) -> Tender:
 
 def cancel(session: Session, actor: Principal, tender_id: int, reason: str | None) -> Tender:
     tender = load(session, tender_id)
-    _require_run(actor, tender)
+    require_run(actor, tender)
     if not (reason and reason.strip()):
         raise TenderStateError("cancelling a tender needs a reason")
     _transition(
@@ -357,7 +357,7 @@ def submit_bid(
         actor, supplier.id, supplier.country_code, enterprise_of(session, actor) is not None
     ) and (actor.system or actor.organization_id == supplier.id)
     if not own:
-        _require_run(actor, tender)
+        require_run(actor, tender)
     received = (at or now()).astimezone(UTC)
     if tender.status is not T.ACTIVE:
         raise TenderStateError(f"tender {tender.number} is {tender.status.value}: no bids now")
@@ -457,7 +457,7 @@ def award(session: Session, actor: Principal, tender_id: int) -> Tender:
     """Close the evaluation (after the tender period): each lot goes to its best bid, a lot
     without a bid is unsuccessful; the tender is complete, or unsuccessful when no lot is."""
     tender = load(session, tender_id)
-    _require_run(actor, tender)
+    require_run(actor, tender)
     if tender.status is T.ACTIVE and tender.tender_end > now():
         raise TenderStateError(
             f"tender {tender.number} takes bids until {tender.tender_end:%Y-%m-%d %H:%M} UTC"
@@ -497,7 +497,7 @@ def sign_contract(session: Session, actor: Principal, tender_id: int, body: Cont
     """The contract on an award: the bid's amount and units, the delivery schedule (its units
     summing to the contract's)."""
     tender = load(session, tender_id)
-    _require_run(actor, tender)
+    require_run(actor, tender)
     found = next((a for a in awards(session, tender) if a.id == body.award_id), None)
     if found is None:
         raise DomainValidationError(
@@ -550,7 +550,7 @@ def record_delivery(
     if contract is None:
         raise NotFoundError("contract", contract_id)
     tender = load(session, contract.award.lot.tender_id)
-    _require_run(actor, tender)
+    require_run(actor, tender)
     done = sum(d.units for d in contract.deliveries)
     if done + body.units > contract.units:
         raise DomainValidationError(

@@ -11,6 +11,7 @@ from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
 from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
 from unionsync.passports.workflow import Act
+from unionsync.selection.models import AwardCriteria, CallStatus, Method, TenderStatus
 from unionsync.trade.models import FlowDirection
 from unionsync.web.i18n import N_, gettext, translations
 
@@ -72,6 +73,22 @@ _NAMES: tuple[tuple[StrEnum, str], ...] = (
     (Scenario.EXISTING, N_("existing producers")),
     (Scenario.RECONCILED, N_("+ reconciled passports")),
     (Scenario.ALL, N_("+ all passports")),
+    (CallStatus.DRAFT, N_("draft")),
+    (CallStatus.OPEN, N_("taking applications")),
+    (CallStatus.EVALUATION, N_("evaluation")),
+    (CallStatus.DECIDED, N_("decided")),
+    (CallStatus.CANCELLED, N_("cancelled")),
+    (TenderStatus.PLANNING, N_("planned")),
+    (TenderStatus.ACTIVE, N_("taking bids")),
+    (TenderStatus.COMPLETE, N_("awarded")),
+    (TenderStatus.CANCELLED, N_("cancelled")),
+    (TenderStatus.UNSUCCESSFUL, N_("did not take place")),
+    (Method.OPEN, N_("open tender")),
+    (Method.SELECTIVE, N_("selective")),
+    (Method.LIMITED, N_("limited")),
+    (Method.DIRECT, N_("direct (single source)")),
+    (AwardCriteria.LOWEST_PRICE, N_("lowest price")),
+    (AwardCriteria.PRICE_QUALITY, N_("price and quality")),
 )
 LABELS: dict[tuple[type, str], str] = {(type(m), m.value): name for m, name in _NAMES}
 

@@ -33,10 +33,13 @@ def number(value: Decimal | int | float | None, digits: int = 0) -> str:
     return format_decimal(value, format=fmt, locale=current_language.get())
 
 
-def quantity(value: Decimal | None) -> str:
-    """A quantity: whole numbers without decimals, fractions with up to three."""
+def quantity(value: Decimal | str | None) -> str:
+    """A quantity: whole numbers without decimals, fractions with up to three (a decimal
+    string, as JSON columns keep quantities, too)."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        value = Decimal(value)
     if value == value.to_integral_value():
         return number(value)
     return format_decimal(value, format="#,##0.###", locale=current_language.get())

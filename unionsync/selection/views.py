@@ -1,0 +1,352 @@
+"""Pages of selection: the overview («tenders for N units, M delivered»), calls (opening, the
+applications, acts, results), one member's evaluation sheet, tenders with their lots, bids,
+awards, contracts and deliveries, and the protocol documents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from unionsync.access.deps import ActorDep
+from unionsync.access.models import Role, Side
+from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, can, require
+from unionsync.api.deps import SessionDep
+from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
+from unionsync.core.listing import ListParams
+from unionsync.core.schemas import IdPath
+from unionsync.passports.models import IN_PREPARATION, Passport
+from unionsync.selection import calls, protocol, report, tenders
+from unionsync.selection.models import Call, Tender, TenderStatus
+from unionsync.selection.schemas import DEFAULT_CRITERIA, CallCreate, ScoreIn
+from unionsync.web.i18n import N_
+from unionsync.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+# the default criteria as the form names them (their stored names are the Russian ones)
+CRITERION_LABELS = {
+    "technical_fit": N_("Technical fit"),
+    "capacity": N_("Capacity against the demand"),
+    "price": N_("Price"),
+    "own_share": N_("Own co-financing share"),
+    "time_to_output": N_("Time to first output"),
+    "localisation": N_("Localisation share"),
+    "experience": N_("Experience"),
+}
+
+
+@router.get("/selection", response_class=HTMLResponse)
+def selection_page(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    """Winners chosen for N units of equipment, M delivered: by passport, industry and supplier
+    country (each figure links to its tenders), then the calls and the tenders."""
+    overview = report.overview(session, actor)
+    call_list = (
+        calls.list_calls(session, actor, ListParams(1, 100)).items
+        if actor.side is not Side.BANK
+        else []
+    )
+    tender_list = tenders.list_tenders(session, actor, ListParams(1, 100)).items
+    return render(
+        request,
+        session,
+        "selection/overview.html",
+        active="selection",
+        overview=overview,
+        calls=call_list,
+        tenders=tender_list,
+        may_open=can(actor, Action.CREATE, Kind.SELECTION, owner=actor.country or "UNION")
+        and actor.side in (Side.BY, Side.RU, Side.UNION),
+    )
+
+
+# --- calls ------------------------------------------------------------------------------------
+
+
+@router.get("/calls/new", response_class=HTMLResponse)
+def new_call_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    passport_id: str | None = None,
+    item_id: str | None = None,
+) -> HTMLResponse:
+    require(actor, Action.CREATE, Kind.SELECTION, owner=actor.country or "UNION")
+    values = {
+        "passport_id": passport_id or "",
+        "item_id": item_id or "",
+        "deadline": (datetime.now(UTC) + timedelta(days=21)).date().isoformat(),
+        "year": str(datetime.now(UTC).year + 1),
+        "quantity": "",
+        "members": "",
+        **{f"weight_{k}": str(w) for k, _n, w in DEFAULT_CRITERIA},
+    }
+    return _new_call_form(request, session, values, [])
+
+
+def _new_call_form(
+    request: Request,
+    session: Session,
+    values: dict[str, str],
+    errors: list[FieldError],
+    status_code: int = 200,
+) -> HTMLResponse:
+    passports = session.scalars(
+        select(Passport).where(Passport.status.in_(IN_PREPARATION)).order_by(Passport.number)
+    ).all()
+    return render(
+        request,
+        session,
+        "selection/call_new.html",
+        active="selection",
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        passports=passports,
+        criteria=DEFAULT_CRITERIA,
+        criterion_labels=CRITERION_LABELS,
+    )
+
+
+@router.post("/calls/new", response_class=HTMLResponse)
+async def create_call(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The form of a new call: the same validation as the API (`CallCreate`)."""
+    require(actor, Action.CREATE, Kind.SELECTION, owner=actor.country or "UNION")
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    deadline_day = values.get("deadline", "")
+    body: dict[str, Any] = {
+        "title": values.get("title", ""),
+        "passport_id": values.get("passport_id") or None,
+        "item_id": values.get("item_id") or None,
+        "quantities": [{"year": values.get("year", ""), "quantity": values.get("quantity", "")}],
+        "deadline": f"{deadline_day}T18:00:00+03:00" if deadline_day else "",
+        "members": [m.strip() for m in values.get("members", "").split(",") if m.strip()],
+        "criteria": [
+            {"key": k, "name": n, "weight": values.get(f"weight_{k}", "0") or "0"}
+            for k, n, _w in DEFAULT_CRITERIA
+            if (values.get(f"weight_{k}", "0") or "0") not in ("0", "0.0", "0,0")
+        ],
+    }
+    try:
+        parsed = CallCreate.model_validate(body)
+        call = calls.open_call(session, actor, parsed)
+    except ValidationError as error:
+        found = [
+            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
+            for e in error.errors()
+        ]
+        return _new_call_form(request, session, values, found, 422)
+    except DomainValidationError as error:
+        return _new_call_form(request, session, values, error.errors, 422)
+    return RedirectResponse(f"/calls/{call.id}", status_code=303)
+
+
+@router.get("/calls/{call_id}", response_class=HTMLResponse)
+def call_page(
+    request: Request, call_id: IdPath, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    """The call: facts, criteria, commission, candidates, applications, results and acts."""
+    call = calls.get_call(session, actor, call_id)
+    member = calls.member_of(call, actor)
+    runs = _runs(actor, call)
+    try:
+        results = calls.results(session, actor, call_id)
+    except PermissionDeniedError:
+        results = None
+    return render(
+        request,
+        session,
+        "selection/call.html",
+        active="selection",
+        call=call,
+        member=member,
+        runs=runs,
+        may_sign=actor.role is Role.APPROVER and actor.country in ("BY", "RU"),
+        applications=calls.applications(session, actor, call_id),
+        candidates=calls.candidates(session, actor, call_id) if runs else [],
+        results=results,
+        now=datetime.now(UTC),
+    )
+
+
+def _runs(actor: Principal, call: Call) -> bool:
+    return can(actor, Action.UPDATE, Kind.SELECTION, owner=call.owner_side)
+
+
+@router.post("/calls/{call_id}/acts/{what}")
+def call_act(
+    call_id: IdPath,
+    what: str,
+    session: SessionDep,
+    actor: ActorDep,
+    comment: Annotated[str | None, Form(max_length=10_000)] = None,
+) -> Response:
+    """A button of the call: back to the call, where its new state shows."""
+    acts = {
+        "publish": lambda: calls.publish(session, actor, call_id),
+        "close": lambda: calls.close(session, actor, call_id),
+        "sign": lambda: calls.sign(session, actor, call_id),
+        "cancel": lambda: calls.cancel(session, actor, call_id, comment),
+    }
+    if what not in acts:
+        raise NotFoundError("act", what)
+    acts[what]()
+    return RedirectResponse(f"/calls/{call_id}", status_code=303)
+
+
+@router.post("/calls/{call_id}/invite/{organization_id}")
+def invite(
+    call_id: IdPath, organization_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    found = {c.organization.id: c.evidence for c in calls.candidates(session, actor, call_id, 50)}
+    calls.invite(session, actor, call_id, organization_id, found.get(organization_id))
+    return RedirectResponse(f"/calls/{call_id}#candidates", status_code=303)
+
+
+@router.get("/calls/{call_id}/sheet", response_class=HTMLResponse)
+def sheet_page(
+    request: Request, call_id: IdPath, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    """One member's evaluation sheet: every application × criterion, 0–10, Tab from cell to
+    cell; the others' scores stay hidden until this member submits."""
+    call = calls.get_call(session, actor, call_id)
+    member = calls.member_of(call, actor)
+    if member is None:
+        raise PermissionDeniedError(f"{actor.username} is not on the commission of {call.number}")
+    return _sheet(request, session, actor, call, [])
+
+
+def _sheet(
+    request: Request,
+    session: Session,
+    actor: Principal,
+    call: Call,
+    errors: list[FieldError],
+    status_code: int = 200,
+) -> HTMLResponse:
+    member = calls.member_of(call, actor)
+    given = calls.my_scores(session, actor, call.id)
+    return render(
+        request,
+        session,
+        "selection/sheet.html",
+        active="selection",
+        status_code=status_code,
+        call=call,
+        member=member,
+        given={f"{a}:{k}": v for (a, k), v in given.items()},
+        errors=errors,
+    )
+
+
+@router.post("/calls/{call_id}/declaration")
+def declare(call_id: IdPath, session: SessionDep, actor: ActorDep) -> Response:
+    calls.declare(session, actor, call_id)
+    return RedirectResponse(f"/calls/{call_id}/sheet", status_code=303)
+
+
+@router.post("/calls/{call_id}/sheet", response_class=HTMLResponse)
+async def save_sheet(
+    request: Request, call_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Save the scores given (and, with «submit», submit them for good)."""
+    call = calls.get_call(session, actor, call_id)
+    if calls.member_of(call, actor) is None:
+        raise PermissionDeniedError(f"{actor.username} is not on the commission of {call.number}")
+    form = await request.form()
+    scores: list[ScoreIn] = []
+    errors: list[FieldError] = []
+    for key, raw in form.items():
+        if not key.startswith("s:") or not isinstance(raw, str) or not raw.strip():
+            continue
+        _s, application, criterion = [*key.split(":", 2), "", ""][:3]
+        try:
+            value = Decimal(raw.strip().replace(",", "."))
+            scores.append(
+                ScoreIn(application_id=int(application), criterion=criterion, value=value)
+            )
+        except (InvalidOperation, ValueError, ValidationError):
+            errors.append(FieldError(key, "a score is a number from 0 to 10", raw))
+    if errors:
+        return _sheet(request, session, actor, call, errors, 422)
+    if scores:
+        calls.score(session, actor, call_id, scores)
+    if form.get("submit"):
+        calls.submit_scores(session, actor, call_id)
+        return RedirectResponse(f"/calls/{call_id}#results", status_code=303)
+    return RedirectResponse(f"/calls/{call_id}/sheet", status_code=303)
+
+
+# --- tenders ----------------------------------------------------------------------------------
+
+
+@router.get("/tenders/{tender_id}", response_class=HTMLResponse)
+def tender_page(
+    request: Request, tender_id: IdPath, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    """A tender: lots and their bids (sealed until the period ends), awards, contracts and
+    deliveries, the acts open to this user and the protocol."""
+    tender = tenders.get_tender(session, actor, tender_id)
+    sealed = tender.status is TenderStatus.ACTIVE and tender.tender_end > datetime.now(UTC)
+    contracts = tenders.contracts(session, tender)
+    return render(
+        request,
+        session,
+        "selection/tender.html",
+        active="selection",
+        tender=tender,
+        sealed=sealed,
+        rankings={lot.id: tenders.evaluate(tender, lot) for lot in tender.lots},
+        awards={a.lot_id: a for a in tenders.awards(session, tender)},
+        contracts={c.award_id: c for c in contracts},
+        runs=_runs_tender(actor, tender),
+    )
+
+
+def _runs_tender(actor: Principal, tender: Tender) -> bool:
+    try:
+        tenders.require_run(actor, tender)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
+@router.post("/tenders/{tender_id}/acts/{what}")
+def tender_act(
+    tender_id: IdPath,
+    what: str,
+    session: SessionDep,
+    actor: ActorDep,
+    comment: Annotated[str | None, Form(max_length=10_000)] = None,
+) -> Response:
+    acts = {
+        "publish": lambda: tenders.publish(session, actor, tender_id),
+        "award": lambda: tenders.award(session, actor, tender_id),
+        "cancel": lambda: tenders.cancel(session, actor, tender_id, comment),
+    }
+    if what not in acts:
+        raise NotFoundError("act", what)
+    acts[what]()
+    return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
+
+
+@router.get("/tenders/{tender_id}/protocol.{fmt}")
+def tender_protocol(
+    request: Request, tender_id: IdPath, fmt: str, session: SessionDep, actor: ActorDep
+) -> Response:
+    if fmt not in protocol.MEDIA:
+        raise NotFoundError("format", fmt)
+    lang = "en" if request.cookies.get("lang") == "en" else "ru"
+    data, name, media = protocol.tender_protocol(session, actor, tender_id, fmt, lang)
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
