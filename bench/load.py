@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -305,10 +306,7 @@ def main() -> None:
         worker = None
         if args.workers > 1:
             worker = subprocess.Popen(
-                [UNIONSYNC, "worker"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                [UNIONSYNC, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
             )
         try:
             _wait_ready(base, server)
@@ -328,6 +326,10 @@ def main() -> None:
                 if process is not None:
                     process.terminate()
                     process.wait(timeout=30)
+            log.close()
+            kept = Path(tempfile.gettempdir()) / "unionsync-load-server.log"
+            shutil.copy(folder / "server.log", kept)  # the temporary folder goes away
+            print(f"server log kept in {kept}")
 
 
 if __name__ == "__main__":
