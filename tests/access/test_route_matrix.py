@@ -38,7 +38,8 @@ from unionsync.matching.service import Engine, execute_run, request_run
 from unionsync.nomenclature.models import CodeListEntry
 from unionsync.passports.models import ParticipantRole, PassportParticipant
 from unionsync.selection import calls, tenders
-from unionsync.selection.schemas import BidIn, CallCreate, ContractIn, TenderCreate
+from unionsync.selection.models import Contract, Tender
+from unionsync.selection.schemas import CallCreate, ContractIn
 from unionsync.web.csrf import CSRF_COOKIE, new_token
 
 WRITERS = {Role.EDITOR, Role.APPROVER}
@@ -355,45 +356,26 @@ def _selection(s: Any, ids: dict[str, Any], item_id: int) -> dict[str, Any]:
         ),
     )
     call.owner_side = "BY"  # as if Belarus's ministry had opened it
-    tender = tenders.open_tender(
-        s,
-        SYSTEM,
-        TenderCreate.model_validate(
-            {
-                "passport_id": ids["passport_id"],
-                "title": "Матрица: закупка",
-                "currency": "RUB",
-                "lines": [1],
-                "tender_start": now - timedelta(days=2),
-                "tender_end": now + timedelta(days=2),
-            }
-        ),
-    )
-    tenders.publish(s, SYSTEM, tender.id)
-    tenders.submit_bid(
-        s,
-        SYSTEM,
-        tender.id,
-        BidIn(
-            lot_id=tender.lots[0].id, supplier_id=ids["org_id"], units=1, amount=10, currency="RUB"
-        ),
-    )
-    tender.tender_end = now - timedelta(days=1)
-    tenders.award(s, SYSTEM, tender.id)
+    # the demo's tender of the bank's passport, with its first award and contract
+    tender = s.scalars(
+        select(Tender).where(Tender.passport_id == ids["passport_id"]).order_by(Tender.id)
+    ).first()
     award = tenders.awards(s, tender)[0]
-    contract = tenders.sign_contract(
-        s,
-        SYSTEM,
-        tender.id,
-        ContractIn(award_id=award.id, number="МАТРИЦА-1", signed_on=date(2026, 1, 1)),
-    )
+    contract = s.scalars(select(Contract).where(Contract.award_id == award.id)).first()
+    if contract is None:
+        contract = tenders.sign_contract(
+            s,
+            SYSTEM,
+            tender.id,
+            ContractIn(award_id=award.id, number="МАТРИЦА-1", signed_on=date(2026, 1, 1)),
+        )
     s.flush()
     return {
         "call_id": call.id,
         "tender_id": tender.id,
         "contract_id": contract.id,
         "award_id": award.id,
-        "lot_id": tender.lots[0].id,
+        "lot_id": award.lot_id,
     }
 
 

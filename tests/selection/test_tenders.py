@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import shared_data
@@ -21,7 +21,17 @@ from unionsync.access.policy import SYSTEM, PermissionDeniedError
 from unionsync.core.errors import DomainValidationError
 from unionsync.passports.models import RECONCILED_OR_LATER, Passport
 from unionsync.selection import ocds, protocol, report, tenders
-from unionsync.selection.models import AwardCriteria, Method, Tender, TenderStatus
+from unionsync.selection.models import (
+    Award,
+    AwardCriteria,
+    Bid,
+    Contract,
+    Delivery,
+    Lot,
+    Method,
+    Tender,
+    TenderStatus,
+)
 from unionsync.selection.schemas import BidIn, ContractIn, DeliveryIn, ScheduleIn, TenderCreate
 from unionsync.selection.tenders import TenderStateError
 from unionsync.trade.models import ExchangeRate
@@ -36,6 +46,21 @@ def passport(demo_session: Session) -> Passport:
         select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
     ).first()
     assert found is not None and tenders.equipment_lines(found)
+    # the demo has tendered every line already: these tests start from a passport without
+    tender_ids = select(Tender.id).where(Tender.passport_id == found.id)
+    lot_ids = select(Lot.id).where(Lot.tender_id.in_(tender_ids))
+    award_ids = select(Award.id).where(Award.lot_id.in_(lot_ids))
+    contract_ids = select(Contract.id).where(Contract.award_id.in_(award_ids))
+    for table, condition in (
+        (Delivery, Delivery.contract_id.in_(contract_ids)),
+        (Contract, Contract.id.in_(contract_ids)),
+        (Award, Award.id.in_(award_ids)),
+        (Bid, Bid.lot_id.in_(lot_ids)),
+        (Lot, Lot.id.in_(lot_ids)),
+        (Tender, Tender.id.in_(tender_ids)),
+    ):
+        demo_session.execute(delete(table).where(condition))
+    demo_session.expire_all()
     return found
 
 

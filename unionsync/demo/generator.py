@@ -709,7 +709,7 @@ class DemoBuilder:
             ],
             "financing": financing,
             "equipment": [
-                {"name": name, "quantity": rng.randint(1, 12), "tender": rng.choice(TENDER_STATES)}
+                {"name": name, "quantity": rng.randint(10, 45), "tender": rng.choice(TENDER_STATES)}
                 for name in equipment
             ],
             "risks": [

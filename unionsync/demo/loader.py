@@ -16,6 +16,7 @@ from unionsync.access.service import create_user
 from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.core.meta import DEMO_KEY, get_meta, set_meta
 from unionsync.demo.generator import DEMO_VERSION, DemoBuilder, DemoCounts
+from unionsync.demo.selection import build_selection
 from unionsync.nomenclature.builtin import ensure_builtin
 from unionsync.reference.countries import ensure_countries
 
@@ -30,6 +31,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
         counts = DemoBuilder(session, progress=progress).build()
         users = create_demo_users(session)
         ensure_builtin(session)
+        build_selection(session, counts)
     finally:
         session.info.pop(QUIET_KEY, None)
     counts.add("demo users", users)
@@ -49,6 +51,10 @@ DEMO_ACCOUNTS = (
     ("bank-viewer", Side.BANK, Role.VIEWER),
     ("by-admin", Side.BY, Role.ADMIN),
     ("ru-admin", Side.RU, Role.ADMIN),
+    # the commission of the demo's calls for executors
+    ("by-expert", Side.BY, Role.VIEWER),
+    ("ru-expert", Side.RU, Role.VIEWER),
+    ("ru-expert-2", Side.RU, Role.VIEWER),
 )
 
 
