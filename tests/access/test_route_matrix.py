@@ -225,6 +225,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/calls/{call_id}"): "view",
     ("POST", "/calls/{call_id}/acts/{what}"): "passport_by",
     ("POST", "/calls/{call_id}/invite/{organization_id}"): "passport_by",
+    # the form names the organization: any country's writers apply for their enterprises
+    ("POST", "/calls/{call_id}/applications"): "upload",
     ("GET", "/calls/{call_id}/sheet"): "nobody",
     ("POST", "/calls/{call_id}/sheet"): "nobody",
     ("POST", "/calls/{call_id}/declaration"): "nobody",

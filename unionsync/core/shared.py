@@ -271,7 +271,19 @@ class SharedResults:
                 row = connection.execute(query).first()
         except OperationalError:
             return None
-        return None if row is None else _Row(*row)
+        if row is None:
+            return None
+        found = _Row(*row)
+        if found.payload is not None and not self._sealed(found.payload):
+            # written with another secret (a restored backup, a new data folder) or by someone
+            # without it: never unpickled, taken as absent, so it is computed and overwritten
+            log.warning("shared result %s has a seal that does not match; recomputing", key)
+            return _Row("", None, None, found.claimed_at)
+        return found
+
+    def _sealed(self, payload: bytes) -> bool:
+        seal, body = payload[:32], payload[32:]
+        return hmac.compare_digest(seal, hmac.new(self.secret, body, hashlib.sha256).digest())
 
     def _claim(self, key: str, force: bool = False) -> bool:
         """Whether this worker now holds the recomputation of `key` (an atomic UPDATE)."""

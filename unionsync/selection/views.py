@@ -19,13 +19,14 @@ from unionsync.access.deps import ActorDep
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, can, require
 from unionsync.api.deps import SessionDep
+from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams
 from unionsync.core.schemas import IdPath
 from unionsync.passports.models import IN_PREPARATION, Passport
 from unionsync.selection import calls, protocol, report, tenders
-from unionsync.selection.models import Call, Tender, TenderStatus
-from unionsync.selection.schemas import DEFAULT_CRITERIA, CallCreate, ScoreIn
+from unionsync.selection.models import Call, CallStatus, Tender, TenderStatus
+from unionsync.selection.schemas import DEFAULT_CRITERIA, ApplicationIn, CallCreate, ScoreIn
 from unionsync.web.i18n import N_
 from unionsync.web.pages import render
 
@@ -170,6 +171,7 @@ def call_page(
         runs=runs,
         may_sign=actor.role is Role.APPROVER and actor.country in ("BY", "RU"),
         applications=calls.applications(session, actor, call_id),
+        applicable=_applicable(session, actor) if call.status is CallStatus.OPEN else [],
         candidates=calls.candidates(session, actor, call_id) if runs else [],
         results=results,
         now=datetime.now(UTC),
@@ -199,6 +201,59 @@ def call_act(
         raise NotFoundError("act", what)
     acts[what]()
     return RedirectResponse(f"/calls/{call_id}", status_code=303)
+
+
+def _applicable(session: Session, actor: Principal) -> list[Organization]:
+    """The enterprises this person may apply for: their own, or (a ministry's writer) those
+    of their country."""
+    if actor.role not in (Role.EDITOR, Role.APPROVER) or actor.country is None:
+        return []
+    own = calls.enterprise_of(session, actor)
+    if own is not None:
+        return [own]
+    return list(
+        session.scalars(
+            select(Organization)
+            .where(
+                Organization.kind == OrganizationKind.ENTERPRISE,
+                Organization.country_code == actor.country,
+            )
+            .order_by(Organization.name)
+        )
+    )
+
+
+@router.post("/calls/{call_id}/applications", response_class=HTMLResponse)
+async def apply(
+    request: Request, call_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    """The application form of the call page: the API's validation (`ApplicationIn`)."""
+    calls.get_call(session, actor, call_id)
+    if not _applicable(session, actor):
+        raise PermissionDeniedError(f"{actor.username} applies for no organization")
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    body = {
+        "organization_id": values.get("organization_id") or None,
+        "product": values.get("product", ""),
+        "capacity": [{"year": values.get("year", ""), "quantity": values.get("capacity", "")}],
+        "price": values.get("price", "").replace(",", ".").replace(" ", ""),
+        "currency": values.get("currency", "RUB"),
+        "first_output": values.get("first_output", ""),
+        "own_share": values.get("own_share") or "0",
+        "localisation": values.get("localisation") or "0",
+        "financing_asked": values.get("financing_asked") or "0",
+        "documents": values.get("documents") or None,
+    }
+    try:
+        calls.submit_application(session, actor, call_id, ApplicationIn.model_validate(body))
+    except ValidationError as error:
+        found = [
+            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
+            for e in error.errors()
+        ]
+        raise DomainValidationError(found) from None
+    return RedirectResponse(f"/calls/{call_id}#applications", status_code=303)
 
 
 @router.post("/calls/{call_id}/invite/{organization_id}")
