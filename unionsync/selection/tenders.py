@@ -145,8 +145,9 @@ def require_run(actor: Principal, tender_or_passport: Tender | Passport) -> None
 # --- opening ----------------------------------------------------------------------------------
 
 
-def _tender_number(session: Session) -> str:
-    start = f"ТНД-{now().year}-"
+def _tender_number(session: Session, year: int) -> str:
+    """ТНД-<year the tender starts>-<n>."""
+    start = f"ТНД-{year}-"
     taken = set(session.scalars(select(Tender.number).where(Tender.number.like(start + "%"))))
     n = len(taken) + 1
     while f"{start}{n:03d}" in taken:
@@ -202,7 +203,7 @@ def open_tender(session: Session, actor: Principal, body: TenderCreate) -> Tende
     if errors:
         raise DomainValidationError(errors)
     tender = Tender(
-        number=_tender_number(session),
+        number=_tender_number(session, body.tender_start.year),
         passport_id=passport.id,
         buyer_id=buyer_id,
         title=body.title,
