@@ -226,3 +226,23 @@ def test_trade_import_and_rates_from_the_command_line(env: Path):
     rates.write_text("period,pair,rate\n2022,USD/BYN,2.6\n", encoding="utf-8")
     stored = runner.invoke(app, ["trade", "rates", str(rates), "--source", "НБ РБ"])
     assert stored.exit_code == 0 and "2022: 1 USD = 2.6 BYN" in stored.output
+
+
+def test_selection_exports_the_ocds_package_and_a_protocol(env: Path):
+    out = env / "ocds.json"
+    result = runner.invoke(app, ["selection", "export-ocds", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    package = json.loads(out.read_text(encoding="utf-8"))
+    assert package["version"] == "1.1" and len(package["releases"]) >= 14  # 12 tenders, calls
+    assert all(r["ocid"].startswith("ocds-unsync-") for r in package["releases"])
+    later = runner.invoke(
+        app, ["selection", "export-ocds", "--out", str(out), "--since", "2999-01-01"]
+    )
+    assert later.exit_code == 0 and json.loads(out.read_text())["releases"] == []
+    bad = runner.invoke(app, ["selection", "export-ocds", "--out", str(out), "--since", "soon"])
+    assert bad.exit_code == 2 and "is not a date" in bad.output
+    pdf = env / "protocol.pdf"
+    made = runner.invoke(app, ["selection", "protocol", "1", "--out", str(pdf)])
+    assert made.exit_code == 0 and pdf.read_bytes()[:5] == b"%PDF-"
+    missing = runner.invoke(app, ["selection", "protocol", "999999", "--out", str(pdf)])
+    assert missing.exit_code == 1 and "does not exist" in missing.output
