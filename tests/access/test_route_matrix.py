@@ -233,6 +233,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/tenders/{tender_id}"): "bank_too",
     ("POST", "/tenders/{tender_id}/acts/{what}"): "draft",
     ("GET", "/tenders/{tender_id}/protocol.{fmt}"): "bank_too",
+    ("GET", "/tenders"): "bank_too",
+    ("POST", "/tenders/{tender_id}/bids"): "draft",
+    ("POST", "/tenders/{tender_id}/contracts"): "draft",
+    ("POST", "/contracts/{contract_id}/deliveries"): "draft",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]
@@ -411,7 +415,7 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
-    if path.startswith(("/calls/", "/tenders/")) and method == "POST":  # selection's forms
+    if path.startswith(("/calls/", "/tenders/", "/contracts/")) and method == "POST":  # forms
         return client.post(url, data={"csrf_token": token, "comment": "матрица"}).status_code
     if path.startswith("/passports/") and method == "POST":  # the passport pages' forms
         form = {"csrf_token": token, "decision": "approve", "title": "", "reason": "матрица"}

@@ -286,3 +286,40 @@ def test_a_call_needs_both_sides_on_its_commission_to_open(
     calls.cancel(s, person(s, "by-editor"), call.id, "передумали")
     with pytest.raises(CallStateError, match="cannot publish a call that is cancelled"):
         calls.publish(s, person(s, "by-editor"), call.id)
+
+
+def test_every_call_act_in_every_state(demo_session: Session, passport: Passport):
+    """publish, close, sign and cancel from each state: the allowed ones go where the diagram
+    says; the others are refused naming the state."""
+    s = demo_session
+    editor, approver = person(s, "by-editor"), person(s, "by-approver")
+    expected = {
+        (CallStatus.DRAFT, "publish"): CallStatus.OPEN,
+        (CallStatus.OPEN, "close"): CallStatus.EVALUATION,
+        (CallStatus.DRAFT, "cancel"): CallStatus.CANCELLED,
+        (CallStatus.OPEN, "cancel"): CallStatus.CANCELLED,
+        (CallStatus.EVALUATION, "cancel"): CallStatus.CANCELLED,
+        # signing in evaluation needs every member's scores: refused here, for that reason
+    }
+    for state in CallStatus:
+        for act in ("publish", "close", "sign", "cancel"):
+            call = calls.open_call(s, editor, call_body(passport.id, ["by-expert", "ru-expert"]))
+            call.status = state
+            if act == "close":
+                call.deadline = datetime.now(UTC) - timedelta(seconds=1)
+            s.flush()
+            run = {
+                "publish": lambda c=call: calls.publish(s, editor, c.id),
+                "close": lambda c=call: calls.close(s, editor, c.id),
+                "sign": lambda c=call: calls.sign(s, approver, c.id),
+                "cancel": lambda c=call: calls.cancel(s, editor, c.id, "причина"),
+            }[act]
+            target = expected.get((state, act))
+            if target is not None:
+                assert run().status is target, (state, act)
+            elif act == "sign" and state is CallStatus.EVALUATION:
+                with pytest.raises(CallStateError, match="not finished"):
+                    run()
+            else:
+                with pytest.raises(CallStateError, match=state.value):
+                    run()

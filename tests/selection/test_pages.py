@@ -128,3 +128,41 @@ def test_states_are_named_in_russian(client: TestClient, demo_url: str):
     page = client.get(f"/calls/{ids['evaluation']}").text
     assert "оценка заявок" in page and "evaluation</span>" not in page
     assert CallStatus.EVALUATION.value == "evaluation"
+
+
+def test_a_delivery_and_a_filtered_list_from_the_pages(client: TestClient, demo_url: str):
+    from unionsync.selection.models import Contract, Delivery
+
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        contract = next(
+            c
+            for c in s.scalars(select(Contract).order_by(Contract.id))
+            if sum(d.units for d in c.deliveries) < c.units
+        )
+        contract_id, tender_id = contract.id, contract.award.lot.tender_id
+        before = sum(d.units for d in contract.deliveries)
+        signed = contract.signed_on
+    page = client.get(f"/tenders/{tender_id}")
+    assert f'action="/contracts/{contract_id}/deliveries"' in page.text
+    token = csrf_of(client, f"/tenders/{tender_id}")
+    done = client.post(
+        f"/contracts/{contract_id}/deliveries",
+        data={"csrf_token": token, "units": "1", "delivered_on": signed.isoformat()},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    with make_session_factory(engine)() as s:
+        after = sum(
+            s.scalars(select(Delivery.units).where(Delivery.contract_id == contract_id)).all()
+        )
+    engine.dispose()
+    assert after == before + 1
+    refused = client.post(
+        f"/contracts/{contract_id}/deliveries",
+        data={"csrf_token": token, "units": "0", "delivered_on": signed.isoformat()},
+    )
+    assert refused.status_code == 422 and "units" in refused.text
+    listed = client.get("/tenders?origin=CN")
+    assert listed.status_code == 200 and "ТНД-" in listed.text
+    assert "ТНД-" not in client.get("/tenders?origin=ZZ").text

@@ -227,8 +227,14 @@ def list_tenders(
     params: ListDep,
     passport_id: IdQuery = None,
     status: TenderStatus | None = None,
+    industry_id: IdQuery = None,
+    origin: Annotated[
+        str | None, Query(pattern="^[A-Z]{2}$", description="origin of awarded equipment")
+    ] = None,
 ) -> Page[TenderPublic]:
-    result = tenders.list_tenders(session, actor, params, passport_id, status)
+    """Tenders, by passport, state, industry, or the origin of the equipment they awarded."""
+    flt = tenders.TenderFilter(passport_id, status, industry_id, origin)
+    result = tenders.list_tenders(session, actor, params, flt)
     return Page[TenderPublic](
         items=[TenderPublic.model_validate(t) for t in result.items],
         total=result.total,

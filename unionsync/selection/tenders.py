@@ -96,14 +96,40 @@ def get_tender(session: Session, actor: Principal, tender_id: int) -> Tender:
     return tender
 
 
+@dataclass(frozen=True, slots=True)
+class TenderFilter:
+    """What the overview's figures link to: a passport's, an industry's tenders, or those with
+    an award to equipment of one origin."""
+
+    passport_id: int | None = None
+    status: TenderStatus | None = None
+    industry_id: int | None = None
+    origin: str | None = None
+
+
 def list_tenders(
     session: Session,
     actor: Principal,
     params: ListParams,
-    passport_id: int | None = None,
-    status: TenderStatus | None = None,
+    flt: TenderFilter = TenderFilter(),
 ) -> PageResult[Tender]:
+    passport_id, status = flt.passport_id, flt.status
     stmt = select(Tender).options(selectinload(Tender.lots), selectinload(Tender.passport))
+    if flt.industry_id is not None:
+        stmt = stmt.where(
+            Tender.passport_id.in_(
+                select(Passport.id).where(Passport.industry_id == flt.industry_id)
+            )
+        )
+    if flt.origin is not None:
+        stmt = stmt.where(
+            Tender.id.in_(
+                select(Lot.tender_id)
+                .join(Award, Award.lot_id == Lot.id)
+                .join(Bid, Award.bid_id == Bid.id)
+                .where(Bid.origin == flt.origin)
+            )
+        )
     if actor.side is Side.BANK:
         require(actor, Action.VIEW, Kind.SELECTION, financiers=[actor.organization_id or 0])
         stmt = stmt.where(Tender.passport_id.in_(financed_by(actor.organization_id or 0)))

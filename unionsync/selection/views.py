@@ -20,15 +20,24 @@ from unionsync.access.models import Role, Side
 from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import Organization, OrganizationKind
+from unionsync.catalog.service import list_industries
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams
 from unionsync.core.schemas import IdPath
 from unionsync.passports.models import IN_PREPARATION, Passport
 from unionsync.selection import calls, protocol, report, tenders
-from unionsync.selection.models import Call, CallStatus, Tender, TenderStatus
-from unionsync.selection.schemas import DEFAULT_CRITERIA, ApplicationIn, CallCreate, ScoreIn
+from unionsync.selection.models import Call, CallStatus, Contract, Tender, TenderStatus
+from unionsync.selection.schemas import (
+    DEFAULT_CRITERIA,
+    ApplicationIn,
+    BidIn,
+    CallCreate,
+    ContractIn,
+    DeliveryIn,
+    ScoreIn,
+)
 from unionsync.web.i18n import N_
-from unionsync.web.pages import render
+from unionsync.web.pages import PageNumber, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
 # the default criteria as the form names them (their stored names are the Russian ones)
@@ -342,6 +351,37 @@ async def save_sheet(
 # --- tenders ----------------------------------------------------------------------------------
 
 
+@router.get("/tenders", response_class=HTMLResponse)
+def tenders_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageNumber = 1,
+    passport_id: str | None = None,
+    industry_id: str | None = None,
+    origin: str | None = None,
+    status: str | None = None,
+) -> HTMLResponse:
+    """The tenders behind a figure of the overview: by passport, industry, origin, state."""
+    states = {s.value: s for s in TenderStatus}
+    code = origin.upper() if origin and len(origin) == 2 and origin.isalpha() else None
+    flt = tenders.TenderFilter(
+        int_or_none(passport_id), states.get(status or ""), int_or_none(industry_id), code
+    )
+    result = tenders.list_tenders(session, actor, ListParams(page, 50), flt)
+    return render(
+        request,
+        session,
+        "selection/tenders.html",
+        active="selection",
+        page=result,
+        flt=flt,
+        params=dict(request.query_params),
+        statuses=list(TenderStatus),
+        industries=list_industries(session, actor),
+    )
+
+
 @router.get("/tenders/{tender_id}", response_class=HTMLResponse)
 def tender_page(
     request: Request, tender_id: IdPath, session: SessionDep, actor: ActorDep
@@ -362,6 +402,14 @@ def tender_page(
         awards={a.lot_id: a for a in tenders.awards(session, tender)},
         contracts={c.award_id: c for c in contracts},
         runs=_runs_tender(actor, tender),
+        suppliers=session.scalars(
+            select(Organization)
+            .where(Organization.kind == OrganizationKind.ENTERPRISE)
+            .order_by(Organization.country_code, Organization.name)
+        ).all()
+        if sealed and _runs_tender(actor, tender)
+        else [],
+        today=datetime.now(UTC).date(),
     )
 
 
@@ -389,6 +437,58 @@ def tender_act(
     if what not in acts:
         raise NotFoundError("act", what)
     acts[what]()
+    return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
+
+
+def _validated(schema: Any, body: dict[str, Any]) -> Any:
+    """A form's values through the API's schema: its messages, with the fields named."""
+    try:
+        return schema.model_validate(body)
+    except ValidationError as error:
+        found = [
+            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
+            for e in error.errors()
+        ]
+        raise DomainValidationError(found) from None
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    return {k: (str(v).strip() or None) for k, v in form.items() if k != "csrf_token"}
+
+
+@router.post("/tenders/{tender_id}/bids")
+async def record_bid(
+    request: Request, tender_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    """A bid received, registered by the tender's organizers."""
+    tenders.require_run(actor, tenders.get_tender(session, actor, tender_id))
+    body = _validated(BidIn, await _form(request))
+    tenders.submit_bid(session, actor, tender_id, body)
+    return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
+
+
+@router.post("/tenders/{tender_id}/contracts")
+async def sign_contract(
+    request: Request, tender_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    tenders.require_run(actor, tenders.get_tender(session, actor, tender_id))
+    body = _validated(ContractIn, await _form(request))
+    tenders.sign_contract(session, actor, tender_id, body)
+    return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
+
+
+@router.post("/contracts/{contract_id}/deliveries")
+async def record_delivery(
+    request: Request, contract_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFoundError("contract", contract_id)
+    tender_id = contract.award.lot.tender_id
+    tenders.require_run(actor, tenders.get_tender(session, actor, tender_id))
+    body = _validated(DeliveryIn, await _form(request))
+    tenders.record_delivery(session, actor, contract_id, body)
     return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
 
 
