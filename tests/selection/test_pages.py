@@ -166,3 +166,18 @@ def test_a_delivery_and_a_filtered_list_from_the_pages(client: TestClient, demo_
     listed = client.get("/tenders?origin=CN")
     assert listed.status_code == 200 and "ТНД-" in listed.text
     assert "ТНД-" not in client.get("/tenders?origin=ZZ").text
+
+
+def test_the_demos_late_bid_refusal_is_in_the_tenders_history(client: TestClient, demo_url: str):
+    from unionsync.access.models import AuditEntry
+
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        refused = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "tender.late_bid_refused")
+        ).all()
+    engine.dispose()
+    assert len(refused) == 1 and "late bids are refused" in refused[0].after["reason"]
+    page = client.get(f"/tenders/{refused[0].entity_id}")
+    assert "заявка, поданная после срока, отклонена" in page.text
+    assert "опубликовал закупку" in page.text

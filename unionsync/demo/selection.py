@@ -144,7 +144,7 @@ def _tender(
         except TenderStateError as error:
             audit.record(
                 session,
-                "tender.bid_refused",
+                "tender.late_bid_refused",
                 "tender",
                 tender.id,
                 after={"reason": str(error), "supplier": enterprises[-1].id},

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from unionsync.access.models import Side
+from unionsync.access.models import AuditEntry, Side
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.passports.models import Passport
 from unionsync.passports.service import financed_by
@@ -180,4 +180,20 @@ def overview(session: Session, actor: Principal) -> Overview:
         sorted(by_country.values(), key=lambda line: -line.contracts),
         dict(call_states),
         dict(tender_states),
+    )
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[AuditEntry]:
+    """A call's or a tender's acts from the audit trail, oldest first (refused late bids
+    included: the demo records one)."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity == entity,
+                AuditEntry.entity_id == str(entity_id),
+                AuditEntry.action.like(f"{entity}.%"),
+            )
+            .order_by(AuditEntry.seq)
+        )
     )

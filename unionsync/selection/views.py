@@ -184,6 +184,7 @@ def call_page(
         candidates=calls.candidates(session, actor, call_id) if runs else [],
         results=results,
         now=datetime.now(UTC),
+        events=report.history(session, "call", call_id),
     )
 
 
@@ -410,6 +411,7 @@ def tender_page(
         if sealed and _runs_tender(actor, tender)
         else [],
         today=datetime.now(UTC).date(),
+        events=report.history(session, "tender", tender_id),
     )
 
 

@@ -112,6 +112,25 @@ EVENTS = {
     "passport.change_approved": N_("approved a change"),
     "passport.change_rejected": N_("rejected a change"),
     **{f"passport.{a.value}": LABELS[(Act, a.value)] for a in Act},
+    "call.open": N_("opened the call"),
+    "call.members": N_("named the commission"),
+    "call.publish": N_("published the call"),
+    "call.invite": N_("invited an organization"),
+    "call.apply": N_("entered an application"),
+    "call.close": N_("closed the applications"),
+    "call.declare": N_("declared no conflict of interest"),
+    "call.submit_scores": N_("submitted scores"),
+    "call.sign": N_("signed the decision"),
+    "call.decide": N_("the decision took effect"),
+    "call.cancel": N_("cancelled the call"),
+    "tender.open": N_("opened the tender"),
+    "tender.publish": N_("published the tender"),
+    "tender.bid": N_("registered a bid"),
+    "tender.late_bid_refused": N_("a late bid was refused"),
+    "tender.award": N_("evaluated and awarded"),
+    "tender.contract": N_("signed a contract"),
+    "tender.delivery": N_("recorded a delivery"),
+    "tender.cancel": N_("cancelled the tender"),
 }
 
 
@@ -125,7 +144,10 @@ def event_label(action: str) -> str:
     return gettext(EVENTS[action]) if action in EVENTS else action
 
 
-def status_label(value: str) -> str:
-    """A passport state stored as text (in the audit trail)."""
-    states = {s.value: s for s in PassportStatus}
+def status_label(value: str, kind: str = "passport") -> str:
+    """A passport's (or a call's, a tender's) state stored as text (in the audit trail)."""
+    enumeration: type[StrEnum] = {"call": CallStatus, "tender": TenderStatus}.get(
+        kind, PassportStatus
+    )
+    states = {s.value: s for s in enumeration}
     return label(states[value]) if value in states else value
