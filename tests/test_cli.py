@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from unionsync import config
 from unionsync.catalog.template import PROGRAM_COLUMNS
 from unionsync.cli import app
+from unionsync.core.shared import SharedResult
+from unionsync.db.session import make_engine
 
 runner = CliRunner()
 
@@ -32,10 +35,17 @@ def test_stats_json_counts_what_the_demo_holds(env: Path):
     assert figures["counts"]["program_item"] >= 1000
 
 
-def test_demo_twice_changes_nothing(env: Path):
+def test_demo_twice_changes_nothing(env: Path, demo_url: str):
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "already loaded" in result.stdout
+    # the overview's results are there before the first page is served
+    assert "Overview and synchronisation computed" in result.stdout
+    engine = make_engine(demo_url)
+    with engine.connect() as connection:
+        keys = set(connection.execute(select(SharedResult.key)).scalars())
+    engine.dispose()
+    assert {"coverage:existing", "sync:all", "overview:industry-shares"} <= keys
 
 
 def test_export_then_import_round_trips(env: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,6 +135,7 @@ def demo(
     console.print(f"Database: {_safe_url(settings.resolved_database_url())}")
     _match_demo(settings, factory)
     _build_meaning_index(settings, factory)
+    _precompute(settings, factory)
     if serve_after:
         _serve(settings, host, port)
 
@@ -203,6 +205,16 @@ def worker() -> None:
             time.sleep(1)
     except KeyboardInterrupt:
         jobs.stop()
+
+
+def _precompute(settings: Settings, factory: sessionmaker[Session]) -> None:
+    """Compute what the overview and synchronisation show before serving, so that the first
+    page opens at once instead of saying "being computed" (a few seconds on the demo)."""
+    from unionsync.jobs import Jobs
+
+    started = time.monotonic()
+    Jobs(settings, factory).refresh_shared()
+    console.print(f"Overview and synchronisation computed ({time.monotonic() - started:.0f} s).")
 
 
 def _match_demo(settings: Settings, factory: sessionmaker[Session]) -> None:
