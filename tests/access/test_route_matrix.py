@@ -234,6 +234,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/tenders/{tender_id}/acts/{what}"): "draft",
     ("GET", "/tenders/{tender_id}/protocol.{fmt}"): "bank_too",
     ("GET", "/tenders"): "bank_too",
+    ("GET", "/tenders/new"): "draft",
+    ("POST", "/tenders/new"): "draft",
     ("POST", "/tenders/{tender_id}/bids"): "draft",
     ("POST", "/tenders/{tender_id}/contracts"): "draft",
     ("POST", "/contracts/{contract_id}/deliveries"): "draft",
@@ -396,6 +398,7 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
     url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
     url += "?tnved=8482" if path.endswith("/contains") else ""
     url += "?a=1&b=1" if path.endswith("/diff") else ""
+    url += f"?passport_id={ids['passport_id']}" if path == "/tenders/new" else ""
     client = world.clients[who.name]
     token = new_token(world.app.state.secret_key)
     client.cookies.set(CSRF_COOKIE, token)
@@ -415,7 +418,7 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
-    if path.startswith(("/calls/", "/tenders/", "/contracts/")) and method == "POST":  # forms
+    if path.startswith(("/calls/", "/tenders", "/contracts/")) and method == "POST":  # forms
         return client.post(url, data={"csrf_token": token, "comment": "матрица"}).status_code
     if path.startswith("/passports/") and method == "POST":  # the passport pages' forms
         form = {"csrf_token": token, "decision": "approve", "title": "", "reason": "матрица"}

@@ -121,7 +121,18 @@ def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url)
         phone.screenshot(path=str(ARTIFACTS / f"selection-{language}-390.png"), full_page=True)
         phone.goto(call_url)
         phone.screenshot(path=str(ARTIFACTS / f"selection-call-{language}-390.png"), full_page=True)
+        phone.goto(live_url + "/tenders/1")
+        phone.screenshot(
+            path=str(ARTIFACTS / f"selection-tender-{language}-390.png"), full_page=True
+        )
         context.close()
+    context, wide = _as(browser, live_url, "by-editor")
+    wide.goto(live_url + "/tenders/1")
+    assert "победитель" in wide.locator("#lot-1").inner_text()
+    wide.screenshot(path=str(ARTIFACTS / "selection-tender-ru-1440.png"), full_page=True)
+    wide.goto(live_url + "/selection")
+    wide.screenshot(path=str(ARTIFACTS / "selection-ru-1440.png"), full_page=True)
+    context.close()
     engine = make_engine(demo_url)
     with engine.connect() as connection:
         status = connection.execute(select(Call.status).where(Call.id == call_id)).scalar_one()

@@ -181,3 +181,35 @@ def test_the_demos_late_bid_refusal_is_in_the_tenders_history(client: TestClient
     page = client.get(f"/tenders/{refused[0].entity_id}")
     assert "заявка, поданная после срока, отклонена" in page.text
     assert "опубликовал закупку" in page.text
+
+
+def test_a_tender_opened_from_the_passport_page(client: TestClient, demo_url: str):
+    from unionsync.passports.models import RECONCILED_OR_LATER, Passport
+
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        passport = s.scalars(
+            select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
+        ).first()
+        assert passport is not None
+        passport_id = passport.id
+    engine.dispose()
+    page = client.get(f"/passports/{passport_id}")
+    assert f'href="/tenders/new?passport_id={passport_id}"' in page.text
+    form = client.get(f"/tenders/new?passport_id={passport_id}")
+    assert form.status_code == 200
+    fields = {
+        "csrf_token": csrf_of(client, f"/tenders/new?passport_id={passport_id}"),
+        "title": "Повторная закупка",
+        "method": "direct",
+        "award_criteria": "priceOnly",
+        "currency": "RUB",
+        "tender_start": "2030-01-10",
+        "tender_end": "2030-02-10",
+    }
+    # every line is tendered in the demo already, and a direct purchase needs its reason
+    refused = client.post(f"/tenders/new?passport_id={passport_id}", data=fields)
+    assert refused.status_code == 422 and "method_rationale" in refused.text
+    fields["method_rationale"] = "единственный производитель"
+    busy = client.post(f"/tenders/new?passport_id={passport_id}", data=fields | {"lines": "1"})
+    assert busy.status_code == 422 and "already in tender" in busy.text

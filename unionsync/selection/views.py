@@ -23,10 +23,18 @@ from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.catalog.service import list_industries
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams
-from unionsync.core.schemas import IdPath
+from unionsync.core.schemas import IdPath, IdQuery
 from unionsync.passports.models import IN_PREPARATION, Passport
 from unionsync.selection import calls, protocol, report, tenders
-from unionsync.selection.models import Call, CallStatus, Contract, Tender, TenderStatus
+from unionsync.selection.models import (
+    AwardCriteria,
+    Call,
+    CallStatus,
+    Contract,
+    Method,
+    Tender,
+    TenderStatus,
+)
 from unionsync.selection.schemas import (
     DEFAULT_CRITERIA,
     ApplicationIn,
@@ -35,6 +43,7 @@ from unionsync.selection.schemas import (
     ContractIn,
     DeliveryIn,
     ScoreIn,
+    TenderCreate,
 )
 from unionsync.web.i18n import N_
 from unionsync.web.pages import PageNumber, int_or_none, render
@@ -350,6 +359,85 @@ async def save_sheet(
 
 
 # --- tenders ----------------------------------------------------------------------------------
+
+
+@router.get("/tenders/new", response_class=HTMLResponse)
+def new_tender_page(
+    request: Request, session: SessionDep, actor: ActorDep, passport_id: IdQuery = None
+) -> HTMLResponse:
+    """A tender for a reconciled passport's equipment lines (all of them, or those ticked)."""
+    passport = _tender_passport(session, actor, passport_id)
+    today = datetime.now(UTC).date()
+    values = {
+        "title": f"Оборудование по проекту {passport.number}",
+        "tender_start": today.isoformat(),
+        "tender_end": (today + timedelta(days=30)).isoformat(),
+        "currency": (passport.budget_currency or "RUB"),
+    }
+    return _new_tender_form(request, session, passport, values, [])
+
+
+def _tender_passport(session: Session, actor: Principal, passport_id: int | None) -> Passport:
+    if passport_id is None:
+        raise NotFoundError("passport", passport_id)
+    passport = session.get(Passport, passport_id)
+    if passport is None:
+        raise NotFoundError("passport", passport_id)
+    tenders.require_run(actor, passport)
+    return passport
+
+
+def _new_tender_form(
+    request: Request,
+    session: Session,
+    passport: Passport,
+    values: dict[str, Any],
+    errors: list[FieldError],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        session,
+        "selection/tender_new.html",
+        active="selection",
+        status_code=status_code,
+        passport=passport,
+        lines=tenders.equipment_progress(session, passport),
+        values=values,
+        errors=errors,
+        methods=list(Method),
+        criteria=list(AwardCriteria),
+    )
+
+
+@router.post("/tenders/new", response_class=HTMLResponse)
+async def create_tender(
+    request: Request, session: SessionDep, actor: ActorDep, passport_id: IdQuery = None
+) -> Response:
+    """The form of a new tender: the API's validation (`TenderCreate`)."""
+    passport = _tender_passport(session, actor, passport_id)
+    form = await request.form()
+    values: dict[str, Any] = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    start, end = values.get("tender_start", ""), values.get("tender_end", "")
+    body: dict[str, Any] = {
+        "passport_id": passport.id,
+        "title": values.get("title", ""),
+        "lines": [int(v) for v in form.getlist("lines") if isinstance(v, str) and v.isdigit()],
+        "method": values.get("method", "open"),
+        "method_rationale": values.get("method_rationale") or None,
+        "award_criteria": values.get("award_criteria", "priceOnly"),
+        "price_weight": values.get("price_weight") or "100",
+        "currency": values.get("currency", "RUB"),
+        # a period from the morning of its first day to the evening of its last, Minsk and
+        # Moscow time
+        "tender_start": f"{start}T09:00:00+03:00" if start else "",
+        "tender_end": f"{end}T18:00:00+03:00" if end else "",
+    }
+    try:
+        tender = tenders.open_tender(session, actor, _validated(TenderCreate, body))
+    except DomainValidationError as error:
+        return _new_tender_form(request, session, passport, values, error.errors, 422)
+    return RedirectResponse(f"/tenders/{tender.id}", status_code=303)
 
 
 @router.get("/tenders", response_class=HTMLResponse)
