@@ -4,7 +4,7 @@ the OCDS release package."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from unionsync.access.deps import ActorDep
 from unionsync.api.deps import ListDep, SessionDep
-from unionsync.core.errors import ConflictError
+from unionsync.core.errors import ConflictError, DomainValidationError, FieldError
 from unionsync.core.schemas import IdPath, IdQuery, Language, Page
 from unionsync.selection import calls, ocds, protocol, report, tenders
 from unionsync.selection.models import CallStatus, TenderStatus
@@ -349,8 +349,32 @@ def release_package(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    since: Annotated[datetime | None, Query(description="changed at or after (ISO 8601)")] = None,
+    since: Annotated[
+        str | None,
+        Query(
+            pattern=SINCE_PATTERN,
+            description="only processes changed at or after this date or time (ISO 8601, "
+            "e.g. 2026-01-31 or 2026-01-31T12:00:00+03:00)",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Every call and tender the reader may see as an OCDS 1.1 release package."""
+    moment = _moment(since)
     prefix = request.app.state.settings.ocds_prefix
-    return ocds.release_package(session, actor, prefix, since, str(request.base_url).rstrip("/"))
+    return ocds.release_package(session, actor, prefix, moment, str(request.base_url).rstrip("/"))
+
+
+SINCE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO date or time (a date means its midnight UTC; a time without zone is UTC)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise DomainValidationError(
+            [FieldError("since", "not a date or time (write 2026-01-31)", value)]
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

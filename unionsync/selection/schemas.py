@@ -8,7 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from unionsync.core.money import Currency
 from unionsync.core.schemas import Amount, Id, Label, Name, Note, Percent, Quantity, Year
@@ -25,13 +32,22 @@ MAX_YEARS = 20
 MAX_UNITS = 1_000_000
 
 
+def _text_only(value: object) -> object:
+    """Dates and times are written as ISO text (as the schema documents), not as numbers that
+    would be read as seconds since 1970."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        raise ValueError("write a date (2026-01-31) or a date and time as text, not a number")
+    return value
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("give a time zone (for example 2027-03-01T18:00:00+03:00)")
     return value
 
 
-Moment = Annotated[datetime, AfterValidator(_aware)]
+Moment = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_aware)]
+Day = Annotated[date, BeforeValidator(_text_only)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 ScoreValue = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]
 CriterionKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -111,7 +127,7 @@ class ApplicationIn(BaseModel):
     capacity: Annotated[list[YearQuantity], Field(min_length=1, max_length=MAX_YEARS)]
     price: Amount
     currency: Currency
-    first_output: date
+    first_output: Day
     financing_asked: Amount = Decimal(0)
     own_share: Percent = Decimal(0)
     localisation: Percent = Decimal(0)
@@ -161,7 +177,7 @@ class TenderCreate(BaseModel):
     tender_start: Moment
     tender_end: Moment
     enquiry_end: Moment | None = None
-    award_date: date | None = None
+    award_date: Day | None = None
     buyer_id: Id | None = None
 
     @model_validator(mode="after")
@@ -198,7 +214,7 @@ class ContractIn(BaseModel):
 
     award_id: Id
     number: Label
-    signed_on: date
+    signed_on: Day
     schedule: Annotated[list[ScheduleIn], Field(max_length=120)] = Field(default_factory=list)
 
 
@@ -207,7 +223,7 @@ class ScheduleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    due_on: date
+    due_on: Day
     units: Units
 
 
@@ -215,7 +231,7 @@ class DeliveryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     units: Units
-    delivered_on: date
+    delivered_on: Day
 
 
 ContractIn.model_rebuild()
