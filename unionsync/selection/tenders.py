@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy import select
@@ -181,6 +181,14 @@ def _tender_number(session: Session, year: int) -> str:
     return f"{start}{n:03d}"
 
 
+def line_quantity(row: dict[str, object]) -> int:
+    """The units of an equipment line (the template keeps a whole number, maybe as text)."""
+    try:
+        return int(Decimal(str(row.get("quantity") or 0)))
+    except (ArithmeticError, ValueError):
+        return 0
+
+
 def equipment_lines(passport: Passport) -> list[dict[str, object]]:
     rows = (passport.content or {}).get("equipment") or []
     return [row for row in rows if isinstance(row, dict)]
@@ -253,7 +261,7 @@ def open_tender(session: Session, actor: Principal, body: TenderCreate) -> Tende
                 line=line,
                 name=str(row.get("name") or f"line {line}")[:500],
                 tnved_code=code,
-                quantity=int(str(row.get("quantity") or 0) or 0) or 1,
+                quantity=max(1, line_quantity(row)),
                 budget=_budget(session, row, body.currency),
             )
         )
@@ -684,7 +692,7 @@ def equipment_progress(session: Session, passport: Passport) -> list[LineProgres
         LineProgress(
             n,
             str(row.get("name") or ""),
-            int(str(row.get("quantity") or 0) or 0),
+            line_quantity(row),
             tendered.get(n, 0),
             contracted.get(n, 0),
             delivered.get(n, 0),
@@ -705,6 +713,3 @@ def passport_tenders(session: Session, actor: Principal, passport: Passport) -> 
         )
     )
 
-
-def today() -> date:
-    return now().date()
