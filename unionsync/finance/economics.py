@@ -80,7 +80,7 @@ def xirr(dates: Sequence[date], amounts: Sequence[Decimal]) -> float | None:
     values = [float(a) for a in amounts]
 
     def present(rate: float) -> float:
-        return sum(v / (1 + rate) ** y for y, v in zip(years, values, strict=True))
+        return float(sum(v / (1 + rate) ** y for y, v in zip(years, values, strict=True)))
 
     roots = _roots(present)
     return min(roots, key=abs) if roots else None
