@@ -12,6 +12,13 @@ from unionsync.catalog.models import (
 from unionsync.core.meta import DemoMatchTruth, MetaEntry
 from unionsync.core.shared import WATCHED
 from unionsync.db.base import Base
+from unionsync.finance.models import (
+    Allocation,
+    CreditAgreement,
+    DrawdownRequest,
+    Facility,
+    ReferenceRate,
+)
 from unionsync.matching.models import Match, MatchDecision, MatchRun, MatchSeen
 from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
 from unionsync.passports.models import (
@@ -71,6 +78,11 @@ AUDITED.update(
         Award: "selection_award",
         Contract: "selection_contract",
         Delivery: "selection_delivery",
+        Facility: "finance_facility",
+        ReferenceRate: "finance_reference_rate",
+        Allocation: "finance_allocation",
+        CreditAgreement: "finance_agreement",
+        DrawdownRequest: "finance_drawdown",
     }
 )
 PROGRESS_FIELDS[MatchRun] = frozenset({"stage", "done", "total"})

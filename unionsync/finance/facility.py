@@ -1,0 +1,178 @@
+"""The facility's allocations per passport (both sides approve; never above the facility) and the
+banks' credit agreements against them (never above the allocation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from unionsync.access.audit import record
+from unionsync.access.models import Role, Side
+from unionsync.access.policy import PermissionDeniedError, Principal
+from unionsync.core.errors import ConflictError, NotFoundError
+from unionsync.finance.drawdown import LimitError, _lock
+from unionsync.finance.models import (
+    Allocation,
+    AllocationStatus,
+    CreditAgreement,
+    Facility,
+)
+from unionsync.finance.schedules import Installment, RepaymentMethod, schedule
+from unionsync.passports.models import RECONCILED_OR_LATER, ParticipantRole, Passport
+
+WRITERS = (Role.EDITOR, Role.APPROVER)
+
+
+def _ministry_writer(actor: Principal) -> bool:
+    return actor.system or (
+        actor.side in (Side.BY, Side.RU) and actor.role in WRITERS and actor.organization_id is None
+    )
+
+
+def allocate(
+    session: Session, actor: Principal, facility_id: int, passport_id: int, amount: Decimal
+) -> Allocation:
+    """Propose a passport's share of the facility (a ministry's writer); the proposals and
+    approvals together never exceed the facility."""
+    if not _ministry_writer(actor):
+        raise PermissionDeniedError(f"{actor.username} may not allocate the facility")
+    facility = session.get(Facility, facility_id)
+    passport = session.get(Passport, passport_id)
+    if facility is None or passport is None:
+        raise NotFoundError("facility" if facility is None else "passport", facility_id)
+    if passport.status not in RECONCILED_OR_LATER:
+        raise LimitError(f"passport {passport.number} is not reconciled: nothing is allocated")
+    _lock(session, facility.id)
+    taken = session.scalar(
+        select(func.coalesce(func.sum(Allocation.amount), 0)).where(
+            Allocation.facility_id == facility.id,
+            Allocation.status != AllocationStatus.CANCELLED,
+        )
+    )
+    free = facility.amount - Decimal(taken or 0)
+    if amount <= 0 or amount > free:
+        raise LimitError(
+            f"{amount} {facility.currency.value} is above what is left of the facility to "
+            f"allocate: {free} {facility.currency.value}"
+        )
+    allocation = Allocation(facility_id=facility.id, passport_id=passport.id, amount=amount)
+    session.add(allocation)
+    session.flush()
+    record(
+        session,
+        "allocation.propose",
+        "finance_allocation",
+        allocation.id,
+        after={"passport": passport.id, "amount": str(amount)},
+        actor=actor,
+    )
+    return allocation
+
+
+def approve_allocation(session: Session, actor: Principal, allocation_id: int) -> Allocation:
+    """An approver signs for their country; with both signatures the allocation is approved."""
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None:
+        raise NotFoundError("allocation", allocation_id)
+    country = actor.country
+    if not (actor.role is Role.APPROVER and country in ("BY", "RU")):
+        raise PermissionDeniedError(f"{actor.username} may not approve allocations")
+    if allocation.status is not AllocationStatus.PROPOSED:
+        raise ConflictError(f"the allocation is {allocation.status.value}")
+    attribute = "approved_by_by" if country == "BY" else "approved_by_ru"
+    if getattr(allocation, attribute):
+        raise ConflictError(f"{country} has already approved this allocation")
+    setattr(allocation, attribute, actor.username)
+    if allocation.approved_by_by and allocation.approved_by_ru:
+        allocation.status = AllocationStatus.APPROVED
+    session.flush()
+    record(
+        session,
+        "allocation.approve",
+        "finance_allocation",
+        allocation.id,
+        after={"side": country, "status": allocation.status.value},
+        actor=actor,
+    )
+    return allocation
+
+
+def sign_agreement(
+    session: Session,
+    actor: Principal,
+    allocation_id: int,
+    *,
+    number: str,
+    amount: Decimal,
+    annual_rate: Decimal,
+    periods: int,
+    method: RepaymentMethod,
+    signed_on: date,
+    first_due: date,
+    grace_periods: int = 0,
+    bank_id: int | None = None,
+) -> CreditAgreement:
+    """A bank's credit agreement with the passport's enterprise (its leader, else initiator),
+    in the facility's currency, never above what is left of the allocation."""
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None:
+        raise NotFoundError("allocation", allocation_id)
+    bank = actor.organization_id if not actor.system else bank_id
+    if not actor.system and not (actor.side is Side.BANK and actor.role in WRITERS):
+        raise PermissionDeniedError(f"{actor.username} may not sign credit agreements")
+    if bank is None:
+        raise PermissionDeniedError("a credit agreement is signed by a bank")
+    if allocation.status is not AllocationStatus.APPROVED:
+        raise LimitError("the allocation is not approved by both sides yet")
+    _lock(session, allocation.facility_id)
+    signed = session.scalar(
+        select(func.coalesce(func.sum(CreditAgreement.amount), 0)).where(
+            CreditAgreement.allocation_id == allocation.id
+        )
+    )
+    free = allocation.amount - Decimal(signed or 0)
+    if amount <= 0 or amount > free:
+        raise LimitError(f"{amount} is above what is left of the allocation for agreements: {free}")
+    passport = allocation.passport
+    leader = next((p for p in passport.participants if p.role is ParticipantRole.LEADER), None)
+    agreement = CreditAgreement(
+        number=number,
+        allocation_id=allocation.id,
+        bank_id=bank,
+        borrower_id=leader.organization_id if leader else passport.initiator_id,
+        amount=amount,
+        currency=allocation.facility.currency,
+        annual_rate=annual_rate,
+        grace_periods=grace_periods,
+        periods=periods,
+        method=method,
+        signed_on=signed_on,
+        first_due=first_due,
+    )
+    session.add(agreement)
+    session.flush()
+    record(
+        session,
+        "agreement.sign",
+        "finance_agreement",
+        agreement.id,
+        after={"number": number, "amount": str(amount), "bank": bank},
+        actor=actor,
+    )
+    return agreement
+
+
+def planned_schedule(agreement: CreditAgreement) -> list[Installment]:
+    """The agreement's repayment schedule as signed (on its whole amount)."""
+    return schedule(
+        agreement.amount,
+        agreement.annual_rate,
+        agreement.periods,
+        agreement.method,
+        agreement.first_due,
+        grace_periods=agreement.grace_periods,
+        periods_per_year=agreement.periods_per_year,
+    )
