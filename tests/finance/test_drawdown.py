@@ -230,3 +230,40 @@ def test_two_requests_racing_for_the_last_amount_on_postgresql(pg_engine: Engine
         thread.join()
     assert sorted(o.split(":")[0] for o in outcomes) == ["drawn", "refused"], outcomes
     assert any("left of the agreement: 40" in o for o in outcomes)
+
+
+def test_repayments_and_arrears(demo_session: Session):
+    s = demo_session
+    passport = s.scalars(
+        select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
+    ).first()
+    loan = _facility(s, 10_000)
+    allocation = facility.allocate(s, SYSTEM, loan.id, passport.id, Decimal(1200))
+    allocation.status = AllocationStatus.APPROVED
+    bank_id = next(p.organization_id for p in passport.participants if p.role.value == "bank")
+    agreement = facility.sign_agreement(
+        s,
+        SYSTEM,
+        allocation.id,
+        number="КД-ГРАФИК",
+        amount=Decimal(1200),
+        annual_rate=Decimal("0.12"),
+        periods=3,
+        method=RepaymentMethod.EQUAL_PRINCIPAL,
+        signed_on=date(2025, 1, 1),
+        first_due=date(2025, 1, 31),
+        bank_id=bank_id,
+    )
+    # due by the end of February: 400 + 12 and 400 + 8; paid: the first installment only
+    facility.record_repayment(s, SYSTEM, agreement.id, date(2025, 1, 30), Decimal(400), Decimal(12))
+    late = facility.arrears(s, agreement, date(2025, 2, 28))
+    assert (late.due_principal, late.due_interest) == (Decimal(800), Decimal(20))
+    assert late.overdue == Decimal(408)
+    with pytest.raises(LimitError, match=r"more than the 800\.00 still owed"):
+        facility.record_repayment(
+            s, SYSTEM, agreement.id, date(2025, 3, 1), Decimal(801), Decimal(0)
+        )
+    with pytest.raises(PermissionDeniedError):
+        facility.record_repayment(
+            s, person(s, "by-editor"), agreement.id, date(2025, 3, 1), Decimal(1), Decimal(0)
+        )

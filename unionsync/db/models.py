@@ -18,6 +18,7 @@ from unionsync.finance.models import (
     DrawdownRequest,
     Facility,
     ReferenceRate,
+    Repayment,
 )
 from unionsync.matching.models import Match, MatchDecision, MatchRun, MatchSeen
 from unionsync.nomenclature.models import CodeList, CodeListEntry, Crosswalk, NomenclatureCode
@@ -83,6 +84,7 @@ AUDITED.update(
         Allocation: "finance_allocation",
         CreditAgreement: "finance_agreement",
         DrawdownRequest: "finance_drawdown",
+        Repayment: "finance_repayment",
     }
 )
 PROGRESS_FIELDS[MatchRun] = frozenset({"stage", "done", "total"})

@@ -3,6 +3,7 @@ banks' credit agreements against them (never above the allocation)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from unionsync.finance.models import (
     AllocationStatus,
     CreditAgreement,
     Facility,
+    Repayment,
 )
 from unionsync.finance.schedules import Installment, RepaymentMethod, schedule
 from unionsync.passports.models import RECONCILED_OR_LATER, ParticipantRole, Passport
@@ -175,4 +177,87 @@ def planned_schedule(agreement: CreditAgreement) -> list[Installment]:
         agreement.first_due,
         grace_periods=agreement.grace_periods,
         periods_per_year=agreement.periods_per_year,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Arrears:
+    """What was due by a day under the schedule, what was paid, and what is overdue."""
+
+    due_principal: Decimal
+    due_interest: Decimal
+    paid_principal: Decimal
+    paid_interest: Decimal
+
+    @property
+    def overdue(self) -> Decimal:
+        owed = self.due_principal + self.due_interest
+        return max(Decimal("0.00"), owed - self.paid_principal - self.paid_interest)
+
+
+def record_repayment(
+    session: Session,
+    actor: Principal,
+    agreement_id: int,
+    paid_on: date,
+    principal: Decimal,
+    interest: Decimal,
+) -> Repayment:
+    """The lending bank records a payment received (never more principal than is owed)."""
+    agreement = session.get(CreditAgreement, agreement_id)
+    if agreement is None:
+        raise NotFoundError("credit agreement", agreement_id)
+    bank = actor.system or (
+        actor.side is Side.BANK
+        and actor.organization_id == agreement.bank_id
+        and actor.role in WRITERS
+    )
+    if not bank:
+        raise PermissionDeniedError(f"{actor.username} is not a writer of the lending bank")
+    repaid = session.scalar(
+        select(func.coalesce(func.sum(Repayment.principal), 0)).where(
+            Repayment.agreement_id == agreement.id
+        )
+    )
+    if principal < 0 or interest < 0 or principal + interest == 0:
+        raise LimitError("a repayment has a positive principal or interest")
+    if Decimal(repaid or 0) + principal > agreement.amount:
+        raise LimitError(
+            f"{principal} of principal is more than the {agreement.amount - Decimal(repaid or 0)} "
+            f"still owed"
+        )
+    payment = Repayment(
+        agreement_id=agreement.id,
+        paid_on=paid_on,
+        principal=principal,
+        interest=interest,
+        recorded_by=actor.username,
+    )
+    session.add(payment)
+    session.flush()
+    record(
+        session,
+        "agreement.repayment",
+        "finance_agreement",
+        agreement.id,
+        after={"principal": str(principal), "interest": str(interest), "on": str(paid_on)},
+        actor=actor,
+    )
+    return payment
+
+
+def arrears(session: Session, agreement: CreditAgreement, on: date) -> Arrears:
+    """The schedule's installments due by `on` against the payments made by then."""
+    due = [row for row in planned_schedule(agreement) if row.due <= on]
+    paid = session.execute(
+        select(
+            func.coalesce(func.sum(Repayment.principal), 0),
+            func.coalesce(func.sum(Repayment.interest), 0),
+        ).where(Repayment.agreement_id == agreement.id, Repayment.paid_on <= on)
+    ).one()
+    return Arrears(
+        sum((r.principal for r in due), Decimal("0.00")),
+        sum((r.interest for r in due), Decimal("0.00")),
+        Decimal(paid[0]),
+        Decimal(paid[1]),
     )

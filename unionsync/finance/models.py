@@ -143,3 +143,16 @@ class DrawdownRequest(Base):
     refused_reason: Mapped[str | None] = mapped_column(Text)
 
     agreement: Mapped[CreditAgreement] = relationship()
+
+
+class Repayment(Base):
+    """A payment the borrower made under an agreement: principal and interest, on a day."""
+
+    __tablename__ = "finance_repayment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("finance_agreement.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    principal: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    interest: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    recorded_by: Mapped[str] = mapped_column(String(80))

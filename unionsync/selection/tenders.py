@@ -712,4 +712,3 @@ def passport_tenders(session: Session, actor: Principal, passport: Passport) -> 
             .order_by(Tender.id)
         )
     )
-

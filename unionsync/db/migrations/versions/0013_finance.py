@@ -1,8 +1,8 @@
-"""finance: the loan facility, reference rates, allocations, credit agreements, drawdowns
+"""finance: loan facility, reference rates, allocations, agreements, drawdowns, repayments
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-04 04:58:49.016389
+Create Date: 2026-12-04 05:02:00.787915
 """
 
 from collections.abc import Sequence
@@ -162,6 +162,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_finance_agreement_bank_id"), ["bank_id"], unique=False)
 
     op.create_table(
+        "finance_repayment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("paid_on", sa.Date(), nullable=False),
+        sa.Column(
+            "principal", unionsync.db.types.ScaledDecimal(scale=2, precision=18), nullable=False
+        ),
+        sa.Column(
+            "interest", unionsync.db.types.ScaledDecimal(scale=2, precision=18), nullable=False
+        ),
+        sa.Column("recorded_by", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["finance_agreement.id"],
+            name=op.f("fk_finance_repayment_agreement_id_finance_agreement"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_finance_repayment")),
+    )
+    with op.batch_alter_table("finance_repayment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_finance_repayment_agreement_id"), ["agreement_id"], unique=False
+        )
+
+    op.create_table(
         "finance_drawdown",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=False),
@@ -219,6 +243,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_finance_drawdown_agreement_id"))
 
     op.drop_table("finance_drawdown")
+    with op.batch_alter_table("finance_repayment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_finance_repayment_agreement_id"))
+
+    op.drop_table("finance_repayment")
     with op.batch_alter_table("finance_agreement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_finance_agreement_bank_id"))
         batch_op.drop_index(batch_op.f("ix_finance_agreement_allocation_id"))
