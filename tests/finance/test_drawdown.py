@@ -267,3 +267,80 @@ def test_repayments_and_arrears(demo_session: Session):
         facility.record_repayment(
             s, person(s, "by-editor"), agreement.id, date(2025, 3, 1), Decimal(1), Decimal(0)
         )
+
+
+def test_cofinancing_planned_secured_actual_and_the_gap(demo_session: Session):
+    from unionsync.finance.cofinancing import cofinancing
+
+    s = demo_session
+    passport = s.scalars(
+        select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
+    ).first()
+    start = passport.period_start
+    passport.content = dict(passport.content) | {
+        "financing": [
+            {
+                "source": "state_loan",
+                "year": start,
+                "amount": "600",
+                "currency": "RUB",
+                "state": "approved",
+            },
+            {
+                "source": "own_funds",
+                "year": start,
+                "amount": "400",
+                "currency": "RUB",
+                "state": "indicative",
+            },
+            {
+                "source": "bank_credit",
+                "year": start + 1,
+                "amount": "100",
+                "currency": "RUB",
+                "state": "approved",
+            },
+            {
+                "source": "budget_by",
+                "year": start + 1,
+                "amount": "10",
+                "currency": "BYN",
+                "state": "approved",
+            },
+        ]
+    }
+    s.flush()
+    loan = _facility(s, 10_000)
+    allocation = facility.allocate(s, SYSTEM, loan.id, passport.id, Decimal(600))
+    allocation.status = AllocationStatus.APPROVED
+    bank_id = next(p.organization_id for p in passport.participants if p.role.value == "bank")
+    agreement = facility.sign_agreement(
+        s,
+        SYSTEM,
+        allocation.id,
+        number="КД-СОФИН",
+        amount=Decimal(600),
+        annual_rate=Decimal("0.05"),
+        periods=4,
+        method=RepaymentMethod.BULLET,
+        signed_on=date(start, 1, 10),
+        first_due=date(start + 1, 1, 10),
+        bank_id=bank_id,
+    )
+    drawn = drawdown.request(
+        s, SYSTEM, agreement.id, Decimal(250), "станки", on=date(max(start, 2023), 3, 1)
+    )
+    for act in (drawdown.approve_by_bank, drawdown.approve_by_ministry):
+        act(s, SYSTEM, drawn.id)
+    drawdown.disburse(s, SYSTEM, drawn.id, on=date(start, 5, 1))
+    report = cofinancing(s, passport)
+    first, second = report.years
+    assert first.planned == {"state_loan": Decimal(600), "own_funds": Decimal(400)}
+    assert first.gap == Decimal(400) and not first.closed  # own funds only indicative
+    assert first.shares() == {"state_loan": Decimal("60.00"), "own_funds": Decimal("40.00")}
+    assert first.actual == {"state_loan": Decimal(250)}
+    # a BYN row without a BYN/RUB rate for its year is named, not guessed
+    rates = report.missing_rates
+    assert second.planned.get("bank_credit") == Decimal(100)
+    assert ("budget_by" in second.planned) == (not rates)
+    assert not report.closed
