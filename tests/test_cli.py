@@ -256,3 +256,71 @@ def test_selection_exports_the_ocds_package_and_a_protocol(env: Path):
     assert made.exit_code == 0 and pdf.read_bytes()[:5] == b"%PDF-"
     missing = runner.invoke(app, ["selection", "protocol", "999999", "--out", str(pdf)])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_finance_facility_and_schedule(env: Path, demo_url: str):
+    from datetime import date
+    from decimal import Decimal
+
+    from unionsync.access.policy import SYSTEM
+    from unionsync.core.money import Currency
+    from unionsync.db.session import make_session_factory
+    from unionsync.finance import facility
+    from unionsync.finance.models import AllocationStatus, Facility
+    from unionsync.finance.schedules import RepaymentMethod
+    from unionsync.passports.models import RECONCILED_OR_LATER, Passport
+
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        loan = Facility(
+            name="Кредит",
+            amount=Decimal(1000),
+            currency=Currency.RUB,
+            available_from=date(2022, 11, 1),
+            available_until=date(2027, 12, 31),
+        )
+        s.add(loan)
+        s.flush()
+        passport = s.scalars(
+            select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
+        ).first()
+        allocation = facility.allocate(s, SYSTEM, loan.id, passport.id, Decimal(600))
+        allocation.status = AllocationStatus.APPROVED
+        bank = next(p.organization_id for p in passport.participants if p.role.value == "bank")
+        agreement = facility.sign_agreement(
+            s,
+            SYSTEM,
+            allocation.id,
+            number="КД-CLI",
+            amount=Decimal(600),
+            annual_rate=Decimal("0.06"),
+            periods=6,
+            method=RepaymentMethod.ANNUITY,
+            signed_on=date(2024, 1, 1),
+            first_due=date(2024, 2, 1),
+            bank_id=bank,
+        )
+        s.commit()
+        agreement_id = agreement.id
+    engine.dispose()
+    shown = runner.invoke(app, ["finance", "facility", "--json"])
+    assert shown.exit_code == 0, shown.output
+    row = json.loads(shown.stdout)[0]
+    assert (row["allocated"], row["agreements"], row["available"]) == ("600.00", 1, "1000.00")
+    out = env / "schedule.xlsx"
+    written = runner.invoke(
+        app, ["finance", "schedule", "--agreement", str(agreement_id), "--out", str(out)]
+    )
+    assert written.exit_code == 0 and "6 installments" in written.stdout
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out).active
+    principal = sum(Decimal(str(r[4])) for r in sheet.iter_rows(min_row=2, values_only=True))
+    assert principal == Decimal(600)
+    assert runner.invoke(app, ["finance", "schedule", "--agreement", "999999"]).exit_code == 1
+    assert (
+        runner.invoke(
+            app, ["finance", "schedule", "--agreement", "1", "--out", str(env / "x.pdf")]
+        ).exit_code
+        == 2
+    )

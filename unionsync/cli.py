@@ -46,6 +46,7 @@ from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
 from unionsync.demo.generator import DEMO_STEPS
 from unionsync.demo.loader import load_demo
+from unionsync.finance import cli as finance_cli
 from unionsync.matching import cli as matching_cli
 from unionsync.nomenclature import cli as nomenclature_cli
 from unionsync.passports import cli as passports_cli
@@ -74,6 +75,7 @@ app.add_typer(matching_cli.app, name="match")
 app.add_typer(coverage_cli.app, name="sync")
 app.add_typer(passports_cli.app, name="passport")
 app.add_typer(selection_cli.app, name="selection")
+app.add_typer(finance_cli.app, name="finance")
 app.add_typer(trade_cli.app, name="trade")
 app.add_typer(analytics_cli.app, name="analytics")
 app.add_typer(import_app, name="import")

@@ -1,0 +1,103 @@
+"""`unionsync finance`: the facility's position and an agreement's repayment schedule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.core.tabular import write_xlsx
+from unionsync.finance import drawdown
+from unionsync.finance.facility import planned_schedule
+from unionsync.finance.models import (
+    Allocation,
+    AllocationStatus,
+    CreditAgreement,
+    Facility,
+)
+
+app = typer.Typer(
+    help="The state loan facility, credit agreements, drawdowns.", no_args_is_help=True
+)
+console = Console()
+
+
+@app.command("facility")
+def facility_command(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Each facility: its amount, what is allocated, drawn and still available."""
+    with operator_session(ready_factory()) as session:
+        rows: list[dict[str, str | int]] = []
+        for found in session.scalars(select(Facility).order_by(Facility.id)):
+            allocated = session.scalar(
+                select(func.coalesce(func.sum(Allocation.amount), 0)).where(
+                    Allocation.facility_id == found.id,
+                    Allocation.status == AllocationStatus.APPROVED,
+                )
+            )
+            agreements = session.scalar(
+                select(func.count())
+                .select_from(CreditAgreement)
+                .join(Allocation)
+                .where(Allocation.facility_id == found.id)
+            )
+            drawn = drawdown.drawn(session, found)
+            rows.append(
+                {
+                    "id": found.id,
+                    "name": found.name,
+                    "currency": found.currency.value,
+                    "amount": str(found.amount),
+                    "allocated": str(allocated),
+                    "agreements": int(agreements or 0),
+                    "drawn": str(drawn),
+                    "available": str(found.amount - drawn),
+                }
+            )
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("facility", "amount", "allocated", "agreements", "drawn", "available")
+    for row in rows:
+        table.add_row(
+            *(str(row[k]) for k in ("name", "amount", "allocated", "agreements", "drawn")),
+            str(row["available"]),
+        )
+    console.print(table)
+
+
+@app.command("schedule")
+def schedule_command(
+    agreement_id: Annotated[int, typer.Option("--agreement", help="the agreement's id")],
+    out: Annotated[Path | None, typer.Option("--out", help="an .xlsx file to write")] = None,
+) -> None:
+    """An agreement's repayment schedule (in kopecks; principal sums to the loan)."""
+    if out is not None and out.suffix.lower() != ".xlsx":
+        err.print("[red]--out must name an .xlsx file[/red]")
+        raise typer.Exit(2)
+    with operator_session(ready_factory()) as session:
+        agreement = session.get(CreditAgreement, agreement_id)
+        if agreement is None:
+            err.print(f"[red]credit agreement {agreement_id} does not exist[/red]")
+            raise typer.Exit(1)
+        rows = planned_schedule(agreement)
+        number, currency = agreement.number, agreement.currency.value
+    headers = ["№", "Срок", "Остаток до", "Проценты", "Основной долг", "Платёж", "Остаток после"]
+    values = [
+        [r.number, r.due, r.opening, r.interest, r.principal, r.payment, r.closing] for r in rows
+    ]
+    if out is not None:
+        write_xlsx(out, f"График {number}", headers, values)
+        console.print(f"{len(rows)} installments of {number} written to {out}.")
+        return
+    table = Table(*headers, title=f"{number} ({currency})")
+    for row in values:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)
