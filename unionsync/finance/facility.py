@@ -115,6 +115,7 @@ def sign_agreement(
     signed_on: date,
     first_due: date,
     grace_periods: int = 0,
+    periods_per_year: int = 12,
     bank_id: int | None = None,
 ) -> CreditAgreement:
     """A bank's credit agreement with the passport's enterprise (its leader, else initiator),
@@ -129,6 +130,8 @@ def sign_agreement(
         raise PermissionDeniedError("a credit agreement is signed by a bank")
     if allocation.status is not AllocationStatus.APPROVED:
         raise LimitError("the allocation is not approved by both sides yet")
+    if periods_per_year not in (1, 2, 4, 12) or periods <= 0 or grace_periods < 0:
+        raise LimitError("payments are monthly, quarterly, half-yearly or yearly, at least one")
     _lock(session, allocation.facility_id)
     signed = session.scalar(
         select(func.coalesce(func.sum(CreditAgreement.amount), 0)).where(
@@ -150,6 +153,7 @@ def sign_agreement(
         annual_rate=annual_rate,
         grace_periods=grace_periods,
         periods=periods,
+        periods_per_year=periods_per_year,
         method=method,
         signed_on=signed_on,
         first_due=first_due,
