@@ -324,3 +324,14 @@ def test_finance_facility_and_schedule(env: Path, demo_url: str):
         ).exit_code
         == 2
     )
+
+
+def test_finance_economics_of_a_demo_passport(env: Path):
+    shown = runner.invoke(app, ["finance", "economics", "--passport", "1", "--json"])
+    assert shown.exit_code == 0, shown.output
+    result = json.loads(shown.stdout)
+    assert result["passport"].startswith("СГ-") and result["flows"]
+    assert {row["case"] for row in result["tornado"]} >= {"price +20 %", "rate +2 pp"}
+    assert any("operating costs" in a for a in result["assumptions"])
+    missing = runner.invoke(app, ["finance", "economics", "--passport", "999999"])
+    assert missing.exit_code == 1 and "does not exist" in missing.output

@@ -101,3 +101,55 @@ def schedule_command(
     for row in values:
         table.add_row(*(str(v) for v in row))
     console.print(table)
+
+
+@app.command("economics")
+def economics_command(
+    passport_id: Annotated[int, typer.Option("--passport", help="the passport's id")],
+    discount_rate: Annotated[
+        float, typer.Option("--discount-rate", min=0.0, max=1.0, help="a year, 0.10 for 10 %")
+    ] = 0.10,
+    opex_share: Annotated[
+        float, typer.Option("--opex-share", min=0.0, max=1.0, help="operating costs / revenue")
+    ] = 0.70,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """A passport's flows by year, NPV, IRR, paybacks, DSCR, the EAEU subsidy, the tornado and
+    every assumption."""
+    from decimal import Decimal
+
+    from unionsync.finance.projects import evaluate, inputs_of, tornado
+    from unionsync.passports.models import Passport
+
+    with operator_session(ready_factory()) as session:
+        passport = session.get(Passport, passport_id)
+        if passport is None:
+            err.print(f"[red]passport {passport_id} does not exist[/red]")
+            raise typer.Exit(1)
+        inputs = inputs_of(session, passport, Decimal(str(discount_rate)), Decimal(str(opex_share)))
+        if not inputs.years:
+            err.print(f"[red]passport {passport.number} has no financing or effect by year[/red]")
+            raise typer.Exit(1)
+        result = evaluate(inputs)
+        chart = tornado(inputs)
+        number = passport.number
+    summary = {
+        "passport": number,
+        "flows": {str(y): str(v) for y, v in result.flows.items()},
+        "npv": str(result.npv),
+        "irr": result.irr,
+        "payback_years": None if result.payback is None else str(round(result.payback, 2)),
+        "discounted_payback_years": None
+        if result.discounted_payback is None
+        else str(round(result.discounted_payback, 2)),
+        "dscr": {str(y): None if v is None else str(v) for y, v in result.dscr.items()},
+        "eaeu_subsidy": {str(y): str(v) for y, v in result.subsidy.items()},
+        "tornado": [{"case": name, "npv_change": str(change)} for name, change in chart],
+        "assumptions": result.assumptions,
+    }
+    if as_json:
+        console.print_json(json.dumps(summary, ensure_ascii=False))
+        return
+    console.print(f"{number}: NPV {summary['npv']} RUB, IRR {summary['irr']}")
+    for line in result.assumptions:
+        console.print(f"  · {line}")
