@@ -179,6 +179,17 @@ def test_right_after_a_change_the_previous_result_is_served_for_a_bounded_time(e
     assert patient.get("k", "v2", lambda: "never") == "new"
 
 
+def test_a_worker_that_holds_a_version_does_not_fetch_its_payload_again(engine: Engine):
+    """At 10^5 items a result is tens of megabytes: a request reads the row's version and the
+    payload only when this process does not have that version."""
+    shared, other = SharedResults(engine, "s"), SharedResults(engine, "s")
+    shared.get("k", "v1", lambda: "big")
+    assert shared._read("k").payload is shared_module.KNOWN  # type: ignore[union-attr]
+    assert other._read("k").payload not in (None, shared_module.KNOWN)  # type: ignore[union-attr]
+    assert other.get("k", "v1", lambda: "never") == "big"
+    assert other._read("k").payload is shared_module.KNOWN  # type: ignore[union-attr]
+
+
 def test_a_failed_computation_gives_its_claim_back(engine: Engine):
     shared = SharedResults(engine, "s", max_stale=10)
     shared.on_missing = lambda: None

@@ -66,6 +66,7 @@ CLAIM = timedelta(minutes=5)  # a claim older than this is taken to be abandoned
 WAIT_SECONDS = 20.0  # how long a worker without any result waits for the claimant
 CHANGED_KEY = "shared_inputs_changed"
 ASK_EVERY = 2.0  # seconds between two requests of this process asking the job for a refresh
+KNOWN = b""  # a row's payload not fetched: this process holds that version in memory
 
 
 class DataVersion(Base):
@@ -249,8 +250,14 @@ class SharedResults:
         remembered = self.memo.get(key)
         if remembered is not None and remembered[0] == row.version:
             return remembered[1]
-        assert row.payload is not None
-        return self._remember(key, row.version, self._unpack(row.payload))
+        payload = row.payload
+        if payload is KNOWN:  # this process held the version a moment ago: read it again
+            fresh = self._read(key)
+            if fresh is None or fresh.payload is None or fresh.payload is KNOWN:
+                raise ValueError(f"shared result {key} vanished while being read")
+            return self._value(key, fresh)
+        assert payload is not None
+        return self._remember(key, row.version, self._unpack(payload))
 
     def _remember(self, key: str, version: str, value: T) -> T:
         self.memo[key] = (version, value)
@@ -260,20 +267,35 @@ class SharedResults:
         return self.own.connect()
 
     def _read(self, key: str) -> _Row | None:
+        """The row's state; its payload (tens of MB at 10^5 items) is fetched and checked only
+        when this process does not hold that version already."""
         query = select(
             SharedResult.version,
-            SharedResult.payload,
+            SharedResult.payload.is_not(None),
             SharedResult.computed_at,
             SharedResult.claimed_at,
         ).where(SharedResult.key == key)
         try:
             with self._connect() as connection:
                 row = connection.execute(query).first()
+                if row is None:
+                    return None
+                version, present, computed_at, claimed_at = row
+                remembered = self.memo.get(key)
+                if present and remembered is not None and remembered[0] == version:
+                    return _Row(version, KNOWN, computed_at, claimed_at)
+                payload = (
+                    connection.execute(
+                        select(SharedResult.payload).where(
+                            SharedResult.key == key, SharedResult.version == version
+                        )
+                    ).scalar()
+                    if present
+                    else None
+                )
         except OperationalError:
             return None
-        if row is None:
-            return None
-        found = _Row(*row)
+        found = _Row(version, payload, computed_at, claimed_at)
         if found.payload is not None and not self._sealed(found.payload):
             # written with another secret (a restored backup, a new data folder) or by someone
             # without it: never unpickled, taken as absent, so it is computed and overwritten
