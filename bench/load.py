@@ -196,10 +196,16 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def _load(
-    base: str, token: str, reader: str, users: int, seconds: float, writes: str
+    base: str,
+    token: str,
+    reader: str,
+    users: int,
+    seconds: float,
+    writes: str,
+    database_url: str,
 ) -> None:
-    computed = await _wait_computed(base)
-    print(f"first results computed {computed:.0f} s after the server answered", flush=True)
+    computed = await _wait_computed(base, database_url)
+    print(f"current results computed {computed:.0f} s after the server answered", flush=True)
     idle = await _idle_pass(base)
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -259,16 +265,33 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the server did not start")
 
 
-async def _wait_computed(base: str) -> float:
-    """Seconds until the synchronisation page has its first result (the job worker solves the
-    allocation after the start; until then pages answer 503 "being computed")."""
+async def _wait_computed(base: str, database_url: str) -> float:
+    """Seconds until the synchronisation report stored is the one for the data as it is (the
+    job worker solves the allocation after the start; until then pages answer 503 "being
+    computed", or serve a result of the data before the extra items were imported)."""
+    from sqlalchemy import select
+
+    from unionsync.core.shared import SharedResult, version_of
+    from unionsync.coverage.sync import coverage_version
+    from unionsync.db.session import make_engine, make_session_factory
+
+    engine = make_engine(database_url)
     started = time.monotonic()
-    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-        await _sign_in(client, USERS[0])
-        while time.monotonic() - started < 3600:
-            if (await client.get("/sync")).status_code != 503:
-                return time.monotonic() - started
-            await asyncio.sleep(1)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            await _sign_in(client, USERS[0])
+            while time.monotonic() - started < 3600:
+                if (await client.get("/sync")).status_code != 503:
+                    with make_session_factory(engine)() as session:
+                        stamp = version_of(coverage_version(session))
+                        stored = session.scalar(
+                            select(SharedResult.version).where(SharedResult.key == "sync:all")
+                        )
+                    if stored == stamp:
+                        return time.monotonic() - started
+                await asyncio.sleep(2)
+    finally:
+        engine.dispose()
     raise SystemExit("the shared results were not computed within an hour")
 
 
@@ -322,7 +345,17 @@ def main() -> None:
                 f"database={database} items≥{max(args.items, 1_100):,} writes={args.writes}",
                 flush=True,
             )
-            asyncio.run(_load(base, token, reader, args.users, args.seconds, args.writes))
+            asyncio.run(
+                _load(
+                    base,
+                    token,
+                    reader,
+                    args.users,
+                    args.seconds,
+                    args.writes,
+                    env["UNIONSYNC_DATABASE_URL"],
+                )
+            )
         except SystemExit:
             errors = (folder / "server.log").read_text(errors="replace").splitlines()
             print("\n".join(line for line in errors if "Error" in line or "error" in line)[-3000:])
