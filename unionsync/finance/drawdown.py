@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from unionsync.access.acts import change_state
 from unionsync.access.audit import record
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import PermissionDeniedError, Principal
@@ -77,7 +78,7 @@ def left(session: Session, agreement: CreditAgreement) -> Left:
     )
 
 
-def _lock(session: Session, facility_id: int) -> None:
+def lock_facility(session: Session, facility_id: int) -> None:
     """Serialise every writer of this facility's drawdowns until the transaction ends."""
     session.execute(
         update(Facility)
@@ -138,7 +139,7 @@ def request(
         amount = (amount * factor).quantize(CENT)
     if amount <= 0:
         raise LimitError("a drawdown must be of a positive amount")
-    _lock(session, facility.id)
+    lock_facility(session, facility.id)
     found = left(session, agreement)
     for name, available in (
         ("agreement", found.agreement),
@@ -193,19 +194,16 @@ def _move(
     source: tuple[DrawdownStatus, ...],
     target: DrawdownStatus,
 ) -> None:
-    if drawdown.status not in source:
-        raise DrawdownStateError(f"cannot {act} a drawdown request that is {drawdown.status.value}")
-    before = drawdown.status
-    drawdown.status = target
-    session.flush()
-    record(
+    change_state(
         session,
-        f"drawdown.{act}",
-        "finance_drawdown",
-        drawdown.id,
-        before={"status": before.value},
-        after={"status": target.value},
-        actor=actor,
+        actor,
+        drawdown,
+        act=act,
+        allowed=source,
+        target=target,
+        noun="drawdown request",
+        entity="finance_drawdown",
+        error=DrawdownStateError,
     )
 
 

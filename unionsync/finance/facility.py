@@ -14,7 +14,7 @@ from unionsync.access.audit import record
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import PermissionDeniedError, Principal
 from unionsync.core.errors import ConflictError, NotFoundError
-from unionsync.finance.drawdown import LimitError, _lock
+from unionsync.finance.drawdown import LimitError, lock_facility
 from unionsync.finance.models import (
     Allocation,
     AllocationStatus,
@@ -47,7 +47,7 @@ def allocate(
         raise NotFoundError("facility" if facility is None else "passport", facility_id)
     if passport.status not in RECONCILED_OR_LATER:
         raise LimitError(f"passport {passport.number} is not reconciled: nothing is allocated")
-    _lock(session, facility.id)
+    lock_facility(session, facility.id)
     taken = session.scalar(
         select(func.coalesce(func.sum(Allocation.amount), 0)).where(
             Allocation.facility_id == facility.id,
@@ -132,7 +132,7 @@ def sign_agreement(
         raise LimitError("the allocation is not approved by both sides yet")
     if periods_per_year not in (1, 2, 4, 12) or periods <= 0 or grace_periods < 0:
         raise LimitError("payments are monthly, quarterly, half-yearly or yearly, at least one")
-    _lock(session, allocation.facility_id)
+    lock_facility(session, allocation.facility_id)
     signed = session.scalar(
         select(func.coalesce(func.sum(CreditAgreement.amount), 0)).where(
             CreditAgreement.allocation_id == allocation.id

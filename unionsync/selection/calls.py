@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from unionsync.access.acts import change_state
 from unionsync.access.audit import record
 from unionsync.access.models import Role, Side, User
 from unionsync.access.policy import (
@@ -284,22 +285,17 @@ def _transition(
     target: CallStatus,
     **after: object,
 ) -> None:
-    if call.status not in allowed:
-        raise CallStateError(
-            f"cannot {act} a call that is {call.status.value} "
-            f"(only from {', '.join(s.value for s in allowed)})"
-        )
-    before = call.status
-    call.status = target
-    session.flush()
-    record(
+    change_state(
         session,
-        f"call.{act}",
-        "call",
-        call.id,
-        before={"status": before.value},
-        after={"status": target.value, **after},
-        actor=actor,
+        actor,
+        call,
+        act=act,
+        allowed=allowed,
+        target=target,
+        noun="call",
+        entity="call",
+        error=CallStateError,
+        **after,
     )
 
 

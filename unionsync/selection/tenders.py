@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from unionsync.access.acts import change_state
 from unionsync.access.audit import record
 from unionsync.access.models import Side
 from unionsync.access.policy import (
@@ -35,6 +36,7 @@ from unionsync.catalog.models import Organization
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.core.money import Currency
+from unionsync.passports.editing import sides_of
 from unionsync.passports.models import (
     RECONCILED_OR_LATER,
     ParticipantRole,
@@ -143,12 +145,6 @@ def list_tenders(
     return paginate(session, stmt, params, sortable, [Tender.id.desc()])
 
 
-def _sides(passport: Passport) -> set[str]:
-    countries = {passport.initiator.country_code}
-    countries |= {p.organization.country_code for p in passport.participants}
-    return countries & {"BY", "RU"}
-
-
 def require_run(actor: Principal, tender_or_passport: Tender | Passport) -> None:
     """A tender is run by writers of its passport's countries or of the Committee."""
     passport = (
@@ -158,7 +154,7 @@ def require_run(actor: Principal, tender_or_passport: Tender | Passport) -> None
     )
     if actor.system:
         return
-    if any(can(actor, Action.UPDATE, Kind.SELECTION, owner=c) for c in _sides(passport)):
+    if any(can(actor, Action.UPDATE, Kind.SELECTION, owner=c) for c in sides_of(passport)):
         return
     if can(actor, Action.UPDATE, Kind.SELECTION, owner="UNION") and actor.side is Side.UNION:
         return
@@ -324,22 +320,17 @@ def _transition(
     target: TenderStatus,
     **after: object,
 ) -> None:
-    if tender.status not in allowed:
-        raise TenderStateError(
-            f"cannot {act} a tender that is {tender.status.value} "
-            f"(only from {', '.join(s.value for s in allowed)})"
-        )
-    before = tender.status
-    tender.status = target
-    session.flush()
-    record(
+    change_state(
         session,
-        f"tender.{act}",
-        "tender",
-        tender.id,
-        before={"status": before.value},
-        after={"status": target.value, **after},
-        actor=actor,
+        actor,
+        tender,
+        act=act,
+        allowed=allowed,
+        target=target,
+        noun="tender",
+        entity="tender",
+        error=TenderStateError,
+        **after,
     )
 
 

@@ -154,14 +154,7 @@ async def create_call(request: Request, session: SessionDep, actor: ActorDep) ->
         ],
     }
     try:
-        parsed = CallCreate.model_validate(body)
-        call = calls.open_call(session, actor, parsed)
-    except ValidationError as error:
-        found = [
-            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
-            for e in error.errors()
-        ]
-        return _new_call_form(request, session, values, found, 422)
+        call = calls.open_call(session, actor, _validated(CallCreate, body))
     except DomainValidationError as error:
         return _new_call_form(request, session, values, error.errors, 422)
     return RedirectResponse(f"/calls/{call.id}", status_code=303)
@@ -264,14 +257,7 @@ async def apply(
         "financing_asked": values.get("financing_asked") or "0",
         "documents": values.get("documents") or None,
     }
-    try:
-        calls.submit_application(session, actor, call_id, ApplicationIn.model_validate(body))
-    except ValidationError as error:
-        found = [
-            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
-            for e in error.errors()
-        ]
-        raise DomainValidationError(found) from None
+    calls.submit_application(session, actor, call_id, _validated(ApplicationIn, body))
     return RedirectResponse(f"/calls/{call_id}#applications", status_code=303)
 
 
