@@ -35,6 +35,8 @@ from unionsync.coverage import views as coverage_views
 from unionsync.dashboard import api as dashboard_api
 from unionsync.dashboard import views as dashboard_views
 from unionsync.db.session import make_engine, make_session_factory
+from unionsync.finance import api as finance_api
+from unionsync.finance import views as finance_views
 from unionsync.jobs import Jobs
 from unionsync.matching import api as matching_api
 from unionsync.matching import views as matching_views
@@ -127,6 +129,7 @@ def create_app(
         matching_api.router,
         coverage_api.router,
         selection_api.router,
+        finance_api.router,
     ):
         app.include_router(router, dependencies=signed)
     for router in (
@@ -137,6 +140,7 @@ def create_app(
         lists_api.pages,
         matching_views.router,
         selection_views.router,
+        finance_views.router,
         coverage_views.router,
         analytics_views.router,
     ):

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from unionsync.catalog.models import (
     ProgramItem,
 )
 from unionsync.db.session import make_engine, make_session_factory, transaction
+from unionsync.finance import drawdown
+from unionsync.finance.models import Allocation, CreditAgreement
 from unionsync.matching.models import Match
 from unionsync.matching.service import Engine, execute_run, request_run
 from unionsync.nomenclature.models import CodeListEntry
@@ -77,6 +80,11 @@ RULES: dict[str, Callable[[Who], bool]] = {
     # a passport initiated by a Belarusian enterprise: Belarus's editors or the committee's
     "passport_by": lambda w: w.side in (Side.BY, Side.UNION) and w.role in WRITERS,
     "approver": lambda w: w.side in COUNTRIES and w.role is Role.APPROVER,
+    # financing (issue 14): allocations by the ministries' writers; agreements, approvals,
+    # disbursements and repayments by the lending bank's writers (the test users' bank lends
+    # to the test passport)
+    "ministry": lambda w: w.side in COUNTRIES and w.role in WRITERS,
+    "bank_writer": lambda w: w.side is Side.BANK and w.role in WRITERS,
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
     "audit": lambda w: w.role is Role.ADMIN or w.side is Side.UNION,
@@ -239,6 +247,29 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/tenders/{tender_id}/bids"): "draft",
     ("POST", "/tenders/{tender_id}/contracts"): "draft",
     ("POST", "/contracts/{contract_id}/deliveries"): "draft",
+    # financing (issue 14): the ministries and the Committee see all; a bank its own agreements
+    ("GET", "/api/v1/finance/facilities"): "bank_too",
+    ("GET", "/api/v1/finance/facilities/{facility_id}"): "bank_too",
+    ("POST", "/api/v1/finance/facilities/{facility_id}/allocations"): "ministry",
+    ("POST", "/api/v1/finance/allocations/{allocation_id}/approve"): "approver",
+    ("POST", "/api/v1/finance/allocations/{allocation_id}/agreements"): "bank_writer",
+    ("GET", "/api/v1/finance/agreements"): "bank_too",
+    ("GET", "/api/v1/finance/agreements/{agreement_id}"): "bank_too",
+    ("GET", "/api/v1/finance/agreements/{agreement_id}/schedule"): "bank_too",
+    ("POST", "/api/v1/finance/agreements/{agreement_id}/drawdowns"): "write_by",
+    ("POST", "/api/v1/finance/agreements/{agreement_id}/repayments"): "bank_writer",
+    ("GET", "/api/v1/finance/drawdowns"): "bank_too",
+    ("GET", "/api/v1/finance/drawdowns/{drawdown_id}"): "bank_too",
+    ("POST", "/api/v1/finance/drawdowns/{drawdown_id}/acts/{act}"): "bank_writer",
+    ("GET", "/api/v1/finance/passports/{passport_id}/financing"): "bank_too",
+    ("GET", "/finance"): "bank_too",
+    ("GET", "/finance/inbox"): "bank_too",
+    ("GET", "/finance/agreements/{agreement_id}"): "bank_too",
+    ("GET", "/finance/agreements/{agreement_id}/schedule.xlsx"): "bank_too",
+    ("POST", "/finance/agreements/{agreement_id}/drawdowns"): "write_by",
+    ("POST", "/finance/agreements/{agreement_id}/repayments"): "bank_writer",
+    ("POST", "/finance/drawdowns/{drawdown_id}/acts/{what}"): "bank_writer",
+    ("GET", "/passports/{passport_id}/financing"): "bank_too",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]
@@ -315,6 +346,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
         }
         run = request_run(s, SYSTEM, by_program.id, Engine())
         ids.update(_selection(s, ids, by_program.items[0].id))
+        ids.update(_finance(s, bank.id, financed))
         for who in PRINCIPALS[1:]:
             user = create_user(
                 s,
@@ -387,12 +419,32 @@ def _selection(s: Any, ids: dict[str, Any], item_id: int) -> dict[str, Any]:
     }
 
 
+def _finance(s: Any, bank_id: int, passport_id: int) -> dict[str, Any]:
+    """The demo's agreement of the test users' bank for the test passport, and a fresh request
+    on it for the acts."""
+    agreement = s.scalars(
+        select(CreditAgreement)
+        .join(Allocation)
+        .where(CreditAgreement.bank_id == bank_id, Allocation.passport_id == passport_id)
+    ).first()
+    assert agreement is not None, "the demo's bank lends to the passport it finances"
+    pending = drawdown.request(s, SYSTEM, agreement.id, Decimal(1000), "Матрица")
+    return {
+        "facility_id": agreement.allocation.facility_id,
+        "allocation_id": agreement.allocation_id,
+        "agreement_id": agreement.id,
+        "drawdown_id": pending.id,
+    }
+
+
 def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
     ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
     if "/calls/" in path:
         ids.update(act="close", what="close", organization_id=world.ids["org_id"])
     if "/tenders/" in path:
         ids.update(act="publish", what="publish")
+    if "/finance/" in path:
+        ids.update(act="bank-approve", what="bank-approve")
     if "/code-lists/" in path:
         ids.update(code="DEMO-CRIT", entry_id=world.ids["entry_id"])
     url = path.format(**ids) + ("?q=подшипник" if path.endswith("/suggest") else "")
@@ -418,7 +470,7 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
-    if path.startswith(("/calls/", "/tenders", "/contracts/")) and method == "POST":  # forms
+    if path.startswith(("/calls/", "/tenders", "/contracts/", "/finance/")) and method == "POST":
         return client.post(url, data={"csrf_token": token, "comment": "матрица"}).status_code
     if path.startswith("/passports/") and method == "POST":  # the passport pages' forms
         form = {"csrf_token": token, "decision": "approve", "title": "", "reason": "матрица"}
@@ -435,6 +487,8 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
 
 
 def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
+    if "/finance/" in path:
+        return _finance_body(path, ids, n)
     if "/calls" in path or "/tenders" in path or "/contracts/" in path:
         return _selection_body(path, ids, n)
     if path == "/api/v1/programs":
@@ -534,6 +588,25 @@ def _selection_body(path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
         return {"award_id": ids["award_id"], "number": f"М-{n}", "signed_on": "2026-01-02"}
     if path.endswith("/deliveries"):
         return {"units": 1, "delivered_on": "2026-02-01"}
+    return {}
+
+
+def _finance_body(path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
+    if path.endswith("/allocations"):
+        return {"passport_id": ids["passport_id"], "amount": "1"}
+    if path.endswith("/agreements"):
+        return {
+            "number": f"М-КД-{n}",
+            "amount": "1",
+            "periods": 12,
+            "method": "annuity",
+            "signed_on": "2026-01-02",
+            "first_due": "2026-02-02",
+        }
+    if path.endswith("/drawdowns"):
+        return {"amount": "1000", "purpose": f"матрица {n}"}
+    if path.endswith("/repayments"):
+        return {"paid_on": "2026-01-02", "principal": "0", "interest": "1"}
     return {}
 
 

@@ -16,6 +16,12 @@ Rules (issue 3):
   Standing Committee; a decision is signed by an approver for their own country; an
   organization applies or bids through its own writers, or a ministry's writer of its country
   on its behalf (`may_act_for`); applications and scores follow `selection/access.py`.
+- financing (issue 14): the ministries and the Committee see every facility, allocation and
+  credit agreement; a bank sees its own agreements only (`financiers`); who acts is decided by
+  `finance/drawdown.py` and `finance/facility.py` (allocations by the ministries' writers,
+  approved by each country's approver; agreements, approvals, disbursements and repayments by
+  the lending bank's writers; the ministry's approval by Belarus's approver; the Committee
+  signs nothing).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ class Kind(StrEnum):
     CODE_LIST = "code_list"
     MATCH = "match"
     SELECTION = "selection"
+    FINANCE = "finance"
     USER = "user"
     AUDIT = "audit"
 
@@ -105,6 +112,7 @@ SHARED_VIEW = frozenset(
         Kind.CODE_LIST,
         Kind.MATCH,
         Kind.SELECTION,
+        Kind.FINANCE,
     }
 )
 WRITERS = frozenset({Role.EDITOR, Role.APPROVER})
@@ -190,7 +198,10 @@ def _can_view(actor: Principal, kind: Kind, financiers: Collection[int]) -> bool
     if kind is Kind.AUDIT:
         return actor.role is Role.ADMIN or actor.side is Side.UNION
     if actor.side is Side.BANK:
-        return kind in (Kind.PASSPORT, Kind.SELECTION) and actor.organization_id in financiers
+        return (
+            kind in (Kind.PASSPORT, Kind.SELECTION, Kind.FINANCE)
+            and actor.organization_id in financiers
+        )
     return kind in SHARED_VIEW
 
 

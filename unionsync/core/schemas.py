@@ -5,6 +5,7 @@ Every bound comes from `core/validation.py`, which the imports and forms use too
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -12,6 +13,7 @@ from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -86,7 +88,17 @@ Percent = Annotated[
     ),
 ]
 
+
 # Ids of INTEGER columns, years that programs and passports plan
+def text_only(value: object) -> object:
+    """Dates and times are written as ISO text (as the schema documents), not as numbers that
+    would be read as seconds since 1970."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        raise ValueError("write a date (2026-01-31) or a date and time as text, not a number")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(text_only)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -16,6 +16,7 @@ from unionsync.api.deps import SessionDep
 from unionsync.core.errors import NotFoundError
 from unionsync.coverage.sync import cached_industry_shares
 from unionsync.dashboard.service import Dashboard, build_dashboard
+from unionsync.finance import service as finance_service
 from unionsync.passports.models import PassportStatus
 from unionsync.reference.models import Industry
 from unionsync.trade.reconcile import cached_mutual
@@ -59,6 +60,7 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         coverage=_coverage(request, session, actor),
         mirror=_mirror(request, session, actor),
         industry_names={i.id: i for i in session.scalars(select(Industry))},
+        finance=finance_service.headline(session, actor),
     )
 
 

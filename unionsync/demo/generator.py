@@ -611,7 +611,9 @@ class DemoBuilder:
             period_start=start,
             period_end=start + rng.choice((3, 4, 5)),
             status=status,
-            budget_amount=Decimal(rng.randint(8, 75)) * Decimal("100000000"),
+            # the budgets scaled (not redrawn) so that the reconciled passports' state-loan rows
+            # fill most of the 105 bn RUB facility, as the published allocations do
+            budget_amount=Decimal(rng.randint(8, 75)) * Decimal("250000000"),
             budget_currency=Currency.RUB,
             summary="Совместный проект импортозамещения (демонстрационные данные).",
         )

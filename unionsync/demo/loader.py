@@ -15,6 +15,7 @@ from unionsync.access.policy import SYSTEM
 from unionsync.access.service import create_user
 from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.core.meta import DEMO_KEY, get_meta, set_meta
+from unionsync.demo.finance import build_finance
 from unionsync.demo.generator import DEMO_VERSION, DemoBuilder, DemoCounts
 from unionsync.demo.selection import build_selection
 from unionsync.nomenclature.builtin import ensure_builtin
@@ -32,6 +33,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
         users = create_demo_users(session)
         ensure_builtin(session)
         build_selection(session, counts)
+        build_finance(session, counts)
     finally:
         session.info.pop(QUIET_KEY, None)
     counts.add("demo users", users)
@@ -49,6 +51,7 @@ DEMO_ACCOUNTS = (
     ("ru-approver", Side.RU, Role.APPROVER),
     ("union-viewer", Side.UNION, Role.VIEWER),
     ("bank-viewer", Side.BANK, Role.VIEWER),
+    ("bank-editor", Side.BANK, Role.EDITOR),  # approves and disburses the bank's drawdowns
     ("by-admin", Side.BY, Role.ADMIN),
     ("ru-admin", Side.RU, Role.ADMIN),
     # the commission of the demo's calls for executors
@@ -59,7 +62,7 @@ DEMO_ACCOUNTS = (
 
 
 def create_demo_users(session: Session) -> int:
-    """The demo users `<side>-<role>`; the bank user works for the first demo bank."""
+    """The demo users `<side>-<role>`; the bank users work for the first demo bank."""
     bank = session.scalars(
         select(Organization)
         .where(Organization.kind == OrganizationKind.BANK)

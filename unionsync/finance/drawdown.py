@@ -95,6 +95,17 @@ def _agreement(session: Session, agreement_id: int) -> CreditAgreement:
     return agreement
 
 
+def may_request(actor: Principal, agreement: CreditAgreement) -> bool:
+    """The borrower's writers ask, or Belarus's ministry's writers on the borrower's behalf."""
+    if actor.system:
+        return True
+    if actor.role not in (Role.EDITOR, Role.APPROVER):
+        return False
+    if actor.organization_id is not None:
+        return actor.organization_id == agreement.borrower_id
+    return actor.side is Side.BY
+
+
 def request(
     session: Session,
     actor: Principal,
@@ -110,12 +121,7 @@ def request(
     year's rate) for a purpose; refused above any limit, outside the facility's availability
     period, or in a currency without a rate."""
     agreement = _agreement(session, agreement_id)
-    borrower = actor.system or (
-        actor.organization_id == agreement.borrower_id
-        and actor.role in (Role.EDITOR, Role.APPROVER)
-    )
-    ministry = actor.side is Side.BY and actor.role in (Role.EDITOR, Role.APPROVER)
-    if not (borrower or (ministry and actor.organization_id is None)):
+    if not may_request(actor, agreement):
         raise PermissionDeniedError(
             f"{actor.username} may not request drawdowns of agreement {agreement.number}"
         )
@@ -178,7 +184,8 @@ def _drawdown(session: Session, drawdown_id: int) -> DrawdownRequest:
     return found
 
 
-def _bank_user(actor: Principal, agreement: CreditAgreement) -> bool:
+def is_bank_writer(actor: Principal, agreement: CreditAgreement) -> bool:
+    """A writer of the lending bank (who approves, disburses and records repayments)."""
     return actor.system or (
         actor.side is Side.BANK
         and actor.organization_id == agreement.bank_id
@@ -209,7 +216,7 @@ def _move(
 
 def approve_by_bank(session: Session, actor: Principal, drawdown_id: int) -> DrawdownRequest:
     drawdown = _drawdown(session, drawdown_id)
-    if not _bank_user(actor, drawdown.agreement):
+    if not is_bank_writer(actor, drawdown.agreement):
         raise PermissionDeniedError(f"{actor.username} is not a writer of the lending bank")
     _move(session, actor, drawdown, "bank_approve", (D.REQUESTED,), D.BANK_APPROVED)
     drawdown.bank_approved_by = actor.username
@@ -231,7 +238,7 @@ def disburse(
 ) -> DrawdownRequest:
     """The bank records the disbursement of an approved request."""
     drawdown = _drawdown(session, drawdown_id)
-    if not _bank_user(actor, drawdown.agreement):
+    if not is_bank_writer(actor, drawdown.agreement):
         raise PermissionDeniedError(f"{actor.username} is not a writer of the lending bank")
     _move(session, actor, drawdown, "disburse", (D.APPROVED,), D.DISBURSED)
     drawdown.disbursed_by = actor.username
@@ -242,7 +249,7 @@ def disburse(
 def refuse(session: Session, actor: Principal, drawdown_id: int, reason: str) -> DrawdownRequest:
     """The bank or the ministry refuses (with a reason): the amount is free again."""
     drawdown = _drawdown(session, drawdown_id)
-    allowed = _bank_user(actor, drawdown.agreement) or (
+    allowed = is_bank_writer(actor, drawdown.agreement) or (
         actor.side is Side.BY and actor.role is Role.APPROVER
     )
     if not allowed:

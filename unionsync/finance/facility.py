@@ -14,16 +14,18 @@ from unionsync.access.audit import record
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import PermissionDeniedError, Principal
 from unionsync.core.errors import ConflictError, NotFoundError
-from unionsync.finance.drawdown import LimitError, lock_facility
+from unionsync.finance.drawdown import LimitError, is_bank_writer, lock_facility
 from unionsync.finance.models import (
     Allocation,
     AllocationStatus,
     CreditAgreement,
     Facility,
+    ReferenceRate,
     Repayment,
 )
 from unionsync.finance.schedules import Installment, RepaymentMethod, schedule
 from unionsync.passports.models import RECONCILED_OR_LATER, ParticipantRole, Passport
+from unionsync.passports.service import financiers
 
 WRITERS = (Role.EDITOR, Role.APPROVER)
 
@@ -32,6 +34,27 @@ def _ministry_writer(actor: Principal) -> bool:
     return actor.system or (
         actor.side in (Side.BY, Side.RU) and actor.role in WRITERS and actor.organization_id is None
     )
+
+
+def rate_on(session: Session, facility: Facility, on: date) -> Decimal:
+    """The facility's annual rate on a day: its fixed rate, or its reference rate's value in
+    force that day (the rate table's latest row from on or before it) plus the margin."""
+    if facility.fixed_rate is not None:
+        return facility.fixed_rate
+    if not facility.reference_rate:
+        raise LimitError(f"facility {facility.name} states neither a fixed nor a reference rate")
+    value = session.scalar(
+        select(ReferenceRate.rate)
+        .where(ReferenceRate.name == facility.reference_rate, ReferenceRate.valid_from <= on)
+        .order_by(ReferenceRate.valid_from.desc())
+        .limit(1)
+    )
+    if value is None:
+        raise LimitError(
+            f"the rate table has no value of {facility.reference_rate} in force on {on}: "
+            "load it before signing"
+        )
+    return Decimal(value) + (facility.margin or Decimal(0))
 
 
 def allocate(
@@ -48,6 +71,16 @@ def allocate(
     if passport.status not in RECONCILED_OR_LATER:
         raise LimitError(f"passport {passport.number} is not reconciled: nothing is allocated")
     lock_facility(session, facility.id)
+    if session.scalar(
+        select(Allocation.id).where(
+            Allocation.facility_id == facility.id,
+            Allocation.passport_id == passport.id,
+        )
+    ):
+        raise ConflictError(
+            f"passport {passport.number} already has an allocation of this facility: change "
+            "that one"
+        )
     taken = session.scalar(
         select(func.coalesce(func.sum(Allocation.amount), 0)).where(
             Allocation.facility_id == facility.id,
@@ -109,7 +142,7 @@ def sign_agreement(
     *,
     number: str,
     amount: Decimal,
-    annual_rate: Decimal,
+    annual_rate: Decimal | None,
     periods: int,
     method: RepaymentMethod,
     signed_on: date,
@@ -119,7 +152,9 @@ def sign_agreement(
     bank_id: int | None = None,
 ) -> CreditAgreement:
     """A bank's credit agreement with the passport's enterprise (its leader, else initiator),
-    in the facility's currency, never above what is left of the allocation."""
+    in the facility's currency, never above what is left of the allocation; signed by a bank
+    that finances the passport. Without a rate, the facility's rate on the day of signing (a
+    floating facility reads its reference rate from the rate table)."""
     allocation = session.get(Allocation, allocation_id)
     if allocation is None:
         raise NotFoundError("allocation", allocation_id)
@@ -128,8 +163,15 @@ def sign_agreement(
         raise PermissionDeniedError(f"{actor.username} may not sign credit agreements")
     if bank is None:
         raise PermissionDeniedError("a credit agreement is signed by a bank")
+    passport = allocation.passport
+    if not actor.system and bank not in financiers(passport):
+        raise PermissionDeniedError(
+            f"{actor.username}'s bank does not finance passport {passport.number}"
+        )
     if allocation.status is not AllocationStatus.APPROVED:
         raise LimitError("the allocation is not approved by both sides yet")
+    if annual_rate is None:
+        annual_rate = rate_on(session, allocation.facility, signed_on)
     if periods_per_year not in (1, 2, 4, 12) or periods <= 0 or grace_periods < 0:
         raise LimitError("payments are monthly, quarterly, half-yearly or yearly, at least one")
     lock_facility(session, allocation.facility_id)
@@ -141,7 +183,6 @@ def sign_agreement(
     free = allocation.amount - Decimal(signed or 0)
     if amount <= 0 or amount > free:
         raise LimitError(f"{amount} is above what is left of the allocation for agreements: {free}")
-    passport = allocation.passport
     leader = next((p for p in passport.participants if p.role is ParticipantRole.LEADER), None)
     agreement = CreditAgreement(
         number=number,
@@ -211,12 +252,7 @@ def record_repayment(
     agreement = session.get(CreditAgreement, agreement_id)
     if agreement is None:
         raise NotFoundError("credit agreement", agreement_id)
-    bank = actor.system or (
-        actor.side is Side.BANK
-        and actor.organization_id == agreement.bank_id
-        and actor.role in WRITERS
-    )
-    if not bank:
+    if not is_bank_writer(actor, agreement):
         raise PermissionDeniedError(f"{actor.username} is not a writer of the lending bank")
     repaid = session.scalar(
         select(func.coalesce(func.sum(Repayment.principal), 0)).where(

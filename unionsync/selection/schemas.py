@@ -18,7 +18,18 @@ from pydantic import (
 )
 
 from unionsync.core.money import Currency
-from unionsync.core.schemas import Amount, Id, Label, Name, Note, Percent, Quantity, Year
+from unionsync.core.schemas import (
+    Amount,
+    Day,
+    Id,
+    Label,
+    Name,
+    Note,
+    Percent,
+    Quantity,
+    Year,
+    text_only,
+)
 from unionsync.selection.models import (
     AwardCriteria,
     CallStatus,
@@ -32,22 +43,13 @@ MAX_YEARS = 20
 MAX_UNITS = 1_000_000
 
 
-def _text_only(value: object) -> object:
-    """Dates and times are written as ISO text (as the schema documents), not as numbers that
-    would be read as seconds since 1970."""
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        raise ValueError("write a date (2026-01-31) or a date and time as text, not a number")
-    return value
-
-
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("give a time zone (for example 2027-03-01T18:00:00+03:00)")
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_aware)]
-Day = Annotated[date, BeforeValidator(_text_only)]
+Moment = Annotated[datetime, BeforeValidator(text_only), AfterValidator(_aware)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 ScoreValue = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]
 CriterionKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]

@@ -46,7 +46,7 @@ from unionsync.selection.schemas import (
     TenderCreate,
 )
 from unionsync.web.i18n import N_
-from unionsync.web.pages import PageNumber, int_or_none, render
+from unionsync.web.pages import PageNumber, form_values, int_or_none, render, validated_form
 
 router = APIRouter(include_in_schema=False)
 # the default criteria as the form names them (their stored names are the Russian ones)
@@ -154,7 +154,7 @@ async def create_call(request: Request, session: SessionDep, actor: ActorDep) ->
         ],
     }
     try:
-        call = calls.open_call(session, actor, _validated(CallCreate, body))
+        call = calls.open_call(session, actor, validated_form(CallCreate, body))
     except DomainValidationError as error:
         return _new_call_form(request, session, values, error.errors, 422)
     return RedirectResponse(f"/calls/{call.id}", status_code=303)
@@ -257,7 +257,7 @@ async def apply(
         "financing_asked": values.get("financing_asked") or "0",
         "documents": values.get("documents") or None,
     }
-    calls.submit_application(session, actor, call_id, _validated(ApplicationIn, body))
+    calls.submit_application(session, actor, call_id, validated_form(ApplicationIn, body))
     return RedirectResponse(f"/calls/{call_id}#applications", status_code=303)
 
 
@@ -420,7 +420,7 @@ async def create_tender(
         "tender_end": f"{end}T18:00:00+03:00" if end else "",
     }
     try:
-        tender = tenders.open_tender(session, actor, _validated(TenderCreate, body))
+        tender = tenders.open_tender(session, actor, validated_form(TenderCreate, body))
     except DomainValidationError as error:
         return _new_tender_form(request, session, passport, values, error.errors, 422)
     return RedirectResponse(f"/tenders/{tender.id}", status_code=303)
@@ -516,30 +516,13 @@ def tender_act(
     return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
 
 
-def _validated(schema: Any, body: dict[str, Any]) -> Any:
-    """A form's values through the API's schema: its messages, with the fields named."""
-    try:
-        return schema.model_validate(body)
-    except ValidationError as error:
-        found = [
-            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
-            for e in error.errors()
-        ]
-        raise DomainValidationError(found) from None
-
-
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    return {k: (str(v).strip() or None) for k, v in form.items() if k != "csrf_token"}
-
-
 @router.post("/tenders/{tender_id}/bids")
 async def record_bid(
     request: Request, tender_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> Response:
     """A bid received, registered by the tender's organizers."""
     tenders.require_run(actor, tenders.get_tender(session, actor, tender_id))
-    body = _validated(BidIn, await _form(request))
+    body = validated_form(BidIn, await form_values(request))
     tenders.submit_bid(session, actor, tender_id, body)
     return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
 
@@ -549,7 +532,7 @@ async def sign_contract(
     request: Request, tender_id: IdPath, session: SessionDep, actor: ActorDep
 ) -> Response:
     tenders.require_run(actor, tenders.get_tender(session, actor, tender_id))
-    body = _validated(ContractIn, await _form(request))
+    body = validated_form(ContractIn, await form_values(request))
     tenders.sign_contract(session, actor, tender_id, body)
     return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
 
@@ -563,7 +546,7 @@ async def record_delivery(
         raise NotFoundError("contract", contract_id)
     tender_id = contract.award.lot.tender_id
     tenders.require_run(actor, tenders.get_tender(session, actor, tender_id))
-    body = _validated(DeliveryIn, await _form(request))
+    body = validated_form(DeliveryIn, await form_values(request))
     tenders.record_delivery(session, actor, contract_id, body)
     return RedirectResponse(f"/tenders/{tender_id}", status_code=303)
 

@@ -7,6 +7,8 @@ from enum import StrEnum
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
 from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import Scenario
+from unionsync.finance.models import AllocationStatus, DrawdownStatus
+from unionsync.finance.schedules import RepaymentMethod
 from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
 from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
@@ -89,6 +91,17 @@ _NAMES: tuple[tuple[StrEnum, str], ...] = (
     (Method.DIRECT, N_("direct (single source)")),
     (AwardCriteria.LOWEST_PRICE, N_("lowest price")),
     (AwardCriteria.PRICE_QUALITY, N_("price and quality")),
+    (AllocationStatus.PROPOSED, N_("proposed")),
+    (AllocationStatus.APPROVED, N_("approved by both sides")),
+    (AllocationStatus.CANCELLED, N_("cancelled")),
+    (DrawdownStatus.REQUESTED, N_("requested")),
+    (DrawdownStatus.BANK_APPROVED, N_("approved by the bank")),
+    (DrawdownStatus.APPROVED, N_("approved, awaiting disbursement")),
+    (DrawdownStatus.DISBURSED, N_("disbursed")),
+    (DrawdownStatus.REFUSED, N_("refused")),
+    (RepaymentMethod.ANNUITY, N_("annuity")),
+    (RepaymentMethod.EQUAL_PRINCIPAL, N_("equal principal")),
+    (RepaymentMethod.BULLET, N_("bullet")),
 )
 LABELS: dict[tuple[type, str], str] = {(type(m), m.value): name for m, name in _NAMES}
 
@@ -131,11 +144,30 @@ EVENTS = {
     "tender.contract": N_("signed a contract"),
     "tender.delivery": N_("recorded a delivery"),
     "tender.cancel": N_("cancelled the tender"),
+    "allocation.propose": N_("proposed an allocation"),
+    "allocation.approve": N_("approved the allocation"),
+    "agreement.sign": N_("signed the credit agreement"),
+    "agreement.repayment": N_("recorded a repayment"),
+    "drawdown.request": N_("requested a drawdown"),
+    "drawdown.bank_approve": N_("approved the drawdown (bank)"),
+    "drawdown.ministry_approve": N_("approved the drawdown (ministry)"),
+    "drawdown.disburse": N_("disbursed"),
+    "drawdown.refuse": N_("refused the drawdown"),
+}
+# the acts on a drawdown request, as their buttons say them
+DRAWDOWN_ACTS = {
+    "bank-approve": N_("Approve (bank)"),
+    "ministry-approve": N_("Approve (ministry)"),
+    "disburse": N_("Record the disbursement"),
+    "refuse": N_("Refuse"),
 }
 
 
 def act_label(value: str) -> str:
-    """An act of the workflow (an `Act` or its value) as its button says it."""
+    """An act of the workflow (an `Act` or its value, or a drawdown's act) as its button
+    says it."""
+    if value in DRAWDOWN_ACTS:
+        return gettext(DRAWDOWN_ACTS[value])
     return label(Act(value)) if value in {a.value for a in Act} else value
 
 

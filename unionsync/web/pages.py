@@ -9,10 +9,12 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 from markupsafe import Markup
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from unionsync import __version__
 from unionsync.access.policy import ANONYMOUS, Action, Kind, Principal, can
+from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.meta import DEMO_KEY, get_meta
 from unionsync.core.validation import MAX_ID, MAX_PAGE
 from unionsync.web import csrf
@@ -20,6 +22,24 @@ from unionsync.web.i18n import current_language, pick_language
 
 LANG_COOKIE = "lang"
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def validated_form(schema: Any, body: dict[str, Any]) -> Any:
+    """A form's values through the API's schema: its messages, with the fields named."""
+    try:
+        return schema.model_validate(body)
+    except ValidationError as error:
+        found = [
+            FieldError(".".join(str(p) for p in e["loc"]) or "form", e["msg"])
+            for e in error.errors()
+        ]
+        raise DomainValidationError(found) from None
+
+
+async def form_values(request: Request) -> dict[str, Any]:
+    """A posted form's fields, trimmed, blanks as None, without the CSRF token."""
+    form = await request.form()
+    return {k: (str(v).strip() or None) for k, v in form.items() if k != "csrf_token"}
 
 
 def blank_to_none(value: str | None) -> str | None:
