@@ -63,7 +63,7 @@ def test_a_drawdown_through_bank_and_ministry_to_disbursement(demo_session: Sess
     ).first()
     bank_id = next(p.organization_id for p in passport.participants if p.role.value == "bank")
     banker = principal_for(
-        create_user(s, SYSTEM, "bank-editor", "a-long-password", Side.BANK, Role.EDITOR, bank_id)
+        create_user(s, SYSTEM, "bank-editor-t", "a-long-password", Side.BANK, Role.EDITOR, bank_id)
     )
     editor, by_approver, ru_approver = (
         person(s, "by-editor"),
@@ -269,10 +269,10 @@ def test_repayments_and_arrears(demo_session: Session):
         )
 
 
-def test_cofinancing_planned_secured_actual_and_the_gap(demo_session: Session):
+def test_cofinancing_planned_secured_actual_and_the_gap(bare_session: Session):
     from unionsync.finance.cofinancing import cofinancing
 
-    s = demo_session
+    s = bare_session
     passport = s.scalars(
         select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
     ).first()

@@ -19,8 +19,8 @@ from unionsync.finance.schedules import RepaymentMethod
 from unionsync.passports.models import RECONCILED_OR_LATER, Passport
 
 
-def test_economics_of_a_passport(demo_session: Session):
-    s = demo_session
+def test_economics_of_a_passport(bare_session: Session):
+    s = bare_session
     passport = s.scalars(
         select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
     ).first()

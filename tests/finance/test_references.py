@@ -134,6 +134,11 @@ def test_payback_dscr_by_hand():
     flows = [Decimal(-1000), Decimal(300), Decimal(400), Decimal(600)]
     assert payback(flows) == Decimal(2) + Decimal(300) / Decimal(600)
     assert payback([Decimal(-10), Decimal(1)]) is None
+    # years before anything is spent are counted but are not a return; earning first is 0
+    assert payback([Decimal(0), Decimal(0), Decimal(-10), Decimal(5), Decimal(10)]) == Decimal(
+        "3.5"
+    )
+    assert payback([Decimal(0), Decimal(5), Decimal(-1)]) == Decimal(0)
     discounted = discounted_payback(Decimal("0.10"), flows)
     assert discounted is not None and discounted > payback(flows)
     assert dscr([Decimal(130), Decimal(90)], [Decimal(100), Decimal(0)]) == [Decimal("1.30"), None]

@@ -168,6 +168,18 @@ def build_finance(session: Session, counts: DemoCounts) -> None:
         if agreement.bank_id == pending_bank and pending_left:
             _pending(session, agreement.id, pending_left.pop(0), agreement.amount, rng)
             counts.add("drawdowns")
+    # the borrowers pay their schedules on time, except one that is three installments behind
+    today = datetime.now(UTC).date()
+    late = agreements[len(agreements) // 2].id
+    for agreement in agreements:
+        due = [r for r in facility.planned_schedule(agreement) if r.due <= today]
+        if agreement.id == late:
+            due = due[:-3]
+        for row in due:
+            facility.record_repayment(
+                session, SYSTEM, agreement.id, row.due, row.principal, row.interest
+            )
+        counts.add("repayments", len(due))
 
 
 def _belarusian_banks(session: Session, rng: random.Random) -> list[Organization]:

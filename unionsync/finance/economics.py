@@ -87,14 +87,20 @@ def xirr(dates: Sequence[date], amounts: Sequence[Decimal]) -> float | None:
 
 
 def payback(flows: Sequence[Decimal]) -> Decimal | None:
-    """Years until the cumulative flow is no longer negative (None if never)."""
+    """Years until the cumulative flow is no longer negative, counted from the first year
+    (flows at each year's end, linear within the year of return); 0 for a project that earns
+    before it spends; None if the investment never returns. Leading years without flows
+    (nothing started yet) do not count as returned."""
     cumulative = Decimal(0)
+    invested = False
     for year, flow in enumerate(flows):
         before = cumulative
         cumulative += flow
-        if cumulative >= 0 and before < 0 and flow > 0:
+        if cumulative < 0:
+            invested = True
+        elif invested:
             return Decimal(year - 1) + (-before / flow)
-        if cumulative >= 0 and year == 0:
+        elif cumulative > 0:
             return Decimal(0)
     return None
 

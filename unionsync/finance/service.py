@@ -384,7 +384,9 @@ def inbox(session: Session, actor: Principal) -> tuple[list[Waiting], list[Waiti
     others: list[Waiting] = []
     for found in session.scalars(stmt):
         acts = next_acts(actor, found)
-        (mine if acts else others).append(Waiting(found, acts))
+        # a request waits for whoever must move it on (a refusal alone does not)
+        waiting = any(act != "refuse" for act in acts)
+        (mine if waiting else others).append(Waiting(found, acts if waiting else []))
     return mine, others
 
 

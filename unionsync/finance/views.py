@@ -6,7 +6,7 @@ tab (sources by year, gap, economics, tornado, a second scenario beside the firs
 from __future__ import annotations
 
 import tempfile
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +21,7 @@ from unionsync.api.deps import SessionDep
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.schemas import IdPath, IdQuery
 from unionsync.core.tabular import write_xlsx
+from unionsync.core.validation import NumberError, parse_decimal
 from unionsync.finance import drawdown, facility, service
 from unionsync.finance.api import DrawdownAct, apply_act
 from unionsync.finance.models import DrawdownRequest
@@ -44,6 +45,8 @@ CASES = {
     "one year later": (N_("output one year later"), ""),
     "rate +2 pp": (N_("discount rate +2 pp"), ""),
 }
+
+
 def case_label(name: str) -> str:
     what, change = CASES.get(name, (name, ""))
     return f"{gettext(what)} {change}".strip()
@@ -209,7 +212,7 @@ async def request_drawdown(
         raise PermissionDeniedError(
             f"{actor.username} may not request drawdowns of agreement {agreement.number}"
         )
-    body = validated_form(DrawdownIn, await form_values(request))
+    body = validated_form(DrawdownIn, _numbers(await form_values(request), "amount"))
     drawdown.request(
         session,
         actor,
@@ -252,11 +255,26 @@ async def record_repayment(
     agreement = service.get_agreement(session, actor, agreement_id)
     if not drawdown.is_bank_writer(actor, agreement):  # before reading the form
         raise PermissionDeniedError(f"{actor.username} is not a writer of the lending bank")
-    body = validated_form(RepaymentIn, await form_values(request))
+    body = validated_form(
+        RepaymentIn, _numbers(await form_values(request), "principal", "interest")
+    )
     facility.record_repayment(
         session, actor, agreement_id, body.paid_on, body.principal, body.interest
     )
     return RedirectResponse(f"/finance/agreements/{agreement_id}#repayments", status_code=303)
+
+
+def _numbers(form: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The form's amounts as users write them (`1 250 000,50`), as exact decimals."""
+    found = dict(form)
+    for field in fields:
+        try:
+            number = parse_decimal(found.get(field), allow_negative=True)
+        except NumberError as error:
+            raise DomainValidationError([FieldError(field, str(error))]) from None
+        if number is not None:
+            found[field] = str(number)
+    return found
 
 
 def _fraction(value: str | None, field: str, default: Decimal, low: int, high: int) -> Decimal:
@@ -264,10 +282,10 @@ def _fraction(value: str | None, field: str, default: Decimal, low: int, high: i
     if value is None or not value.strip():
         return default
     try:
-        number = Decimal(value.strip().replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-    except InvalidOperation:
+        number = parse_decimal(value, allow_negative=True)
+    except NumberError:
         raise DomainValidationError([FieldError(field, "enter a number")]) from None
-    if not number.is_finite() or not low <= number <= high:
+    if number is None or not low <= number <= high:
         raise DomainValidationError([FieldError(field, f"enter a percentage from {low} to {high}")])
     return (number / 100).quantize(Decimal("0.0001"))
 
