@@ -43,11 +43,15 @@ def test_a_drawdown_through_bank_and_ministry_to_disbursement(live_url, browser,
         bank_id = connection.execute(
             select(User.organization_id).where(User.username == "bank-editor")
         ).scalar_one()
-        agreement_id = connection.execute(
-            select(CreditAgreement.id)
-            .where(CreditAgreement.bank_id == bank_id)
-            .order_by(CreditAgreement.id)
-        ).scalars().first()
+        agreement_id = (
+            connection.execute(
+                select(CreditAgreement.id)
+                .where(CreditAgreement.bank_id == bank_id)
+                .order_by(CreditAgreement.id)
+            )
+            .scalars()
+            .first()
+        )
     engine.dispose()
 
     ministry_context, ministry = _as(browser, live_url, "by-editor")

@@ -19,6 +19,7 @@ from tests.conftest import shared_data
 from tests.selection.test_calls import enterprise, person
 from unionsync.access.policy import SYSTEM, PermissionDeniedError
 from unionsync.core.errors import DomainValidationError
+from unionsync.finance.models import DrawdownRequest
 from unionsync.passports.models import RECONCILED_OR_LATER, Passport
 from unionsync.selection import ocds, protocol, report, tenders
 from unionsync.selection.models import (
@@ -52,6 +53,7 @@ def passport(demo_session: Session) -> Passport:
     award_ids = select(Award.id).where(Award.lot_id.in_(lot_ids))
     contract_ids = select(Contract.id).where(Contract.award_id.in_(award_ids))
     for table, condition in (
+        (DrawdownRequest, DrawdownRequest.contract_id.in_(contract_ids)),  # what paid them
         (Delivery, Delivery.contract_id.in_(contract_ids)),
         (Contract, Contract.id.in_(contract_ids)),
         (Award, Award.id.in_(award_ids)),
@@ -302,6 +304,20 @@ def test_the_release_package_is_valid_ocds(demo_session: Session, passport: Pass
     broken = json.loads(json.dumps(package))
     broken["releases"][-1]["tender"]["status"] = "half-done"
     assert any("half-done" in e.message for e in validator().iter_errors(broken))
+    # the state loan's disbursements that paid the demo's contracts are their transactions,
+    # paid by a lending bank (a funder) to the contract's supplier
+    paid = 0
+    for release in package["releases"]:
+        roles = {p["id"]: p["roles"] for p in release["parties"]}
+        for signed in release.get("contracts", []):
+            transactions = signed["implementation"].get("transactions", [])
+            for transaction in transactions:
+                assert "funder" in roles[transaction["payer"]["id"]]
+                assert "payee" in roles[transaction["payee"]["id"]]
+                paid += 1
+            total = sum(Decimal(str(t["value"]["amount"])) for t in transactions)
+            assert total <= Decimal(str(signed["value"]["amount"]))
+    assert paid >= 10
     mine = next(r for r in package["releases"] if r["ocid"] == f"ocds-unsync-tender-{tender.id}")
     assert mine["tender"]["procurementMethod"] == "selective"
     assert mine["tag"] == ["tender", "award", "contract", "implementation"]

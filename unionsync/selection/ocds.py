@@ -26,6 +26,7 @@ from unionsync import __version__
 from unionsync.access.models import Side
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Organization, OrganizationKind
+from unionsync.finance.models import CreditAgreement, DrawdownRequest, DrawdownStatus
 from unionsync.passports.service import financed_by
 from unionsync.selection.models import (
     Application,
@@ -163,6 +164,18 @@ def tender_release(session: Session, tender: Tender, prefix: str) -> dict[str, A
         if award_rows
         else {}
     )
+    # the state loan's disbursements that paid a contract: its implementation transactions
+    paid: dict[int, list[DrawdownRequest]] = {}
+    for drawn in session.scalars(
+        select(DrawdownRequest)
+        .where(
+            DrawdownRequest.contract_id.in_([c.id for c in contract_rows.values()]),
+            DrawdownRequest.status == DrawdownStatus.DISBURSED,
+        )
+        .options(selectinload(DrawdownRequest.agreement).selectinload(CreditAgreement.bank))
+        .order_by(DrawdownRequest.disbursed_on, DrawdownRequest.id)
+    ):
+        paid.setdefault(drawn.contract_id or 0, []).append(drawn)
     for lot in tender.lots:
         lot_id = f"lot-{lot.position}"
         status = (
@@ -254,11 +267,27 @@ def tender_release(session: Session, tender: Tender, prefix: str) -> dict[str, A
                         lot_id,
                     )
                 ],
-                "implementation": {"milestones": milestones},
+                "implementation": {"milestones": milestones}
+                | (
+                    {
+                        "transactions": [
+                            {
+                                "id": f"drawdown-{d.id}",
+                                "date": _when(d.disbursed_on),
+                                "value": _money(d.amount, d.agreement.currency.value),
+                                "payer": parties.add(d.agreement.bank, "funder", "payer"),
+                                "payee": parties.add(award.bid.supplier, "payee"),
+                            }
+                            for d in paid[contract.id]
+                        ]
+                    }
+                    if contract.id in paid
+                    else {}
+                ),
             }
         )
     tags = ["tender"] + (["award"] if awards else []) + (["contract"] if contracts else [])
-    if any(c.deliveries for c in contract_rows.values()):
+    if paid or any(c.deliveries for c in contract_rows.values()):
         tags.append("implementation")
     if tender.status is TenderStatus.CANCELLED:
         tags = ["tenderCancellation"]
