@@ -137,6 +137,20 @@ def test_a_drawdown_through_every_act_with_the_wrong_actors_refused(
     for name in ("ru-editor", "bank-editor", "union-viewer"):
         refused = client.post(url, json={"amount": "1000", "purpose": "x"}, headers=as_user(name))
         assert refused.status_code == 403, name
+    # a contract pays only from its own passport's agreements
+    foreign = _scalar(
+        demo_url,
+        select(DrawdownRequest.contract_id)
+        .join(CreditAgreement)
+        .where(
+            DrawdownRequest.contract_id.is_not(None),
+            CreditAgreement.allocation_id != detail["agreement"]["allocation_id"],
+        ),
+    )
+    for contract in (foreign, 999_999):
+        wrong = client.post(url, json={"amount": "1", "purpose": "x", "contract_id": contract})
+        assert wrong.status_code == 422, contract
+        assert "contract_id" in wrong.text
     created = client.post(url, json={"amount": "250000.50", "purpose": "Монтаж линии"})
     assert created.status_code == 201, created.text
     request = created.json()

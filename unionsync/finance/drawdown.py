@@ -24,7 +24,7 @@ from unionsync.access.acts import change_state
 from unionsync.access.audit import record
 from unionsync.access.models import Role, Side
 from unionsync.access.policy import PermissionDeniedError, Principal
-from unionsync.core.errors import ConflictError, NotFoundError
+from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
 from unionsync.core.money import Currency
 from unionsync.finance.models import (
     LIVE_DRAWDOWN,
@@ -35,6 +35,7 @@ from unionsync.finance.models import (
     DrawdownStatus,
     Facility,
 )
+from unionsync.selection.models import Award, Contract, Lot, Tender
 from unionsync.trade.service import MissingRateError, rate_factor
 
 CENT = Decimal("0.01")
@@ -145,6 +146,8 @@ def request(
         amount = (amount * factor).quantize(CENT)
     if amount <= 0:
         raise LimitError("a drawdown must be of a positive amount")
+    if contract_id is not None:
+        _check_contract(session, agreement, contract_id)
     lock_facility(session, facility.id)
     found = left(session, agreement)
     for name, available in (
@@ -175,6 +178,33 @@ def request(
         actor=actor,
     )
     return drawdown
+
+
+def contracts_of(session: Session, agreement: CreditAgreement) -> list[Contract]:
+    """The contracts of the agreement's passport (from its tenders): what a drawdown may pay."""
+    return list(
+        session.scalars(
+            select(Contract)
+            .join(Award, Contract.award_id == Award.id)
+            .join(Lot, Award.lot_id == Lot.id)
+            .join(Tender, Lot.tender_id == Tender.id)
+            .where(Tender.passport_id == agreement.allocation.passport_id)
+            .order_by(Contract.signed_on, Contract.id)
+        )
+    )
+
+
+def _check_contract(session: Session, agreement: CreditAgreement, contract_id: int) -> None:
+    if contract_id not in {c.id for c in contracts_of(session, agreement)}:
+        raise DomainValidationError(
+            [
+                FieldError(
+                    "contract_id",
+                    f"contract {contract_id} is not a contract of passport "
+                    f"{agreement.allocation.passport.number}'s tenders",
+                )
+            ]
+        )
 
 
 def _drawdown(session: Session, drawdown_id: int) -> DrawdownRequest:

@@ -169,6 +169,7 @@ def agreement_page(
         contracts=contracts,
         acts={d.id: service.next_acts(actor, d) for d in view.drawdowns},
         may_request=drawdown.may_request(actor, agreement),
+        payable=drawdown.contracts_of(session, agreement),
         may_repay=drawdown.is_bank_writer(actor, agreement),
     )
 
