@@ -130,6 +130,9 @@ def test_a_drawdown_through_every_act_with_the_wrong_actors_refused(
     )
     detail = client.get(f"/api/v1/finance/agreements/{agreement}").json()
     left = Decimal(detail["left"]["agreement"])
+    # the schedule's effective rate is what the nominal monthly rate compounds to
+    nominal = float(detail["agreement"]["annual_rate"])
+    assert abs(detail["effective_rate"] - ((1 + nominal / 12) ** 12 - 1)) < 0.002
     url = f"/api/v1/finance/agreements/{agreement}/drawdowns"
     too_much = client.post(url, json={"amount": str(left + 1), "purpose": "Станки"})
     assert too_much.status_code == 409

@@ -180,6 +180,7 @@ def get_agreement(agreement_id: IdPath, session: SessionDep, actor: ActorDep) ->
         borrower=a.borrower.name,
         passport_id=a.allocation.passport_id,
         drawn=view.drawn,
+        effective_rate=view.effective_rate,
         left=LeftPublic(
             agreement=view.left.agreement,
             allocation=view.left.allocation,

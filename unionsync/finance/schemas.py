@@ -236,6 +236,7 @@ class AgreementDetail(BaseModel):
     borrower: str
     passport_id: int
     drawn: Decimal
+    effective_rate: float | None  # XIRR of the schedule: what the nominal rate compounds to
     left: LeftPublic
     arrears: ArrearsPublic
     drawdowns: list[DrawdownPublic]

@@ -37,7 +37,8 @@ from unionsync.finance.models import (
     Repayment,
 )
 from unionsync.finance.projects import Economics, Inputs, evaluate, inputs_of, tornado
-from unionsync.finance.schedules import Installment
+from unionsync.finance.economics import xirr
+from unionsync.finance.schedules import Installment, add_months
 from unionsync.passports.models import Passport
 from unionsync.passports.service import financiers
 
@@ -309,6 +310,20 @@ class AgreementView:
     arrears: Arrears
     drawn: Decimal
     on: date
+    effective_rate: float | None  # XIRR of the schedule (see `effective_rate`)
+
+
+def effective_rate(agreement: CreditAgreement, rows: list[Installment]) -> float | None:
+    """The schedule's effective annual rate: XIRR of the whole amount lent one period before
+    the first due date and every installment on its due date (actual/365), what the nominal
+    rate compounds to."""
+    if not rows:
+        return None
+    lent = add_months(agreement.first_due, -(12 // agreement.periods_per_year))
+    return xirr(
+        [lent, *(r.due for r in rows)],
+        [agreement.amount, *(-r.payment for r in rows)],
+    )
 
 
 def agreement_view(session: Session, actor: Principal, agreement_id: int) -> AgreementView:
@@ -328,15 +343,17 @@ def agreement_view(session: Session, actor: Principal, agreement_id: int) -> Agr
             .order_by(Repayment.paid_on, Repayment.id)
         )
     )
+    rows = planned_schedule(agreement)
     return AgreementView(
         agreement,
-        planned_schedule(agreement),
+        rows,
         drawdowns,
         repayments,
         drawdown.left(session, agreement),
         arrears(session, agreement, today),
         sum((d.amount for d in drawdowns if d.status is DrawdownStatus.DISBURSED), ZERO),
         today,
+        effective_rate(agreement, rows),
     )
 
 
