@@ -724,13 +724,19 @@ class DemoBuilder:
                     "measure": "Долгосрочные договоры, локализация комплектующих",
                 },
             ],
+            # over the equipment's ten years of service from full capacity (half the year
+            # before), not only the passport's period: what the project's economics judge
             "effect": [
                 {
                     "year": year,
-                    "imports_replaced": str(capacity * product.price_rub),
+                    "imports_replaced": str(
+                        (capacity * product.price_rub / (2 if year < at_capacity else 1)).quantize(
+                            Decimal(1)
+                        )
+                    ),
                     "currency": "RUB",
                 }
-                for year in range(at_capacity, end + 1)
+                for year in range(at_capacity - 1, at_capacity + 10)
             ],
         }
 

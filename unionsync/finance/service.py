@@ -25,6 +25,7 @@ from unionsync.core.errors import NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.finance import drawdown
 from unionsync.finance.cofinancing import STATE_LOAN, Cofinancing, cofinancing
+from unionsync.finance.economics import xirr
 from unionsync.finance.facility import Arrears, arrears, planned_schedule
 from unionsync.finance.models import (
     LIVE_DRAWDOWN,
@@ -37,7 +38,6 @@ from unionsync.finance.models import (
     Repayment,
 )
 from unionsync.finance.projects import Economics, Inputs, evaluate, inputs_of, tornado
-from unionsync.finance.economics import xirr
 from unionsync.finance.schedules import Installment, add_months
 from unionsync.passports.models import Passport
 from unionsync.passports.service import financiers

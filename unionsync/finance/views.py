@@ -30,7 +30,14 @@ from unionsync.passports.service import get_passport
 from unionsync.passports.template import load_template
 from unionsync.selection.models import Contract
 from unionsync.web.i18n import N_, current_language, gettext
-from unionsync.web.pages import chart_data, chart_layout, form_values, render, validated_form
+from unionsync.web.pages import (
+    chart_data,
+    chart_layout,
+    form_values,
+    render,
+    use_language,
+    validated_form,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,6 +71,7 @@ def facility_page(
 ) -> HTMLResponse:
     """The facility: allocated, signed, drawn and available; by project, bank and month; the
     cumulative drawdown against the passports' plan (a bank: its own agreements only)."""
+    use_language(request)  # the chart's words are made before the page is rendered
     found = service.get_facility(session, facility_id) if facility_id or _any(session) else None
     if found is None:
         service.list_facilities(session, actor)  # the access check, for an empty database
@@ -300,6 +308,7 @@ def financing_page(
 ) -> HTMLResponse:
     """A passport's financing tab: sources by year with the gap, its agreements, the economics
     and their tornado; scenario B (the form under it) beside the base."""
+    use_language(request)
     passport = get_passport(session, actor, passport_id)
     q = request.query_params
     base = service.Scenario(
