@@ -19,6 +19,7 @@ from unionsync.access.deps import ActorDep
 from unionsync.access.policy import PermissionDeniedError
 from unionsync.api.deps import SessionDep
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
+from unionsync.core.messages import Message
 from unionsync.core.schemas import IdPath, IdQuery
 from unionsync.core.tabular import write_xlsx
 from unionsync.core.validation import NumberError, parse_decimal
@@ -72,10 +73,10 @@ def facility_page(
     """The facility: allocated, signed, drawn and available; by project, bank and month; the
     cumulative drawdown against the passports' plan (a bank: its own agreements only)."""
     use_language(request)  # the chart's words are made before the page is rendered
-    found = service.get_facility(session, facility_id) if facility_id or _any(session) else None
-    if found is None:
-        service.list_facilities(session, actor)  # the access check, for an empty database
+    facilities = service.list_facilities(session, actor)  # checks access, too
+    if facility_id is None and not facilities:
         return render(request, session, "finance/facility.html", active="finance", position=None)
+    found = service.get_facility(session, facility_id) if facility_id else facilities[0]
     position = service.position(session, actor, found)
     mine, _others = service.inbox(session, actor)
     return render(
@@ -84,18 +85,10 @@ def facility_page(
         "finance/facility.html",
         active="finance",
         position=position,
-        facilities=service.list_facilities(session, actor),
+        facilities=facilities,
         waiting=len(mine),
         charts={"chart-drawdown": chart_data(_curve(position))} if position.months else {},
     )
-
-
-def _any(session: SessionDep) -> bool:
-    try:
-        service.get_facility(session)
-    except NotFoundError:
-        return False
-    return True
 
 
 def _curve(position: service.Position) -> dict[str, Any]:
@@ -130,13 +123,9 @@ def _curve(position: service.Position) -> dict[str, Any]:
         "layout": chart_layout(
             yaxis={"title": {"text": f"{gettext('bn')} {currency}"}, "gridcolor": "#e3e8ef"},
             xaxis={"type": "date", "tickformat": "%m.%Y"},
-            separators=", " if request_language() == "ru" else ".,",
+            separators=", " if current_language.get() == "ru" else ".,",
         ),
     }
-
-
-def request_language() -> str:
-    return current_language.get()
 
 
 @router.get("/finance/inbox", response_class=HTMLResponse)
@@ -280,7 +269,10 @@ def _numbers(form: dict[str, Any], *fields: str) -> dict[str, Any]:
         try:
             number = parse_decimal(found.get(field), allow_negative=True)
         except NumberError as error:
-            raise DomainValidationError([FieldError(field, str(error))]) from None
+            text = Message(error.template, **error.params)
+            raise DomainValidationError(
+                [FieldError.explained(field, text, found.get(field))]
+            ) from None
         if number is not None:
             found[field] = str(number)
     return found
@@ -293,9 +285,10 @@ def _fraction(value: str | None, field: str, default: Decimal, low: int, high: i
     try:
         number = parse_decimal(value, allow_negative=True)
     except NumberError:
-        raise DomainValidationError([FieldError(field, "enter a number")]) from None
+        number = None
     if number is None or not low <= number <= high:
-        raise DomainValidationError([FieldError(field, f"enter a percentage from {low} to {high}")])
+        text = Message(N_("enter a percentage from %(low)s to %(high)s"), low=low, high=high)
+        raise DomainValidationError([FieldError.explained(field, text, value)])
     return (number / 100).quantize(Decimal("0.0001"))
 
 
@@ -318,7 +311,8 @@ def financing_page(
     asked = any(q.get(k) for k in ("b_rate", "b_opex", "b_price", "b_capex", "b_delay"))
     delay = q.get("b_delay") or "0"
     if not delay.isdigit() or int(delay) > 10:
-        raise DomainValidationError([FieldError("b_delay", "enter whole years from 0 to 10")])
+        text = Message(N_("enter whole years from 0 to 10"))
+        raise DomainValidationError([FieldError.explained("b_delay", text, delay)])
     other = (
         service.Scenario(
             _fraction(q.get("b_rate"), "b_rate", base.discount_rate, 0, 100),
@@ -378,6 +372,6 @@ def _tornado_chart(cases: list[tuple[str, Decimal]]) -> dict[str, Any]:
                 "zeroline": True,
             },
             yaxis={"automargin": True},
-            separators=", " if request_language() == "ru" else ".,",
+            separators=", " if current_language.get() == "ru" else ".,",
         ),
     }

@@ -19,6 +19,7 @@ from unionsync.api.problems import domain_error, http_error, validation_error
 from unionsync.core.errors import (
     BusyError,
     ConflictError,
+    DomainValidationError,
     NotFoundError,
     ResultPendingError,
     UnionSyncError,
@@ -210,4 +211,8 @@ async def domain_error_page(request: Request, exc: Exception) -> Response:
         CsrfError: gettext("Access denied"),
     }
     title = titles.get(type(exc), gettext("Error"))
-    return render(request, None, "error.html", status_code=exc.status, title=title, detail=str(exc))
+    detail = str(exc)
+    if isinstance(exc, DomainValidationError):  # each field's reason in the reader's language
+        title = gettext("Invalid input")
+        detail = "; ".join(f"{e.field}: {e.localized(gettext)}" for e in exc.errors)
+    return render(request, None, "error.html", status_code=exc.status, title=title, detail=detail)
