@@ -305,7 +305,7 @@ def test_finance_facility_and_schedule(env: Path, demo_url: str):
     engine.dispose()
     shown = runner.invoke(app, ["finance", "facility", "--json"])
     assert shown.exit_code == 0, shown.output
-    row = json.loads(shown.stdout)[0]
+    row = next(r for r in json.loads(shown.stdout) if r["name"] == "Кредит")  # after the demo's
     assert (row["allocated"], row["agreements"], row["available"]) == ("600.00", 1, "1000.00")
     out = env / "schedule.xlsx"
     written = runner.invoke(
@@ -335,3 +335,73 @@ def test_finance_economics_of_a_demo_passport(env: Path):
     assert any("operating costs" in a for a in result["assumptions"])
     missing = runner.invoke(app, ["finance", "economics", "--passport", "999999"])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_finance_a_floating_facility_and_its_rate_table(env: Path, demo_url: str):
+    table = env / "rates.csv"
+    table.write_text(
+        "Ставка;Действует с;Ставка, %\n"
+        "ставка рефинансирования;01.01.2024;9,5\n"
+        "ставка рефинансирования;2024-06-01;9\n",
+        encoding="utf-8",
+    )
+    loaded = runner.invoke(app, ["finance", "rates", str(table)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "2 values added, 0 replaced" in loaded.stdout
+    again = runner.invoke(app, ["finance", "rates", str(table)])
+    assert "0 values added, 0 replaced" in again.stdout
+    bad = env / "bad.csv"
+    bad.write_text(
+        "Ставка;Действует с;Ставка, %\n"
+        "ставка рефинансирования;31.02.2024;9\n"
+        "ставка рефинансирования;2024-07-01;сто\n"
+        "ставка рефинансирования;2024-07-01;150\n",
+        encoding="utf-8",
+    )
+    refused = runner.invoke(app, ["finance", "rates", str(bad)])
+    assert (
+        refused.exit_code == 1 and "3 error(s) in bad.csv; nothing was imported" in refused.output
+    )
+    assert "row 2" in refused.output and "Действует с" in refused.output
+    made = runner.invoke(
+        app,
+        [
+            "finance",
+            "add-facility",
+            "--name",
+            "Плавающий кредит",
+            "--amount",
+            "1 000 000",
+            "--from",
+            "2024-01-01",
+            "--until",
+            "2026-12-31",
+            "--reference",
+            "ставка рефинансирования",
+            "--margin",
+            "1,5",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    from datetime import date
+    from decimal import Decimal
+
+    from unionsync.db.session import make_session_factory
+    from unionsync.finance.facility import rate_on
+    from unionsync.finance.models import Facility
+
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        loan = s.scalars(select(Facility).where(Facility.name == "Плавающий кредит")).one()
+        assert loan.amount == Decimal("1000000.00") and loan.margin == Decimal("0.015")
+        assert rate_on(s, loan, date(2024, 3, 1)) == Decimal("0.110")
+        assert rate_on(s, loan, date(2024, 6, 1)) == Decimal("0.105")
+    engine.dispose()
+    both = runner.invoke(
+        app,
+        [
+            *("finance", "add-facility", "--name", "x", "--amount", "1"),
+            *("--from", "2024-01-01", "--until", "2024-02-01", "--rate", "5", "--reference", "r"),
+        ],
+    )
+    assert both.exit_code == 2 and "either --rate" in both.output

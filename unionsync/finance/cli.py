@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.cli_support import err, file_errors, operator_session, ready_factory
 from unionsync.core.tabular import write_xlsx
 from unionsync.finance import drawdown
 from unionsync.finance.facility import planned_schedule
@@ -153,3 +153,88 @@ def economics_command(
     console.print(f"{number}: NPV {summary['npv']} RUB, IRR {summary['irr']}")
     for line in result.assumptions:
         console.print(f"  · {line}")
+
+
+@app.command("rates")
+def rates_command(
+    path: Annotated[Path, typer.Argument(help="a CSV or Excel table: name, valid_from, rate, %")],
+) -> None:
+    """Load reference-rate values (a refinancing or key rate from a day on), all or nothing."""
+    from unionsync.access.policy import SYSTEM
+    from unionsync.finance.rates import import_reference_rates
+
+    with file_errors(path), operator_session(ready_factory()) as session, session.begin():
+        result = import_reference_rates(session, SYSTEM, path)
+    console.print(
+        f"{result.rows:,} rows read; {result.added} values added, {result.replaced} replaced."
+    )
+
+
+@app.command("add-facility")
+def add_facility_command(
+    name: Annotated[str, typer.Option("--name", help="the loan's name")],
+    amount: Annotated[str, typer.Option("--amount", help="105000000000")],
+    available_from: Annotated[str, typer.Option("--from", help="YYYY-MM-DD")],
+    available_until: Annotated[str, typer.Option("--until", help="YYYY-MM-DD")],
+    currency: Annotated[str, typer.Option("--currency")] = "RUB",
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="a fixed rate, per cent a year")
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="or a reference rate's name")
+    ] = None,
+    margin: Annotated[
+        str | None, typer.Option("--margin", help="plus this margin, per cent a year")
+    ] = None,
+    terms: Annotated[str | None, typer.Option("--terms", help="repayment terms, as text")] = None,
+) -> None:
+    """Record a loan facility (the intergovernmental agreement's loan), audited."""
+    from datetime import date
+    from decimal import Decimal
+
+    from unionsync.access.audit import record
+    from unionsync.access.policy import SYSTEM
+    from unionsync.core.money import Currency
+    from unionsync.core.validation import NumberError, TextError, clean_text, parse_decimal
+
+    try:
+        title = clean_text(name, max_length=300)
+        total = parse_decimal(amount)
+        start, end = date.fromisoformat(available_from), date.fromisoformat(available_until)
+        money = Currency(currency.upper())
+        fixed = parse_decimal(rate) if rate is not None else None
+        plus = parse_decimal(margin) if margin is not None else None
+        note = clean_text(terms, max_length=2000, multiline=True) if terms else None
+    except (NumberError, TextError, ValueError) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    if total is None or total <= 0 or end < start:
+        err.print("[red]--amount must be positive and --until not before --from[/red]")
+        raise typer.Exit(2)
+    if (fixed is None) == (reference is None):
+        err.print("[red]give either --rate (fixed) or --reference (floating)[/red]")
+        raise typer.Exit(2)
+    with operator_session(ready_factory()) as session, session.begin():
+        found = Facility(
+            name=title,
+            amount=total.quantize(Decimal("0.01")),
+            currency=money,
+            available_from=start,
+            available_until=end,
+            fixed_rate=None if fixed is None else (fixed / 100).quantize(Decimal("0.000001")),
+            reference_rate=reference,
+            margin=None if plus is None else (plus / 100).quantize(Decimal("0.000001")),
+            repayment_terms=note,
+        )
+        session.add(found)
+        session.flush()
+        record(
+            session,
+            "facility.create",
+            "finance_facility",
+            found.id,
+            after={"name": title, "amount": str(found.amount), "currency": money.value},
+            actor=SYSTEM,
+        )
+        facility_id = found.id
+    console.print(f"Facility {facility_id} recorded.")
