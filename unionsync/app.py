@@ -45,6 +45,8 @@ from unionsync.nomenclature import lists_api
 from unionsync.nomenclature import views as nomenclature_views
 from unionsync.passports import api as passports_api
 from unionsync.passports import views as passports_views
+from unionsync.roadmap import api as roadmap_api
+from unionsync.roadmap import views as roadmap_views
 from unionsync.selection import api as selection_api
 from unionsync.selection import views as selection_views
 from unionsync.trade import api as trade_api
@@ -130,6 +132,7 @@ def create_app(
         coverage_api.router,
         selection_api.router,
         finance_api.router,
+        roadmap_api.router,
     ):
         app.include_router(router, dependencies=signed)
     for router in (
@@ -141,6 +144,7 @@ def create_app(
         matching_views.router,
         selection_views.router,
         finance_views.router,
+        roadmap_views.router,
         coverage_views.router,
         analytics_views.router,
     ):

@@ -22,6 +22,10 @@ Rules (issue 3):
   approved by each country's approver; agreements, approvals, disbursements and repayments by
   the lending bank's writers; the ministry's approval by Belarus's approver; the Committee
   signs nothing).
+- roadmap (issue 15): seen like passports (a bank: the roadmap of passports it finances); a
+  passport's tasks are changed by writers of the owning country or the Committee, the Union
+  State level by the Committee's writers; a baseline is approved by an approver of either
+  country or a writer of the Committee.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class Kind(StrEnum):
     MATCH = "match"
     SELECTION = "selection"
     FINANCE = "finance"
+    ROADMAP = "roadmap"
     USER = "user"
     AUDIT = "audit"
 
@@ -113,6 +118,7 @@ SHARED_VIEW = frozenset(
         Kind.MATCH,
         Kind.SELECTION,
         Kind.FINANCE,
+        Kind.ROADMAP,
     }
 )
 WRITERS = frozenset({Role.EDITOR, Role.APPROVER})
@@ -144,6 +150,12 @@ def can(
         # matching serves a program: its country's editors run it and judge the matches, and
         # so may the Standing Committee's
         return actor.role in WRITERS and (_own(actor, owner) or actor.side is Side.UNION)
+    if action in (Action.CREATE, Action.UPDATE, Action.DELETE) and kind is Kind.ROADMAP:
+        # a passport's tasks: its country's writers or the Committee's; the Union State level
+        # (owner UNION): the Committee's writers
+        if owner == "UNION":
+            return actor.side is Side.UNION and actor.role in WRITERS
+        return actor.role in WRITERS and (_own(actor, owner) or actor.side is Side.UNION)
     if action in (Action.CREATE, Action.UPDATE) and kind in (Kind.PASSPORT, Kind.SELECTION):
         # a joint project is drafted by its initiating side's editors, or by the Standing
         # Committee's (signing is APPROVE, below)
@@ -154,6 +166,12 @@ def can(
             and actor.role in WRITERS
             and actor.country is not None
             and owner == actor.country
+        )
+    if action is Action.APPROVE and kind is Kind.ROADMAP:
+        # a baseline of the whole roadmap: an approver of either country or the Committee's
+        # writers
+        return (actor.role is Role.APPROVER and actor.country is not None) or (
+            actor.side is Side.UNION and actor.role in WRITERS
         )
     if action is Action.APPROVE:
         return (
@@ -199,7 +217,7 @@ def _can_view(actor: Principal, kind: Kind, financiers: Collection[int]) -> bool
         return actor.role is Role.ADMIN or actor.side is Side.UNION
     if actor.side is Side.BANK:
         return (
-            kind in (Kind.PASSPORT, Kind.SELECTION, Kind.FINANCE)
+            kind in (Kind.PASSPORT, Kind.SELECTION, Kind.FINANCE, Kind.ROADMAP)
             and actor.organization_id in financiers
         )
     return kind in SHARED_VIEW

@@ -31,6 +31,14 @@ from unionsync.passports.models import (
     PassportVersion,
 )
 from unionsync.reference.models import Country, Industry
+from unionsync.roadmap.models import (
+    Baseline,
+    BaselineTask,
+    Holiday,
+    OutputReport,
+    RoadmapDependency,
+    RoadmapTask,
+)
 from unionsync.selection.models import (
     Application,
     Award,
@@ -85,6 +93,11 @@ AUDITED.update(
         CreditAgreement: "finance_agreement",
         DrawdownRequest: "finance_drawdown",
         Repayment: "finance_repayment",
+        RoadmapTask: "roadmap_task",
+        RoadmapDependency: "roadmap_dependency",
+        Holiday: "roadmap_holiday",
+        Baseline: "roadmap_baseline",
+        OutputReport: "roadmap_output",
     }
 )
 PROGRESS_FIELDS[MatchRun] = frozenset({"stage", "done", "total"})
@@ -101,6 +114,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Baseline",
+    "BaselineTask",
     "Capability",
     "CodeList",
     "CodeListEntry",
@@ -108,6 +123,7 @@ __all__ = [
     "Crosswalk",
     "DemoMatchTruth",
     "ExchangeRate",
+    "Holiday",
     "Industry",
     "Match",
     "MatchDecision",
@@ -116,6 +132,7 @@ __all__ = [
     "MetaEntry",
     "NomenclatureCode",
     "Organization",
+    "OutputReport",
     "Passport",
     "PassportChangeRequest",
     "PassportComment",
@@ -125,6 +142,8 @@ __all__ = [
     "Program",
     "ProgramItem",
     "ProgramItemDemand",
+    "RoadmapDependency",
+    "RoadmapTask",
     "TradeFlow",
     "User",
     "WebSession",

@@ -17,6 +17,7 @@ from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.core.meta import DEMO_KEY, get_meta, set_meta
 from unionsync.demo.finance import build_finance
 from unionsync.demo.generator import DEMO_VERSION, DemoBuilder, DemoCounts
+from unionsync.demo.roadmap import build_roadmap
 from unionsync.demo.selection import build_selection
 from unionsync.nomenclature.builtin import ensure_builtin
 from unionsync.reference.countries import ensure_countries
@@ -34,6 +35,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
         ensure_builtin(session)
         build_selection(session, counts)
         build_finance(session, counts)
+        build_roadmap(session, counts)
     finally:
         session.info.pop(QUIET_KEY, None)
     counts.add("demo users", users)

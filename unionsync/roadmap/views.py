@@ -1,0 +1,263 @@
+"""Pages of the roadmap: the Gantt chart of the whole roadmap or one passport (critical path
+highlighted, baseline bars under the forecast, milestones, today's line; filters by industry,
+country and state), what slipped, and a task's page where progress and actual dates are recorded
+(and a hand-made task's plan shifted)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from unionsync.access.deps import ActorDep
+from unionsync.access.policy import Action, Kind, can, require
+from unionsync.api.deps import SessionDep
+from unionsync.core.schemas import IdPath
+from unionsync.passports.models import Passport
+from unionsync.reference.models import Industry
+from unionsync.roadmap import service
+from unionsync.roadmap.models import RoadmapDependency
+from unionsync.roadmap.plan import Plan, TaskPlan
+from unionsync.roadmap.schemas import TaskChange, TaskCreate
+from unionsync.web.i18n import current_language, gettext
+from unionsync.web.pages import (
+    chart_data,
+    chart_layout,
+    form_values,
+    int_or_none,
+    render,
+    use_language,
+    validated_form,
+)
+
+router = APIRouter(include_in_schema=False)
+DAY_MS = 86_400_000
+
+
+def _filtered(
+    plan: Plan,
+    passports: dict[int, Passport],
+    industry: int | None,
+    country: str | None,
+    state: str | None,
+) -> list[TaskPlan]:
+    def keep(t: TaskPlan) -> bool:
+        passport = passports.get(t.task.passport_id or 0)
+        if industry and (passport is None or passport.industry_id != industry):
+            return False
+        if country and t.task.country != country:
+            return False
+        return not (state and (passport is None or passport.status.value != state))
+
+    return [t for t in plan.tasks if keep(t)]
+
+
+@router.get("/roadmap", response_class=HTMLResponse)
+def roadmap_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    passport_id: str | None = None,
+    industry: str | None = None,
+    country: str | None = None,
+    state: str | None = None,
+) -> HTMLResponse:
+    """The roadmap (or one passport's part) as a Gantt chart and a table."""
+    use_language(request)
+    chosen = int_or_none(passport_id)
+    plan = service.view(session, actor, chosen)
+    visible = service.visible_passports(session, actor)
+    passports = {
+        p.id: p
+        for p in session.scalars(select(Passport).order_by(Passport.number))
+        if visible is None or p.id in visible
+    }
+    country = country if country in ("BY", "RU") else None
+    rows = _filtered(plan, passports, int_or_none(industry), country, state or None)
+    today = datetime.now(UTC).date()
+    slipped = sorted((t for t in rows if t.slip and t.slip > 0), key=lambda t: -(t.slip or 0))
+    return render(
+        request,
+        session,
+        "roadmap/index.html",
+        active="roadmap",
+        plan=plan,
+        rows=rows,
+        slipped=slipped,
+        passports=passports,
+        chosen=passports.get(chosen or 0),
+        industries=list(session.scalars(select(Industry).order_by(Industry.id))),
+        filters={
+            "passport_id": chosen or "",
+            "industry": industry or "",
+            "country": country or "",
+            "state": state or "",
+        },
+        today=today,
+        may_add=can(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION"),
+        charts={"chart-gantt": chart_data(_gantt(rows, passports, today))} if rows else {},
+    )
+
+
+def _gantt(rows: list[TaskPlan], passports: dict[int, Passport], today: date) -> dict[str, Any]:
+    """Forecast bars (critical ones red), the baseline under them in grey, milestones as
+    diamonds, and today's line."""
+    ordered = sorted(rows, key=lambda t: (t.task.passport_id or 0, t.start, t.task.key))
+    labels = [
+        f"{passports[t.task.passport_id].number if t.task.passport_id in passports else '—'} · "
+        f"{t.task.title[:48]}"
+        for t in ordered
+    ]
+    bars = [t for t in ordered if t.task.duration or t.finish > t.start]
+    data: list[dict[str, Any]] = []
+    base = [t for t in bars if t.baseline_finish is not None and t.baseline_start is not None]
+    if base:
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": gettext("baseline"),
+                "y": [labels[ordered.index(t)] for t in base],
+                "base": [str(t.baseline_start) for t in base],
+                "x": [
+                    max(1, (t.baseline_finish - t.baseline_start).days) * DAY_MS
+                    for t in base
+                    if t.baseline_finish is not None and t.baseline_start is not None
+                ],
+                "width": 0.3,
+                "offset": 0.15,
+                "marker": {"color": "#b8c2cc"},
+                "hoverinfo": "skip",
+            }
+        )
+    for critical, name, color in (
+        (False, gettext("forecast"), "#2359a8"),
+        (True, gettext("critical path"), "#b3261e"),
+    ):
+        chosen = [t for t in bars if t.critical is critical]
+        if not chosen:
+            continue
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": name,
+                "y": [labels[ordered.index(t)] for t in chosen],
+                "base": [str(t.start) for t in chosen],
+                "x": [max(1, (t.finish - t.start).days) * DAY_MS for t in chosen],
+                "width": 0.5,
+                "offset": -0.35,
+                "marker": {"color": color},
+                "customdata": [[str(t.start), str(t.finish), t.total_float] for t in chosen],
+                "hovertemplate": "%{customdata[0]} – %{customdata[1]}<br>"
+                + gettext("float")
+                + ": %{customdata[2]}<extra></extra>",
+            }
+        )
+    points = [t for t in ordered if t not in bars]
+    if points:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": gettext("milestones"),
+                "y": [labels[ordered.index(t)] for t in points],
+                "x": [str(t.finish) for t in points],
+                "marker": {
+                    "symbol": "diamond",
+                    "size": 11,
+                    "color": ["#b3261e" if t.critical else "#1b7f4b" for t in points],
+                },
+                "hovertemplate": "%{x}<extra></extra>",
+            }
+        )
+    height = max(320, 22 * len(ordered) + 120)
+    return {
+        "data": data,
+        "layout": chart_layout(
+            barmode="overlay",
+            height=height,
+            xaxis={"type": "date", "gridcolor": "#e3e8ef", "tickformat": "%m.%Y"},
+            yaxis={
+                "autorange": "reversed",
+                "automargin": True,
+                "categoryorder": "array",
+                "categoryarray": labels,
+            },
+            shapes=[
+                {
+                    "type": "line",
+                    "x0": str(today),
+                    "x1": str(today),
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": "#b26b00", "dash": "dot", "width": 2},
+                }
+            ],
+            separators=", " if current_language.get() == "ru" else ".,",
+        ),
+    }
+
+
+@router.get("/roadmap/tasks/{task_id}", response_class=HTMLResponse)
+def task_page(request: Request, task_id: IdPath, session: SessionDep, actor: ActorDep) -> Response:
+    task = service.get_task(session, actor, task_id)
+    plan = service.view(session, actor, task.passport_id)
+    found = next(t for t in plan.tasks if t.task.id == task_id)
+    links = list(
+        session.scalars(
+            select(RoadmapDependency).where(
+                (RoadmapDependency.before_id == task_id) | (RoadmapDependency.after_id == task_id)
+            )
+        )
+    )
+    return render(
+        request,
+        session,
+        "roadmap/task.html",
+        active="roadmap",
+        t=found,
+        links=links,
+        names={p.task.id: p.task.title for p in plan.tasks},
+        may_change=can(actor, Action.UPDATE, Kind.ROADMAP, owner=task.owner),
+    )
+
+
+@router.post("/roadmap/tasks/{task_id}")
+async def change_task(
+    request: Request, task_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Record progress and actual dates (a hand-made task's plan too), as the API does."""
+    task = service.get_task(session, actor, task_id)
+    require(actor, Action.UPDATE, Kind.ROADMAP, owner=task.owner)  # before reading the form
+    body = validated_form(TaskChange, await form_values(request))
+    service.change_task(
+        session, actor, task_id, service.TaskValues(**body.model_dump(exclude_none=True))
+    )
+    return RedirectResponse(f"/roadmap/tasks/{task_id}", status_code=303)
+
+
+@router.post("/roadmap/tasks")
+async def add_task(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """A task by hand (the service checks the passport's owner once the form is read)."""
+    require(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION")
+    form = await form_values(request)
+    body = validated_form(TaskCreate, form)
+    task = service.add_task(
+        session,
+        actor,
+        body.passport_id,
+        service.TaskValues(
+            title=body.title,
+            planned_start=body.planned_start,
+            duration=body.duration,
+            optimistic=body.optimistic,
+            pessimistic=body.pessimistic,
+            note=body.note,
+        ),
+    )
+    return RedirectResponse(f"/roadmap/tasks/{task.id}", status_code=303)
