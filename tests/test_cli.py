@@ -405,3 +405,21 @@ def test_finance_a_floating_facility_and_its_rate_table(env: Path, demo_url: str
         ],
     )
     assert both.exit_code == 2 and "either --rate" in both.output
+
+
+def test_roadmap_cpm_risk_and_derive(env: Path):
+    derived = runner.invoke(app, ["roadmap", "derive"])
+    assert derived.exit_code == 0 and "0 tasks created" in derived.stdout
+    shown = runner.invoke(app, ["roadmap", "cpm", "--passport", "1", "--json"])
+    assert shown.exit_code == 0, shown.output
+    plan = json.loads(shown.stdout)
+    assert plan["tasks"] and any(t["critical"] for t in plan["tasks"])
+    assert plan["end"] == max(t["finish"] for t in plan["tasks"])
+    assert runner.invoke(app, ["roadmap", "cpm", "--passport", "999999"]).exit_code == 1
+    table = runner.invoke(app, ["roadmap", "cpm"])
+    assert table.exit_code == 0 and "critical path" in table.stdout
+    risk = runner.invoke(app, ["roadmap", "risk", "--runs", "500", "--seed", "3", "--json"])
+    assert risk.exit_code == 0, risk.output
+    found = json.loads(risk.stdout)
+    whole = found["roadmap"]
+    assert whole["p50"] <= whole["p80"] <= whole["p95"] and found["passports"]

@@ -50,6 +50,7 @@ from unionsync.finance import cli as finance_cli
 from unionsync.matching import cli as matching_cli
 from unionsync.nomenclature import cli as nomenclature_cli
 from unionsync.passports import cli as passports_cli
+from unionsync.roadmap import cli as roadmap_cli
 from unionsync.selection import cli as selection_cli
 from unionsync.trade import cli as trade_cli
 
@@ -75,6 +76,7 @@ app.add_typer(matching_cli.app, name="match")
 app.add_typer(coverage_cli.app, name="sync")
 app.add_typer(passports_cli.app, name="passport")
 app.add_typer(selection_cli.app, name="selection")
+app.add_typer(roadmap_cli.app, name="roadmap")
 app.add_typer(finance_cli.app, name="finance")
 app.add_typer(trade_cli.app, name="trade")
 app.add_typer(analytics_cli.app, name="analytics")

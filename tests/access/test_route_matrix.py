@@ -40,6 +40,7 @@ from unionsync.matching.models import Match
 from unionsync.matching.service import Engine, execute_run, request_run
 from unionsync.nomenclature.models import CodeListEntry
 from unionsync.passports.models import ParticipantRole, PassportParticipant
+from unionsync.roadmap.models import RoadmapDependency, RoadmapTask
 from unionsync.selection import calls, tenders
 from unionsync.selection.models import Contract, Tender
 from unionsync.selection.schemas import CallCreate, ContractIn
@@ -85,6 +86,11 @@ RULES: dict[str, Callable[[Who], bool]] = {
     # to the test passport)
     "ministry": lambda w: w.side in COUNTRIES and w.role in WRITERS,
     "bank_writer": lambda w: w.side is Side.BANK and w.role in WRITERS,
+    # a roadmap baseline: an approver of either country or a writer of the Committee
+    "baseline": lambda w: (
+        (w.side in COUNTRIES and w.role is Role.APPROVER)
+        or (w.side is Side.UNION and w.role in WRITERS)
+    ),
     "admin": lambda w: w.role is Role.ADMIN,
     "admin_by": lambda w: w.role is Role.ADMIN and w.side is Side.BY,
     "audit": lambda w: w.role is Role.ADMIN or w.side is Side.UNION,
@@ -270,6 +276,21 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/finance/agreements/{agreement_id}/repayments"): "bank_writer",
     ("POST", "/finance/drawdowns/{drawdown_id}/acts/{what}"): "bank_writer",
     ("GET", "/passports/{passport_id}/financing"): "bank_too",
+    # roadmap (issue 15): the test passport is Belarus's, its product made in Belarus
+    ("GET", "/api/v1/roadmap"): "bank_too",
+    ("GET", "/api/v1/roadmap/risk"): "bank_too",
+    ("POST", "/api/v1/roadmap/derive"): "draft",
+    ("POST", "/api/v1/roadmap/tasks"): "passport_by",
+    ("GET", "/api/v1/roadmap/tasks/{task_id}"): "bank_too",
+    ("PATCH", "/api/v1/roadmap/tasks/{task_id}"): "passport_by",
+    ("POST", "/api/v1/roadmap/dependencies"): "passport_by",
+    ("DELETE", "/api/v1/roadmap/dependencies/{dependency_id}"): "passport_by",
+    ("POST", "/api/v1/roadmap/baselines"): "baseline",
+    ("POST", "/api/v1/roadmap/outputs"): "passport_by",
+    ("GET", "/roadmap"): "bank_too",
+    ("GET", "/roadmap/tasks/{task_id}"): "bank_too",
+    ("POST", "/roadmap/tasks"): "draft",
+    ("POST", "/roadmap/tasks/{task_id}"): "passport_by",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]
@@ -347,6 +368,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iter
         run = request_run(s, SYSTEM, by_program.id, Engine())
         ids.update(_selection(s, ids, by_program.items[0].id))
         ids.update(_finance(s, bank.id, financed))
+        ids.update(_roadmap(s, financed))
         for who in PRINCIPALS[1:]:
             user = create_user(
                 s,
@@ -437,6 +459,18 @@ def _finance(s: Any, bank_id: int, passport_id: int) -> dict[str, Any]:
     }
 
 
+def _roadmap(s: Any, passport_id: int) -> dict[str, Any]:
+    """Two of the test passport's derived tasks and their derived dependency."""
+    first, second = s.scalars(
+        select(RoadmapTask).where(RoadmapTask.passport_id == passport_id).order_by(RoadmapTask.id)
+    ).all()[:2]
+    dependency = s.scalars(
+        select(RoadmapDependency).where(RoadmapDependency.before_id == first.id)
+    ).first()
+    assert dependency is not None, "the demo's control points follow one another"
+    return {"task_id": first.id, "task_2": second.id, "dependency_id": dependency.id}
+
+
 def request(world: World, who: Who, method: str, path: str, counter: Iterator[int]) -> int:
     ids = dict(world.ids, token_id=world.spare_tokens.get(who.name, 1))
     if "/calls/" in path:
@@ -470,7 +504,10 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
         return client.post(
             url, data={"program_id": world.ids["program_id"], "csrf_token": token}
         ).status_code
-    if path.startswith(("/calls/", "/tenders", "/contracts/", "/finance/")) and method == "POST":
+    if (
+        path.startswith(("/calls/", "/tenders", "/contracts/", "/finance/", "/roadmap/"))
+        and method == "POST"
+    ):
         return client.post(url, data={"csrf_token": token, "comment": "матрица"}).status_code
     if path.startswith("/passports/") and method == "POST":  # the passport pages' forms
         form = {"csrf_token": token, "decision": "approve", "title": "", "reason": "матрица"}
@@ -489,6 +526,8 @@ def request(world: World, who: Who, method: str, path: str, counter: Iterator[in
 def _body(method: str, path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
     if "/finance/" in path:
         return _finance_body(path, ids, n)
+    if "/roadmap/" in path:
+        return _roadmap_body(path, ids, n)
     if "/calls" in path or "/tenders" in path or "/contracts/" in path:
         return _selection_body(path, ids, n)
     if path == "/api/v1/programs":
@@ -607,6 +646,23 @@ def _finance_body(path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
         return {"amount": "1000", "purpose": f"матрица {n}"}
     if path.endswith("/repayments"):
         return {"paid_on": "2026-01-02", "principal": "0", "interest": "1"}
+    return {}
+
+
+def _roadmap_body(path: str, ids: dict[str, Any], n: int) -> dict[str, Any]:
+    if path.endswith("/tasks"):
+        return {
+            "passport_id": ids["passport_id"],
+            "title": f"Матрица {n}",
+            "planned_start": "2027-01-11",
+            "duration": 5,
+        }
+    if path.endswith("/tasks/{task_id}"):
+        return {"progress": 10}
+    if path.endswith("/dependencies"):
+        return {"before_id": ids["task_id"], "after_id": ids["task_2"]}  # exists: 409
+    if path.endswith("/outputs"):
+        return {"passport_id": ids["passport_id"], "year": 2026, "quantity": "5"}
     return {}
 
 

@@ -6,12 +6,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from unionsync.core.schemas import Amount, Day, Id, Name, Note, Quantity, Year
+from unionsync.core.validation import YEAR_MAX, YEAR_MIN
 from unionsync.roadmap.cpm import Link
 from unionsync.roadmap.models import TaskKind, TaskSource
 
+
+def _in_range(value: date) -> date:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValueError(f"a roadmap date lies between {YEAR_MIN} and {YEAR_MAX}")
+    return value
+
+
+PlanDay = Annotated[Day, AfterValidator(_in_range)]
 WorkingDays = Annotated[int, Field(ge=0, le=5000)]
 Lag = Annotated[int, Field(ge=-500, le=500)]
 
@@ -69,7 +78,7 @@ class TaskCreate(BaseModel):
 
     passport_id: Id | None = None  # none: the Union State level (the Committee's)
     title: Name
-    planned_start: Day
+    planned_start: PlanDay
     duration: WorkingDays
     optimistic: WorkingDays | None = None
     pessimistic: WorkingDays | None = None
@@ -82,12 +91,12 @@ class TaskChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Name | None = None
-    planned_start: Day | None = None
+    planned_start: PlanDay | None = None
     duration: WorkingDays | None = None
     optimistic: WorkingDays | None = None
     pessimistic: WorkingDays | None = None
-    actual_start: Day | None = None
-    actual_finish: Day | None = None
+    actual_start: PlanDay | None = None
+    actual_finish: PlanDay | None = None
     progress: Annotated[int, Field(ge=0, le=100)] | None = None
     note: Note | None = None
 

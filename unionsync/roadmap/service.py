@@ -206,7 +206,9 @@ def add_dependency(
     )
     if exists is not None:
         raise ConflictError(f"{before.key} → {after.key} exists already")
-    keys = dict(session.execute(select(RoadmapTask.id, RoadmapTask.key)).tuples().all())
+    keys: dict[int, str] = {
+        i: k for i, k in session.execute(select(RoadmapTask.id, RoadmapTask.key))
+    }
     links = [
         Dependency(keys[b], keys[a], link_kind, lag_days)
         for b, a, link_kind, lag_days in session.execute(
