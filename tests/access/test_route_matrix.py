@@ -291,6 +291,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/roadmap/tasks/{task_id}"): "bank_too",
     ("POST", "/roadmap/tasks"): "draft",
     ("POST", "/roadmap/tasks/{task_id}"): "passport_by",
+    ("POST", "/roadmap/tasks/{task_id}/dependencies"): "passport_by",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]

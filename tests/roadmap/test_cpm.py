@@ -178,3 +178,27 @@ def test_monte_carlo_converges_and_reduces_to_the_cpm():
     assert np.all(exact.ends == 24)
     critical = dict(zip(textbook.keys, exact.criticality.tolist(), strict=True))
     assert critical == {"A": 1.0, "B": 0.0, "C": 1.0, "D": 1.0, "E": 1.0, "F": 0.0, "G": 1.0}
+
+
+def test_a_done_task_keeps_its_dates_whatever_its_predecessors_say():
+    network = Network.build(
+        [("late", 30), ("done", 0), ("next", 5)],
+        [
+            Dependency("late", "done"),
+            Dependency("done", "next"),
+        ],
+    )
+    starts = np.array([0, 10, 0], dtype=np.int64)
+    pinned = np.array([False, True, False])
+    plan = schedule(network, starts, pinned)
+    assert plan.early_start.tolist() == [0, 10, 10]  # "next" follows the done task, not "late"
+    unpinned = schedule(network, starts)
+    assert unpinned.early_start.tolist() == [0, 30, 30]
+    runs = simulate(
+        network,
+        [Estimate(30, 30, 30), Estimate(0, 0, 0), Estimate(5, 5, 5)],
+        runs=10,
+        starts=starts,
+        pinned=pinned,
+    )
+    assert np.all(runs.ends == 30)  # the late task still ends the plan

@@ -162,9 +162,12 @@ class Schedule:
         return [self.network.keys[i] for i in ordered.tolist()]
 
 
-def schedule(network: Network, starts: Ints | None = None) -> Schedule:
+def schedule(
+    network: Network, starts: Ints | None = None, pinned: npt.NDArray[np.bool_] | None = None
+) -> Schedule:
     """The forward and backward passes; `starts` are earliest starts fixed from outside (a task
-    begun on a given day, "not before" dates), zero by default."""
+    begun on a given day, "not before" dates), zero by default; a `pinned` task starts exactly
+    there whatever its predecessors say (it is done: its dates are facts, not a forecast)."""
     count = len(network.keys)
     duration = network.durations
     es = np.zeros(count, dtype=np.int64) if starts is None else starts.astype(np.int64).copy()
@@ -173,9 +176,10 @@ def schedule(network: Network, starts: Ints | None = None) -> Schedule:
     before, links, lags = network.before.tolist(), network.links.tolist(), network.lags.tolist()
     dur = duration.tolist()
     es_l, ef_l = es.tolist(), ef.tolist()
+    fixed = [False] * count if pinned is None else pinned.tolist()
     for task in network.order.tolist():
         start = es_l[task]
-        for n in incoming[task]:
+        for n in [] if fixed[task] else incoming[task]:
             p, link, lag = before[n], links[n], lags[n]
             if link == 0:
                 bound = ef_l[p] + lag

@@ -5,8 +5,8 @@ scheduled delivery), the state-loan drawdowns that pay them, and the calls for e
 Derivation is idempotent: a source's task is found by its key and updated in place (planned
 dates from the source, actual dates and progress from what happened); tasks added by hand and
 dependencies drawn by hand are never touched. Derived dependencies: a passport's control points
-follow one another; a tender precedes the contracts signed on it; a contract precedes the first
-control point due after its last delivery (equipment in place before what it serves); a
+follow one another; a tender precedes the contracts signed on it; a contract precedes the
+passport's last control point (its equipment in place before the project is complete); a
 drawdown starts with the contract it pays.
 """
 
@@ -202,9 +202,8 @@ def derive(session: Session) -> Derived:
                     else 0,
                 )
                 builder.link(key, ckey)
-                following = [k for d, k in milestones if d >= last_due]
-                if following:
-                    builder.link(ckey, following[0])
+                if milestones:  # equipment in place before the project's completion
+                    builder.link(ckey, milestones[-1][1])
                 for drawn in session.scalars(
                     select(DrawdownRequest).where(
                         DrawdownRequest.contract_id == contract.id,

@@ -141,7 +141,8 @@ def forecast(
         list(zip(keys, durations, strict=True)),
         [Dependency(by_id[d.before_id], by_id[d.after_id], d.link, d.lag) for d in links],
     )
-    found = schedule(network, np.array(starts, dtype=np.int64))
+    done = np.array([t.actual_finish is not None and not as_planned for t in tasks], dtype=np.bool_)
+    found = schedule(network, np.array(starts, dtype=np.int64), done)
     baseline = latest_baseline(session)
     planned = (
         {b.task_key: (b.start, b.finish) for b in baseline.tasks} if baseline is not None else {}
@@ -230,5 +231,8 @@ def risk(
     starts = plan.schedule.early_start.copy()
     for i, t in enumerate(plan.tasks):  # the planned or actual starts, not the forecast ones
         starts[i] = (_begin(t.task, today or datetime.now(UTC).date()) - plan.origin).days
-    result = simulate(network, estimates, runs=runs, seed=seed, groups=groups, starts=starts)
+    done = np.array([t.task.actual_finish is not None for t in plan.tasks], dtype=np.bool_)
+    result = simulate(
+        network, estimates, runs=runs, seed=seed, groups=groups, starts=starts, pinned=done
+    )
     return plan, result

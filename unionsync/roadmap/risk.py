@@ -69,6 +69,7 @@ def simulate(
     seed: int = 2026,
     groups: Mapping[str, Sequence[int]] | None = None,
     starts: npt.NDArray[np.int64] | None = None,
+    pinned: npt.NDArray[np.bool_] | None = None,
 ) -> RiskResult:
     """`runs` schedules with sampled durations: ends, group ends and criticality."""
     if len(estimates) != len(network.keys):
@@ -85,9 +86,10 @@ def simulate(
     before, after = network.before.tolist(), network.after.tolist()
     links, lags = network.links.tolist(), network.lags.tolist()
     order = network.order.tolist()
+    fixed = [False] * count if pinned is None else pinned.tolist()
     for task in order:
         start = es[task]
-        for n in incoming[task]:
+        for n in [] if fixed[task] else incoming[task]:
             p, link, lag = before[n], links[n], lags[n]
             if link == 0:
                 bound = ef[p] + lag

@@ -21,7 +21,7 @@ from unionsync.reference.models import Industry
 from unionsync.roadmap import service
 from unionsync.roadmap.models import RoadmapDependency
 from unionsync.roadmap.plan import Plan, TaskPlan
-from unionsync.roadmap.schemas import TaskChange, TaskCreate
+from unionsync.roadmap.schemas import DependencyIn, TaskChange, TaskCreate
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.pages import (
     chart_data,
@@ -223,8 +223,30 @@ def task_page(request: Request, task_id: IdPath, session: SessionDep, actor: Act
         t=found,
         links=links,
         names={p.task.id: p.task.title for p in plan.tasks},
+        others=[p.task for p in plan.tasks if p.task.id != task_id],
         may_change=can(actor, Action.UPDATE, Kind.ROADMAP, owner=task.owner),
     )
+
+
+@router.post("/roadmap/tasks/{task_id}/dependencies")
+async def add_dependency(
+    request: Request, task_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    """This task must finish before another starts (or the form's link and lag)."""
+    task = service.get_task(session, actor, task_id)
+    require(actor, Action.UPDATE, Kind.ROADMAP, owner=task.owner)  # before reading the form
+    form = await form_values(request)
+    body = validated_form(
+        DependencyIn,
+        {
+            "before_id": task_id,
+            "after_id": form.get("after_id"),
+            "link": form.get("link") or "FS",
+            "lag": form.get("lag") or 0,
+        },
+    )
+    service.add_dependency(session, actor, body.before_id, body.after_id, body.link, body.lag)
+    return RedirectResponse(f"/roadmap/tasks/{task_id}", status_code=303)
 
 
 @router.post("/roadmap/tasks/{task_id}")

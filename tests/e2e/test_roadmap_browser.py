@@ -1,0 +1,80 @@
+"""The roadmap in Debian's Chromium: Belarus's editor adds a task to a passport, makes it come
+before the passport's last control point, then shifts it by a long duration; the control point
+moves, joins the critical path and appears among what slipped. Screenshots of the roadmap
+(1440 and 390 px, Russian and English) go to `test-artifacts/`."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.e2e.test_browser import ARTIFACTS, _sign_in, browser, live_url  # noqa: F401
+from unionsync.db.session import make_engine
+from unionsync.roadmap.models import RoadmapTask
+
+pytestmark = pytest.mark.browser
+
+
+def _as(chromium, base, user, width=1440):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport={"width": width, "height": 1000}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(base + "/login")
+    _sign_in(page, user)
+    return context, page
+
+
+def _act(page, button: str) -> None:  # type: ignore[no-untyped-def]
+    with page.expect_navigation(timeout=60_000):
+        page.click(button)
+
+
+def test_shift_a_task_and_see_the_critical_path_and_the_slip_move(live_url, browser, demo_url):  # noqa: F811
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(demo_url)
+    with engine.connect() as connection:
+        last = connection.execute(
+            select(RoadmapTask.id, RoadmapTask.title).where(
+                RoadmapTask.passport_id == 1, RoadmapTask.key.endswith(":milestone:3")
+            )
+        ).one()
+    engine.dispose()
+    context, page = _as(browser, live_url, "by-editor")
+    page.goto(f"{live_url}/roadmap?passport_id=1")
+    assert page.locator("#chart-gantt .main-svg").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "roadmap-passport-ru-1440.png"), full_page=True)
+    slipped_before = page.locator("#slipped tbody").inner_text()
+    page.fill("#task-form input[name=title]", "Сертификация продукции (браузерная проверка)")
+    page.fill("#task-form input[name=planned_start]", "2027-02-01")
+    page.fill("#task-form input[name=duration]", "20")
+    _act(page, "#task-form button[type=submit]")
+    task_url = page.url
+    page.select_option("#dependency-after", str(last.id))
+    _act(page, "#dependency-submit")
+    assert last.title in page.locator("main").inner_text()
+    page.fill("#change-duration", "400")
+    _act(page, "#change-submit")
+    assert page.locator("#task-duration").inner_text() == "400"
+    assert "критическая" in page.locator("#task-float").inner_text()
+    page.goto(f"{live_url}/roadmap/tasks/{last.id}")
+    assert "критическая" in page.locator("#task-float").inner_text()
+    assert int(page.locator("#task-slip").inner_text()) > 0
+    page.goto(f"{live_url}/roadmap?passport_id=1")
+    slipped = page.locator("#slipped tbody").inner_text()
+    assert last.title in slipped and slipped != slipped_before
+    assert page.locator(f"#task-{last.id}.critical").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "roadmap-passport-shifted-ru-1440.png"), full_page=True)
+    assert task_url.startswith(f"{live_url}/roadmap/tasks/")
+    page.click("#lang-en")
+    page.wait_for_selector("html[lang='en']")
+    page.screenshot(path=str(ARTIFACTS / "roadmap-passport-en-1440.png"), full_page=True)
+    context.close()
+    for language in ("ru", "en"):
+        context, phone = _as(browser, live_url, "union-viewer", width=390)
+        if language == "en":
+            phone.click("#lang-en")
+            phone.wait_for_selector("html[lang='en']")
+        phone.goto(f"{live_url}/roadmap?passport_id=1")
+        phone.screenshot(
+            path=str(ARTIFACTS / f"roadmap-passport-{language}-390.png"), full_page=True
+        )
+        context.close()
