@@ -292,6 +292,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/roadmap/tasks"): "draft",
     ("POST", "/roadmap/tasks/{task_id}"): "passport_by",
     ("POST", "/roadmap/tasks/{task_id}/dependencies"): "passport_by",
+    ("GET", "/roadmap/roadmap.xlsx"): "bank_too",
+    ("GET", "/roadmap/milestones.ics"): "bank_too",
+    ("GET", "/roadmap/slipped.{fmt}"): "bank_too",
+    ("POST", "/roadmap/import"): "draft",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]

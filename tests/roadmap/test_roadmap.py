@@ -156,3 +156,42 @@ def test_the_pages(client: TestClient):
     task = client.get("/roadmap/tasks/1")
     assert task.status_code == 200 and 'id="task-change"' in task.text
     assert client.get("/roadmap", params={"passport_id": "abc"}).status_code == 200
+
+
+def test_the_exports_and_the_import_page(client: TestClient):
+    sheet = client.get("/roadmap/roadmap.xlsx", params={"passport_id": 1})
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    feed = client.get("/roadmap/milestones.ics")
+    assert feed.status_code == 200 and feed.text.startswith("BEGIN:VCALENDAR")
+    assert feed.headers["content-type"].startswith("text/calendar")
+    pdf = client.get("/roadmap/slipped.pdf", params={"since": "2023-01-01"})
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert client.get("/roadmap/slipped.pdf", params={"since": "вчера"}).status_code == 422
+    assert client.get("/roadmap/slipped.doc").status_code == 404
+    # the workbook back through the page: a bad row refuses the whole file, by row and column
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(sheet.content))
+    book.active.cell(row=2, column=12, value=300)
+    changed = BytesIO()
+    book.save(changed)
+    page = client.get("/roadmap")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    refused = client.post(
+        "/roadmap/import",
+        data={"csrf_token": token},
+        files={"file": ("roadmap.xlsx", changed.getvalue(), "application/octet-stream")},
+    )
+    assert refused.status_code == 422 and 'id="import-errors"' in refused.text
+    assert "progress" in refused.text
+    book.active.cell(row=2, column=12, value=30)
+    fixed = BytesIO()
+    book.save(fixed)
+    taken = client.post(
+        "/roadmap/import",
+        data={"csrf_token": token},
+        files={"file": ("roadmap.xlsx", fixed.getvalue(), "application/octet-stream")},
+    )
+    assert taken.status_code == 200 and 'id="import-result"' in taken.text

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from unionsync.core.shared import data_version, version_of
 from unionsync.core.tabular import excel_cell
+from unionsync.core.typst_pdf import compile_pdf, literal
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import SyncReport, coverage_version
 from unionsync.reference.units import unit_by_code
@@ -208,18 +209,13 @@ def _number(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u2009")
 
 
-def _text(value: object) -> str:
-    """A value as Typst string-literal content (quotes and backslashes escaped)."""
-    return str(value).replace("\\", "\\\\").replace('"', '\\"')
-
-
 def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> str:
     """The report in Typst markup: every value passed as a string literal, never as markup."""
     lines = [
         '#set page(paper: "a4", margin: 1.6cm, flipped: true)',
         '#set text(lang: "ru", size: 9pt)',
         "#set table(stroke: 0.4pt + luma(180), inset: 4pt)",
-        f'= #"{_text(title)}"',
+        f'= #"{literal(title)}"',
         "",
         "== Покрытие спроса продукцией партнёра",
     ]
@@ -232,7 +228,7 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
     for name, country, share in bars:
         colour = "rgb(27, 127, 75)" if country == "BY" else "rgb(35, 89, 168)"
         lines.append(
-            f'  [#"{_text(name)}"], [#"{country}"], '
+            f'  [#"{literal(name)}"], [#"{country}"], '
             f"box(width: {share * 100:.1f}%, height: 7pt, fill: {colour}), "
             f'[#"{share:.0%}"],'
         )
@@ -250,7 +246,7 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
             gap.item.code or "—",
             f"{_number(gap.demand_total)} {unit_by_code(gap.unit).short_ru}",
         )
-        lines.append("  " + ", ".join(f'[#"{_text(c)}"]' for c in cells) + ",")
+        lines.append("  " + ", ".join(f'[#"{literal(c)}"]' for c in cells) + ",")
     lines.append(")")
     if len(report.gaps) > 60:
         lines.append(f'#"… и ещё {len(report.gaps) - 60} (полный список — в Excel)"')
@@ -264,14 +260,14 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
             "; ".join(f"{i.program} №{i.position}" for i in overlap.ru_items),
             "расходятся" if overlap.timing_conflict else "совпадают",
         )
-        lines.append("  " + ", ".join(f'[#"{_text(c)}"]' for c in listed) + ",")
+        lines.append("  " + ", ".join(f'[#"{literal(c)}"]' for c in listed) + ",")
     lines.append(")")
     counts = (
         f"Взаимодополнение: {len(report.complements)} позиций; пробелы: {len(report.gaps)}; "
         f"пересечения: {len(report.overlaps)}, из них с расхождением сроков: "
         f"{len(report.timing_conflicts)}."
     )
-    lines += ["", f'#"{_text(counts)}"']
+    lines += ["", f'#"{literal(counts)}"']
     return "\n".join(lines) + "\n"
 
 
@@ -285,7 +281,7 @@ def _trajectory_typst(report: SyncReport) -> list[str]:
         "",
         "#table(columns: (auto, auto, 1fr, 1fr, 1fr),",
         "  [*Спрос*], [*Год*], "
-        + ", ".join(f'[*#"{_text(label_in(s, "ru"))}"*]' for s in Scenario)
+        + ", ".join(f'[*#"{literal(label_in(s, "ru"))}"*]' for s in Scenario)
         + ",",
     ]
     for point in report.trajectory:
@@ -305,10 +301,4 @@ def _trajectory_typst(report: SyncReport) -> list[str]:
 
 
 def write_pdf(report: SyncReport, path: Path, industries: dict[int, str], title: str) -> None:
-    import typst
-
-    source = typst_source(report, industries, title)
-    pdf = typst.compile(source.encode("utf-8"), ignore_system_fonts=True)
-    if not isinstance(pdf, bytes):
-        raise RuntimeError("Typst returned no PDF")
-    path.write_bytes(pdf)
+    path.write_bytes(compile_pdf(typst_source(report, industries, title)))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.roadmap.plan import Plan
 
 app = typer.Typer(help="The multi-year roadmap: tasks, critical path, risk.", no_args_is_help=True)
 console = Console()
@@ -114,3 +116,87 @@ def risk_command(
     )
     for key, share in ranked[:10]:
         console.print(f"  {share:6.1%}  {key}")
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="an .xlsx workbook or an .ics calendar")],
+    passport_id: Annotated[
+        int | None, typer.Option("--passport", help="one passport's tasks", min=1)
+    ] = None,
+) -> None:
+    """The tasks with their forecast as a workbook (it comes back with `roadmap import`), or
+    the milestones as an iCalendar file."""
+    from sqlalchemy import select
+
+    from unionsync.passports.models import Passport
+    from unionsync.roadmap.export import milestones_calendar, write_workbook
+    from unionsync.roadmap.plan import forecast
+
+    if out.suffix.lower() not in (".xlsx", ".ics"):
+        err.print("[red]--out must name an .xlsx or an .ics file[/red]")
+        raise typer.Exit(2)
+    with operator_session(ready_factory()) as session:
+        if passport_id is not None and session.get(Passport, passport_id) is None:
+            err.print(f"[red]passport {passport_id} does not exist[/red]")
+            raise typer.Exit(1)
+        plan = forecast(session)
+        if passport_id is not None:
+            plan = Plan(
+                plan.origin,
+                [t for t in plan.tasks if t.task.passport_id == passport_id],
+                plan.schedule,
+                plan.baseline,
+            )
+        passports = {p.id: p for p in session.scalars(select(Passport))}
+        if out.suffix.lower() == ".xlsx":
+            write_workbook(out, plan, passports)
+        else:
+            out.write_bytes(milestones_calendar(plan, passports))
+    console.print(f"{len(plan.tasks)} tasks written to {out}.")
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="a workbook written by `roadmap export`")],
+) -> None:
+    """Progress, actual dates, estimates and new tasks from the workbook, all or nothing."""
+    from unionsync.access.policy import SYSTEM
+    from unionsync.roadmap.export import import_workbook
+
+    with file_errors(path), operator_session(ready_factory()) as session, session.begin():
+        result = import_workbook(session, SYSTEM, path.read_bytes(), path.name)
+    console.print(
+        f"{result.rows} rows read: {result.changed} tasks changed, {result.created} added."
+    )
+
+
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Option("--out", help="an .xlsx or a .pdf file")],
+    since: Annotated[str, typer.Option("--from", help="YYYY-MM-DD")] = "2023-01-01",
+    until: Annotated[str, typer.Option("--until", help="YYYY-MM-DD")] = "2030-12-31",
+) -> None:
+    """What slipped: the tasks due in the period by the baseline that the forecast finishes
+    later, in Russian (XLSX or PDF)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from unionsync.passports.models import Passport
+    from unionsync.roadmap.export import write_slipped
+    from unionsync.roadmap.plan import forecast
+
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        err.print("[red]--out must name an .xlsx or a .pdf file[/red]")
+        raise typer.Exit(2)
+    try:
+        start, end = date.fromisoformat(since), date.fromisoformat(until)
+    except ValueError:
+        err.print("[red]--from and --until are dates: 2026-01-31[/red]")
+        raise typer.Exit(2) from None
+    with operator_session(ready_factory()) as session:
+        plan = forecast(session)
+        passports = {p.id: p for p in session.scalars(select(Passport))}
+        count = write_slipped(out, plan, passports, start, end)
+    console.print(f"{count} late tasks written to {out}.")

@@ -96,6 +96,10 @@ class TaskValues:
 
 def _check(task: RoadmapTask) -> None:
     errors = []
+    if not 0 <= task.progress <= 100:
+        errors.append(FieldError("progress", "progress is a percentage from 0 to 100"))
+    if task.duration < 0 or task.duration > 5000:
+        errors.append(FieldError("duration", "a duration is 0 to 5000 working days"))
     if task.optimistic is not None and task.optimistic > task.duration:
         errors.append(FieldError("optimistic", "the optimistic estimate exceeds the duration"))
     if task.pessimistic is not None and task.pessimistic < task.duration:

@@ -5,7 +5,9 @@ country and state), what slipped, and a task's page where progress and actual da
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,10 +17,18 @@ from sqlalchemy import select
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, can, require
 from unionsync.api.deps import SessionDep
+from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.schemas import IdPath
+from unionsync.core.tabular import UPLOAD_LIMITS, ImportFailedError, UnreadableFileError
 from unionsync.passports.models import Passport
 from unionsync.reference.models import Industry
 from unionsync.roadmap import service
+from unionsync.roadmap.export import (
+    import_workbook,
+    milestones_calendar,
+    write_slipped,
+    write_workbook,
+)
 from unionsync.roadmap.models import RoadmapDependency
 from unionsync.roadmap.plan import Plan, TaskPlan
 from unionsync.roadmap.schemas import DependencyIn, TaskChange, TaskCreate
@@ -35,6 +45,7 @@ from unionsync.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 DAY_MS = 86_400_000
+UPLOAD_LIMIT = 10 * 1024 * 1024
 
 
 def _filtered(
@@ -283,3 +294,117 @@ async def add_task(request: Request, session: SessionDep, actor: ActorDep) -> Re
         ),
     )
     return RedirectResponse(f"/roadmap/tasks/{task.id}", status_code=303)
+
+
+def _export_plan(session: SessionDep, actor: ActorDep, passport_id: str | None) -> Plan:
+    return service.view(session, actor, int_or_none(passport_id))
+
+
+@router.get("/roadmap/roadmap.xlsx")
+def roadmap_xlsx(session: SessionDep, actor: ActorDep, passport_id: str | None = None) -> Response:
+    """The tasks with their forecast for Excel (it comes back through the import)."""
+    plan = _export_plan(session, actor, passport_id)
+    passports = {p.id: p for p in session.scalars(select(Passport))}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "roadmap.xlsx"
+        write_workbook(path, plan, passports)
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="unionsync-roadmap.xlsx"'},
+    )
+
+
+@router.get("/roadmap/milestones.ics")
+def roadmap_ics(session: SessionDep, actor: ActorDep, passport_id: str | None = None) -> Response:
+    """The milestones as an iCalendar feed (stable identifiers: a subscription moves events)."""
+    plan = _export_plan(session, actor, passport_id)
+    passports = {p.id: p for p in session.scalars(select(Passport))}
+    return Response(
+        milestones_calendar(plan, passports),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="unionsync-milestones.ics"'},
+    )
+
+
+@router.get("/roadmap/slipped.{fmt}")
+def slipped_report(
+    request: Request,
+    fmt: str,
+    session: SessionDep,
+    actor: ActorDep,
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
+    """What slipped in a period (by the baseline's dates), in Russian, as XLSX or PDF."""
+    if fmt not in ("xlsx", "pdf"):
+        return Response(status_code=404)
+    plan = service.view(session, actor)
+    errors = []
+    days = []
+    for name, value, default in (
+        ("since", since, date(2000, 1, 1)),
+        ("until", until, date(2100, 12, 31)),
+    ):
+        try:
+            days.append(date.fromisoformat(value) if value else default)
+        except ValueError:
+            errors.append(FieldError(name, "enter a date: 2026-01-31"))
+    if errors:
+        raise DomainValidationError(errors)
+    passports = {p.id: p for p in session.scalars(select(Passport))}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"slipped.{fmt}"
+        write_slipped(path, plan, passports, days[0], days[1])
+        body = path.read_bytes()
+    media = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="unionsync-slipped.{fmt}"'},
+    )
+
+
+@router.post("/roadmap/import", response_class=HTMLResponse)
+async def import_roadmap(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The workbook back: progress, actual dates, estimates, new tasks; all or nothing, every
+    error by row and column."""
+    require(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION")
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise DomainValidationError([FieldError("file", "choose the workbook to load")])
+    content = await upload.read(UPLOAD_LIMIT + 1)
+    if len(content) > UPLOAD_LIMIT:
+        raise DomainValidationError([FieldError("file", "the file is larger than 10 MB")])
+    name = upload.filename or "roadmap.xlsx"
+    try:
+        with session.begin_nested():  # rows changed before an error are undone: all or nothing
+            result = import_workbook(session, actor, content, name, UPLOAD_LIMITS)
+    except UnreadableFileError as unreadable:
+        raise DomainValidationError([FieldError("file", str(unreadable))]) from None
+    except ImportFailedError as failed:
+        return render(
+            request,
+            session,
+            "roadmap/imported.html",
+            active="roadmap",
+            status_code=422,
+            errors=failed.errors,
+            result=None,
+            name=name,
+        )
+    return render(
+        request,
+        session,
+        "roadmap/imported.html",
+        active="roadmap",
+        errors=[],
+        result=result,
+        name=name,
+    )
