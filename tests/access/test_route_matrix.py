@@ -296,6 +296,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/roadmap/milestones.ics"): "bank_too",
     ("GET", "/roadmap/slipped.{fmt}"): "bank_too",
     ("POST", "/roadmap/import"): "draft",
+    ("GET", "/api/v1/roadmap/passports/{passport_id}/verdict"): "bank_too",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]

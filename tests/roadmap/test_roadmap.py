@@ -195,3 +195,46 @@ def test_the_exports_and_the_import_page(client: TestClient):
         files={"file": ("roadmap.xlsx", fixed.getvalue(), "application/octet-stream")},
     )
     assert taken.status_code == 200 and 'id="import-result"' in taken.text
+
+
+def test_whether_a_project_replaces_imports(client: TestClient, as_user: Headers):
+    found = {}
+    for passport in range(1, 13):
+        answer = client.get(f"/api/v1/roadmap/passports/{passport}/verdict")
+        assert answer.status_code == 200, answer.text
+        found[passport] = answer.json()
+    verdicts = {v["verdict"] for v in found.values()}
+    assert verdicts <= {"on_track", "behind", "no_evidence"} and len(verdicts) >= 2
+    reported = next(v for v in found.values() if v["verdict"] in ("on_track", "behind"))
+    years = reported["products"][0]["years"]
+    with_reports = [y for y in years if y["reported"] is not None]
+    planned = sum(float(y["planned"]) for y in with_reports)
+    output = sum(float(y["reported"]) for y in with_reports)
+    assert (output >= 0.9 * planned) == (reported["verdict"] == "on_track")
+    # a report moves the verdict: a passport due but silent, then reporting its plan in full
+    silent = next(
+        (k, v)
+        for k, v in found.items()
+        if v["verdict"] == "no_evidence" and "none is reported" in v["reason"]
+    )
+    passport, evidence = silent
+    product = evidence["products"][0]
+    for year in product["years"]:
+        if float(year["planned"]) > 0:
+            body = {"passport_id": passport, "year": year["year"], "quantity": year["planned"]}
+            sent = client.post("/api/v1/roadmap/outputs", json=body)
+            if sent.status_code == 403:  # the product is made in Russia: its editors report
+                sent = client.post(
+                    "/api/v1/roadmap/outputs", json=body, headers=as_user("ru-editor")
+                )
+            assert sent.status_code == 201, sent.text
+    after = client.get(f"/api/v1/roadmap/passports/{passport}/verdict").json()
+    assert after["verdict"] == "on_track"
+    page = client.get("/roadmap", params={"passport_id": passport})
+    assert 'id="verdict"' in page.text and "Замещает ли проект импорт?" in page.text
+    bank = as_user("bank-viewer")
+    answers = {
+        client.get(f"/api/v1/roadmap/passports/{k}/verdict", headers=bank).status_code
+        for k in range(1, 13)
+    }
+    assert answers == {200, 403}  # a bank sees the passports it finances only

@@ -32,7 +32,9 @@ from unionsync.roadmap.schemas import (
     TaskChange,
     TaskCreate,
     TaskPublic,
+    VerdictPublic,
 )
+from unionsync.roadmap.verdict import evidence
 
 router = APIRouter(prefix="/api/v1/roadmap", tags=["roadmap"])
 
@@ -225,3 +227,11 @@ def report_output(body: OutputIn, session: SessionDep, actor: ActorDep) -> Outpu
     if body.value is not None:
         found.currency = Currency.RUB
     return OutputPublic.model_validate(found)
+
+
+@router.get("/passports/{passport_id}/verdict")
+def verdict(passport_id: IdPath, session: SessionDep, actor: ActorDep) -> VerdictPublic:
+    """Whether the project replaces imports: planned against reported output per product, the
+    trade in its subheading year by year, and the verdict with its reason."""
+    passport = service.visible_passport(session, actor, passport_id)
+    return VerdictPublic.model_validate(evidence(session, passport))

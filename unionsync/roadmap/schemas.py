@@ -168,3 +168,47 @@ class DerivedPublic(BaseModel):
     created: int
     updated: int
     dependencies: int
+
+
+class YearOutputPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    year: int
+    planned: Decimal
+    reported: Decimal | None
+    to_partner: Decimal | None
+
+
+class TradeLinePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    year: int
+    reporter: str
+    flow: str
+    mutual: bool
+    currency: str
+    value: Decimal
+    records: int
+
+
+class ProductEvidencePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    position: int
+    name: str
+    code: str | None
+    start_year: int
+    capacity: Decimal
+    years: list[YearOutputPublic]
+    trade: list[TradeLinePublic]
+
+
+class VerdictPublic(BaseModel):
+    """on_track, behind or no_evidence, why, and the rows behind it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    passport_id: int
+    verdict: str
+    reason: str
+    products: list[ProductEvidencePublic]

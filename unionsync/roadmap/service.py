@@ -43,16 +43,22 @@ def visible_passports(session: Session, actor: Principal) -> set[int] | None:
     return None
 
 
+def visible_passport(session: Session, actor: Principal, passport_id: int) -> Passport:
+    """A passport whose roadmap the actor may see (a bank: one it finances)."""
+    passport = session.get(Passport, passport_id)
+    if passport is None:
+        raise NotFoundError("passport", passport_id)
+    require(actor, Action.VIEW, Kind.ROADMAP, financiers=financiers(passport))
+    return passport
+
+
 def view(
     session: Session, actor: Principal, passport_id: int | None = None, today: date | None = None
 ) -> Plan:
     """The forecast of the whole roadmap (dependencies across passports count), cut to one
     passport's tasks or to what the actor may see."""
     if passport_id is not None:
-        passport = session.get(Passport, passport_id)
-        if passport is None:
-            raise NotFoundError("passport", passport_id)
-        require(actor, Action.VIEW, Kind.ROADMAP, financiers=financiers(passport))
+        visible_passport(session, actor, passport_id)
         allowed: set[int] | None = {passport_id}
     else:
         allowed = visible_passports(session, actor)

@@ -32,6 +32,7 @@ from unionsync.roadmap.export import (
 from unionsync.roadmap.models import RoadmapDependency
 from unionsync.roadmap.plan import Plan, TaskPlan
 from unionsync.roadmap.schemas import DependencyIn, TaskChange, TaskCreate
+from unionsync.roadmap.verdict import evidence
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.pages import (
     chart_data,
@@ -90,6 +91,7 @@ def roadmap_page(
     rows = _filtered(plan, passports, int_or_none(industry), country, state or None)
     today = datetime.now(UTC).date()
     slipped = sorted((t for t in rows if t.slip and t.slip > 0), key=lambda t: -(t.slip or 0))
+    found = evidence(session, passports[chosen]) if chosen in passports else None
     return render(
         request,
         session,
@@ -100,6 +102,7 @@ def roadmap_page(
         slipped=slipped,
         passports=passports,
         chosen=passports.get(chosen or 0),
+        verdict=found,
         industries=list(session.scalars(select(Industry).order_by(Industry.id))),
         filters={
             "passport_id": chosen or "",
