@@ -11,25 +11,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.test_browser import ARTIFACTS, _sign_in, browser, live_url  # noqa: F401
+from tests.e2e.pages import act, signed_in
+from tests.e2e.test_browser import ARTIFACTS, browser, live_url  # noqa: F401
 from unionsync.access.models import User
 from unionsync.db.session import make_engine
 from unionsync.finance.models import CreditAgreement, DrawdownRequest
 
 pytestmark = pytest.mark.browser
-
-
-def _as(chromium, base, user, width=1440):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(viewport={"width": width, "height": 1000}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(base + "/login")
-    _sign_in(page, user)
-    return context, page
-
-
-def _act(page, button: str) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation(timeout=60_000):
-        page.click(button)
 
 
 def _number(text: str) -> Decimal:
@@ -54,33 +42,33 @@ def test_a_drawdown_through_bank_and_ministry_to_disbursement(live_url, browser,
         )
     engine.dispose()
 
-    ministry_context, ministry = _as(browser, live_url, "by-editor")
+    ministry_context, ministry = signed_in(browser, live_url, "by-editor")
     ministry.goto(f"{live_url}/finance/agreements/{agreement_id}")
     drawn_before = _number(ministry.locator("#kpi-drawn").inner_text())
     ministry.fill("#drawdown-amount", "1 250 000,50")
     ministry.fill("#drawdown-purpose", "Оплата монтажа линии (браузерная проверка)")
-    _act(ministry, "#drawdown-submit")
+    act(ministry, "#drawdown-submit")
     row = ministry.locator("#drawdowns tbody tr").last
     assert "подана" in row.inner_text()
     drawdown_id = int((row.get_attribute("id") or "").split("-")[-1])
     assert ministry.locator(f"#act-bank-approve-{drawdown_id}").count() == 0  # not the bank
 
-    bank_context, bank = _as(browser, live_url, "bank-editor")
+    bank_context, bank = signed_in(browser, live_url, "bank-editor")
     bank.goto(live_url + "/finance/inbox")
     bank.screenshot(path=str(ARTIFACTS / "finance-inbox-ru-1440.png"), full_page=True)
-    _act(bank, f"#inbox-bank-approve-{drawdown_id}")
+    act(bank, f"#inbox-bank-approve-{drawdown_id}")
     # now it waits for the ministry, not for the bank
     assert bank.locator(f"#waiting-for-you #inbox-{drawdown_id}").count() == 0
     assert bank.locator(f"#in-progress #inbox-{drawdown_id}").count() == 1
 
-    approver_context, approver = _as(browser, live_url, "by-approver")
+    approver_context, approver = signed_in(browser, live_url, "by-approver")
     approver.goto(live_url + "/finance/inbox")
     mine = approver.locator(f"#waiting-for-you #inbox-{drawdown_id}")
     assert "одобрена банком" in mine.inner_text()
-    _act(approver, f"#inbox-ministry-approve-{drawdown_id}")
+    act(approver, f"#inbox-ministry-approve-{drawdown_id}")
 
     bank.goto(f"{live_url}/finance/agreements/{agreement_id}")
-    _act(bank, f"#act-disburse-{drawdown_id}")
+    act(bank, f"#act-disburse-{drawdown_id}")
     assert "выдано" in bank.locator(f"#drawdown-{drawdown_id}").inner_text()
     drawn_after = _number(bank.locator("#kpi-drawn").inner_text())
     assert drawn_after == drawn_before + Decimal("1250000.50")
@@ -110,7 +98,7 @@ def test_a_drawdown_through_bank_and_ministry_to_disbursement(live_url, browser,
     ministry.goto(live_url + "/finance")
     ministry.screenshot(path=str(ARTIFACTS / "finance-facility-en-1440.png"), full_page=True)
     for language in ("ru", "en"):
-        context, phone = _as(browser, live_url, "union-viewer", width=390)
+        context, phone = signed_in(browser, live_url, "union-viewer", width=390)
         if language == "en":
             phone.click("#lang-en")
             phone.wait_for_selector("html[lang='en']")

@@ -8,24 +8,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.test_browser import ARTIFACTS, _sign_in, browser, live_url  # noqa: F401
+from tests.e2e.pages import act, signed_in
+from tests.e2e.test_browser import ARTIFACTS, browser, live_url  # noqa: F401
 from unionsync.db.session import make_engine
 from unionsync.roadmap.models import RoadmapTask
 
 pytestmark = pytest.mark.browser
-
-
-def _as(chromium, base, user, width=1440):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(viewport={"width": width, "height": 1000}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(base + "/login")
-    _sign_in(page, user)
-    return context, page
-
-
-def _act(page, button: str) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation(timeout=60_000):
-        page.click(button)
 
 
 def test_shift_a_task_and_see_the_critical_path_and_the_slip_move(live_url, browser, demo_url):  # noqa: F811
@@ -38,7 +26,7 @@ def test_shift_a_task_and_see_the_critical_path_and_the_slip_move(live_url, brow
             )
         ).one()
     engine.dispose()
-    context, page = _as(browser, live_url, "by-editor")
+    context, page = signed_in(browser, live_url, "by-editor")
     page.goto(f"{live_url}/roadmap?passport_id=1")
     assert page.locator("#chart-gantt .main-svg").count() > 0
     page.screenshot(path=str(ARTIFACTS / "roadmap-passport-ru-1440.png"), full_page=True)
@@ -46,13 +34,13 @@ def test_shift_a_task_and_see_the_critical_path_and_the_slip_move(live_url, brow
     page.fill("#task-form input[name=title]", "Сертификация продукции (браузерная проверка)")
     page.fill("#task-form input[name=planned_start]", "2027-02-01")
     page.fill("#task-form input[name=duration]", "20")
-    _act(page, "#task-form button[type=submit]")
+    act(page, "#task-form button[type=submit]")
     task_url = page.url
     page.select_option("#dependency-after", str(last.id))
-    _act(page, "#dependency-submit")
+    act(page, "#dependency-submit")
     assert last.title in page.locator("main").inner_text()
     page.fill("#change-duration", "400")
-    _act(page, "#change-submit")
+    act(page, "#change-submit")
     assert page.locator("#task-duration").inner_text() == "400"
     assert "критическая" in page.locator("#task-float").inner_text()
     page.goto(f"{live_url}/roadmap/tasks/{last.id}")
@@ -69,7 +57,7 @@ def test_shift_a_task_and_see_the_critical_path_and_the_slip_move(live_url, brow
     page.screenshot(path=str(ARTIFACTS / "roadmap-passport-en-1440.png"), full_page=True)
     context.close()
     for language in ("ru", "en"):
-        context, phone = _as(browser, live_url, "union-viewer", width=390)
+        context, phone = signed_in(browser, live_url, "union-viewer", width=390)
         if language == "en":
             phone.click("#lang-en")
             phone.wait_for_selector("html[lang='en']")

@@ -11,42 +11,30 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.e2e.test_browser import ARTIFACTS, _sign_in, browser, live_url  # noqa: F401
+from tests.e2e.pages import act, signed_in
+from tests.e2e.test_browser import ARTIFACTS, browser, live_url  # noqa: F401
 from unionsync.db.session import make_engine
 from unionsync.selection.models import Call
 
 pytestmark = pytest.mark.browser
 
 
-def _as(chromium, base, user, width=1440):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(viewport={"width": width, "height": 1000}, locale="ru-RU")
-    page = context.new_page()
-    page.goto(base + "/login")
-    _sign_in(page, user)
-    return context, page
-
-
-def _act(page, button: str) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation(timeout=60_000):
-        page.click(button)
-
-
 def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url):  # noqa: F811
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    editor_context, editor = _as(browser, live_url, "by-editor")
+    editor_context, editor = signed_in(browser, live_url, "by-editor")
     editor.goto(live_url + "/selection")
     editor.screenshot(path=str(ARTIFACTS / "selection-ru-1440.png"), full_page=True)
-    _act(editor, "#new-call")
+    act(editor, "#new-call")
     editor.fill("input[name=title]", "Отбор исполнителя: браузерная проверка")
     editor.select_option("select[name=passport_id]", index=1)
     editor.fill("input[name=year]", "2028")
     editor.fill("input[name=quantity]", "400")
     editor.fill("input[name=deadline]", (datetime.now(UTC) + timedelta(days=7)).date().isoformat())
     editor.fill("input[name=members]", "by-expert, ru-expert")
-    _act(editor, "#call-create")
+    act(editor, "#call-create")
     call_url = editor.url
     call_id = int(call_url.rstrip("/").split("/")[-1])
-    _act(editor, "#call-publish")
+    act(editor, "#call-publish")
     assert "приём заявок" in editor.locator("#call-status").inner_text()
 
     # an application from each country, entered by its ministry's editor
@@ -57,10 +45,10 @@ def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url)
         page.fill("#apply-price", price)
         page.fill("#apply-first-output", "2027-06-01")
         page.fill("#apply-own-share", share)
-        _act(page, "#apply-submit")
+        act(page, "#apply-submit")
 
     apply(editor, "Станок белорусский", "900000", "30")
-    ru_context, ru_editor = _as(browser, live_url, "ru-editor")
+    ru_context, ru_editor = signed_in(browser, live_url, "ru-editor")
     ru_editor.goto(call_url)
     apply(ru_editor, "Станок российский", "850000", "20")
     assert ru_editor.locator("#applications tbody tr").count() == 2
@@ -76,30 +64,30 @@ def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url)
         )
     engine.dispose()
     editor.goto(call_url)
-    _act(editor, "#call-close")
+    act(editor, "#call-close")
     assert "оценка заявок" in editor.locator("#call-status").inner_text()
 
     # two experts score blind: the first sees no results until submitting
     for expert, high in (("by-expert", "9"), ("ru-expert", "7")):
-        context, page = _as(browser, live_url, expert)
+        context, page = signed_in(browser, live_url, expert)
         page.goto(call_url)
         assert page.locator("#results-table").count() == 0
-        _act(page, "#open-sheet")
-        _act(page, "#declare")
+        act(page, "#open-sheet")
+        act(page, "#declare")
         for n, field in enumerate(page.locator("input.score").all()):
             # the first application gets the high score, the second a middling one
             field.fill(high if n < page.locator("input.score").count() // 2 else "5")
         if expert == "by-expert":
             page.screenshot(path=str(ARTIFACTS / "selection-sheet-ru-1440.png"), full_page=True)
-        _act(page, "#sheet-submit")
+        act(page, "#sheet-submit")
         assert page.locator("#results-table").count() == 1
         context.close()
 
     # an approver of each side signs; the second signature decides
     for approver in ("by-approver", "ru-approver"):
-        context, page = _as(browser, live_url, approver)
+        context, page = signed_in(browser, live_url, approver)
         page.goto(call_url)
-        _act(page, "#call-sign")
+        act(page, "#call-sign")
         context.close()
     editor.goto(call_url)
     assert "решение принято" in editor.locator("#call-status").inner_text()
@@ -113,7 +101,7 @@ def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url)
 
     # the small screen, both languages
     for language in ("ru", "en"):
-        context, phone = _as(browser, live_url, "union-viewer", width=390)
+        context, phone = signed_in(browser, live_url, "union-viewer", width=390)
         if language == "en":
             phone.click("#lang-en")
             phone.wait_for_selector("html[lang='en']")
@@ -126,7 +114,7 @@ def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url)
             path=str(ARTIFACTS / f"selection-tender-{language}-390.png"), full_page=True
         )
         context.close()
-    context, wide = _as(browser, live_url, "by-editor")
+    context, wide = signed_in(browser, live_url, "by-editor")
     wide.goto(live_url + "/tenders/1")
     assert "победитель" in wide.locator("#lot-1").inner_text()
     wide.screenshot(path=str(ARTIFACTS / "selection-tender-ru-1440.png"), full_page=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -117,6 +118,34 @@ def parse_decimal(value: Any, *, allow_negative: bool = False) -> Decimal | None
     if number < 0 and not allow_negative:
         raise NumberError(N_("must not be negative"))
     return number
+
+
+class DateError(ExplainedError):
+    """A cell or field that should hold a date and does not."""
+
+
+# 2024-06-01 (or as a spreadsheet writes a date cell as text) or 01.06.2024
+DAY_FORMS = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?|(\d{2})\.(\d{2})\.(\d{4})")
+
+
+def parse_day(value: Any) -> date | None:
+    """A date as users and spreadsheets write it: a date cell, 2024-06-01 or 01.06.2024;
+    None for an empty cell."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    found = DAY_FORMS.fullmatch(text)
+    if found:
+        year, month, day = found.group(1, 2, 3) if found.group(1) else found.group(6, 5, 4)
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            pass
+    raise DateError(N_("«%(value)s» is not a date (2024-06-01 or 01.06.2024)"), value=text)
 
 
 def parse_int(value: Any) -> int | None:

@@ -25,7 +25,7 @@ from unionsync.core.money import Currency
 from unionsync.demo.generator import SEED, DemoCounts
 from unionsync.finance import drawdown, facility
 from unionsync.finance.cofinancing import STATE_LOAN, cofinancing
-from unionsync.finance.models import DrawdownRequest, Facility
+from unionsync.finance.models import Facility
 from unionsync.finance.schedules import RepaymentMethod
 from unionsync.passports.models import (
     RECONCILED_OR_LATER,
@@ -33,7 +33,6 @@ from unionsync.passports.models import (
     Passport,
     PassportParticipant,
 )
-from unionsync.selection.models import Award, Contract, Lot, Tender
 
 FACILITY_AMOUNT = Decimal("105000000000.00")
 DRAWN_TARGET = Decimal("60000000000")  # about 60 bn RUB drawn by June 2024
@@ -123,20 +122,12 @@ def build_finance(session: Session, counts: DemoCounts) -> None:
     ratio = DRAWN_TARGET / signed
     pending_bank = banks[0].id  # the demo bank users' bank sees requests in progress
     pending_left = ["requested", "bank_approved", "approved", "refused"]
+    paid: set[int] = set()  # each contract is paid from one agreement
     for agreement in agreements:
         target = agreement.amount * min(Decimal("0.97"), ratio * Decimal(rng.uniform(0.8, 1.2)))
-        contracts = session.scalars(
-            select(Contract)
-            .join(Award, Contract.award_id == Award.id)
-            .join(Lot, Award.lot_id == Lot.id)
-            .join(Tender, Lot.tender_id == Tender.id)
-            .where(Tender.passport_id == agreement.allocation.passport_id)
-            .order_by(Contract.id)
-        ).all()
         drawn = Decimal(0)
         day = agreement.signed_on + timedelta(days=20)
-        paid = {d.contract_id for d in session.scalars(select(DrawdownRequest))}
-        for contract in contracts:
+        for contract in drawdown.contracts_of(session, agreement):
             if contract.id in paid or contract.currency is not agreement.currency:
                 continue
             if drawn + contract.amount > target:
@@ -151,6 +142,7 @@ def build_finance(session: Session, counts: DemoCounts) -> None:
                 contract.id,
             )
             drawn += contract.amount
+            paid.add(contract.id)
             counts.add("drawdowns")
         line = 0
         while drawn < target:

@@ -6,7 +6,6 @@ stored for the same rate and day is replaced (and the replacement audited).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,7 +19,7 @@ from unionsync.access.audit import record
 from unionsync.access.policy import PermissionDeniedError, Principal
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.tabular import ImportFailedError, RowError, Sheet, parse_decimal, read_table
-from unionsync.core.validation import SHORT_LENGTH
+from unionsync.core.validation import SHORT_LENGTH, parse_day
 from unionsync.finance.models import ReferenceRate
 
 
@@ -34,21 +33,6 @@ class RatesResult:
 def _cell(sheet: Sheet, row: dict[str, Any], *names: str) -> tuple[str, Any]:
     header = sheet.find_column(*names)
     return (names[0], None) if header is None else (header, row.get(header))
-
-
-# 2024-06-01 (or as openpyxl writes a date cell) or 01.06.2024
-DAY = r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?|(\d{2})\.(\d{2})\.(\d{4})"
-
-
-def _day(text: str) -> date | None:
-    matched = re.fullmatch(DAY, text)
-    if not matched:
-        return None
-    year, month, day = matched.group(1, 2, 3) if matched.group(1) else matched.group(6, 5, 4)
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def import_reference_rates(session: Session, actor: Principal, path: Path) -> RatesResult:
@@ -73,7 +57,10 @@ def import_reference_rates(session: Session, actor: Principal, path: Path) -> Ra
             )
             continue
         day_column, when = _cell(sheet, row, "valid_from", "действует с", "дата", "date")
-        day = _day(str(when or "").strip())
+        try:
+            day = parse_day(when)
+        except ExplainedError:
+            day = None
         if day is None:
             errors.append(
                 RowError.explained(

@@ -13,7 +13,7 @@ drawdown starts with the contract it pays.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select
@@ -48,7 +48,6 @@ class Derived:
     created: int = 0
     updated: int = 0
     dependencies: int = 0
-    keys: set[str] = field(default_factory=set)
 
 
 def _day(value: date | datetime) -> date:
@@ -112,7 +111,6 @@ class _Builder:
                     setattr(found, name, value)
                     changed = True
             self.result.updated += changed
-        self.result.keys.add(key)
 
     def link(self, before: str, after: str, kind: Link = Link.FS, lag: int = 0) -> None:
         self.links.append((before, after, kind, lag))

@@ -22,11 +22,11 @@ from unionsync.core.tabular import (
     ImportFailedError,
     Limits,
     RowError,
-    parse_decimal,
     read_table,
     write_xlsx,
 )
 from unionsync.core.typst_pdf import compile_pdf, literal
+from unionsync.core.validation import parse_day, parse_int
 from unionsync.passports.models import Passport
 from unionsync.roadmap import service
 from unionsync.roadmap.models import RoadmapTask
@@ -130,31 +130,6 @@ class ImportResult:
     created: int
 
 
-def _date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for form in ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    raise ExplainedError(N_("«%(value)s» is not a date (2024-06-01 or 01.06.2024)"), value=text)
-
-
-def _int(value: Any) -> int | None:
-    number = parse_decimal(value)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise ExplainedError(N_("must be a whole number"))
-    return int(number)
-
-
 def import_workbook(
     session: Session,
     actor: Principal,
@@ -179,9 +154,9 @@ def import_workbook(
                 found = sheet.find_column(header)
                 raw = row.get(found) if found else None
                 if name in ("planned_start", "actual_start", "actual_finish"):
-                    values[name] = _date(raw)
+                    values[name] = parse_day(raw)
                 else:
-                    values[name] = _int(raw)
+                    values[name] = parse_int(raw)
             column = "Ключ"
             key = str(row.get(sheet.find_column("Ключ") or "Ключ") or "").strip()
             if key:
@@ -220,8 +195,19 @@ def import_workbook(
                 RowError.explained(sheet.name, number, column, error.template, None, **error.params)
             )
         except DomainValidationError as error:
-            for problem in error.errors:
-                errors.append(RowError(sheet.name, number, problem.field, problem.message))
+            for problem in error.errors:  # keep the translatable text for the page
+                text = problem.text
+                errors.append(
+                    RowError(
+                        sheet.name,
+                        number,
+                        problem.field,
+                        problem.message,
+                        None,
+                        text.template if text else "",
+                        dict(text.params) if text else {},
+                    )
+                )
         except (ConflictError, UnionSyncError) as error:
             errors.append(RowError(sheet.name, number, column, str(error)))
     if errors:

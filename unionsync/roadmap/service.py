@@ -20,6 +20,7 @@ from unionsync.access.audit import record
 from unionsync.access.models import Side
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
+from unionsync.core.messages import N_, Message
 from unionsync.passports.models import Passport
 from unionsync.passports.service import financed_by, financiers
 from unionsync.roadmap.cpm import Dependency, Link, Network
@@ -32,6 +33,11 @@ from unionsync.roadmap.models import (
     TaskSource,
 )
 from unionsync.roadmap.plan import Plan, forecast, save_baseline
+
+
+def _problem(field: str, text: str, **params: object) -> FieldError:
+    """A field's problem in words a page shows in its reader's language."""
+    return FieldError.explained(field, Message(text, **params))
 
 
 def visible_passports(session: Session, actor: Principal) -> set[int] | None:
@@ -103,24 +109,24 @@ class TaskValues:
 def _check(task: RoadmapTask) -> None:
     errors = []
     if not 0 <= task.progress <= 100:
-        errors.append(FieldError("progress", "progress is a percentage from 0 to 100"))
+        errors.append(_problem("progress", N_("progress is a percentage from 0 to 100")))
     if task.duration < 0 or task.duration > 5000:
-        errors.append(FieldError("duration", "a duration is 0 to 5000 working days"))
+        errors.append(_problem("duration", N_("a duration is 0 to 5000 working days")))
     if task.optimistic is not None and task.optimistic > task.duration:
-        errors.append(FieldError("optimistic", "the optimistic estimate exceeds the duration"))
+        errors.append(_problem("optimistic", N_("the optimistic estimate exceeds the duration")))
     if task.pessimistic is not None and task.pessimistic < task.duration:
-        errors.append(FieldError("pessimistic", "the pessimistic estimate is below the duration"))
+        errors.append(_problem("pessimistic", N_("the pessimistic estimate is below the duration")))
     if (
         task.actual_start is not None
         and task.actual_finish is not None
         and task.actual_finish < task.actual_start
     ):
-        errors.append(FieldError("actual_finish", "the actual finish is before the actual start"))
+        errors.append(_problem("actual_finish", N_("the actual finish is before the actual start")))
     today = datetime.now(UTC).date()
     for name in ("actual_start", "actual_finish"):
         value = getattr(task, name)
         if value is not None and value > today:
-            errors.append(FieldError(name, "an actual date cannot be in the future"))
+            errors.append(_problem(name, N_("an actual date cannot be in the future")))
     if errors:
         raise DomainValidationError(errors)
 
@@ -132,7 +138,7 @@ def add_task(
     require(actor, Action.CREATE, Kind.ROADMAP, owner=owner)
     if not values.title or values.planned_start is None or values.duration is None:
         raise DomainValidationError(
-            [FieldError("title", "a task needs a title, a planned start and a duration")]
+            [_problem("title", N_("a task needs a title, a planned start and a duration"))]
         )
     number = (session.scalar(select(func.count()).select_from(RoadmapTask)) or 0) + 1
     key = f"manual:{number}"
@@ -208,7 +214,7 @@ def add_dependency(
     after = get_task(session, actor, after_id)
     require(actor, Action.UPDATE, Kind.ROADMAP, owner=after.owner)
     if before.id == after.id:
-        raise DomainValidationError([FieldError("after_id", "a task cannot depend on itself")])
+        raise DomainValidationError([_problem("after_id", N_("a task cannot depend on itself"))])
     exists = session.scalar(
         select(RoadmapDependency).where(
             RoadmapDependency.before_id == before.id, RoadmapDependency.after_id == after.id
@@ -275,12 +281,18 @@ def report_output(session: Session, actor: Principal, values: OutputValues) -> O
     product = next((p for p in passport.products if p.position == values.product_position), None)
     if product is None:
         raise DomainValidationError(
-            [FieldError("product_position", f"passport {passport.number} has no such product")]
+            [
+                _problem(
+                    "product_position",
+                    N_("passport %(number)s has no such product"),
+                    number=passport.number,
+                )
+            ]
         )
     require(actor, Action.UPDATE, Kind.ROADMAP, owner=product.country_code)
     if values.to_partner is not None and values.to_partner > values.quantity:
         raise DomainValidationError(
-            [FieldError("to_partner", "sales to the partner exceed the output")]
+            [_problem("to_partner", N_("sales to the partner exceed the output"))]
         )
     found = session.scalar(
         select(OutputReport).where(

@@ -18,8 +18,10 @@ from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.core.errors import DomainValidationError, FieldError
+from unionsync.core.messages import Message
 from unionsync.core.schemas import IdPath
 from unionsync.core.tabular import UPLOAD_LIMITS, ImportFailedError, UnreadableFileError
+from unionsync.core.validation import DateError, parse_day
 from unionsync.passports.models import Passport
 from unionsync.reference.models import Industry
 from unionsync.roadmap import service
@@ -299,14 +301,10 @@ async def add_task(request: Request, session: SessionDep, actor: ActorDep) -> Re
     return RedirectResponse(f"/roadmap/tasks/{task.id}", status_code=303)
 
 
-def _export_plan(session: SessionDep, actor: ActorDep, passport_id: str | None) -> Plan:
-    return service.view(session, actor, int_or_none(passport_id))
-
-
 @router.get("/roadmap/roadmap.xlsx")
 def roadmap_xlsx(session: SessionDep, actor: ActorDep, passport_id: str | None = None) -> Response:
     """The tasks with their forecast for Excel (it comes back through the import)."""
-    plan = _export_plan(session, actor, passport_id)
+    plan = service.view(session, actor, int_or_none(passport_id))
     passports = {p.id: p for p in session.scalars(select(Passport))}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "roadmap.xlsx"
@@ -322,7 +320,7 @@ def roadmap_xlsx(session: SessionDep, actor: ActorDep, passport_id: str | None =
 @router.get("/roadmap/milestones.ics")
 def roadmap_ics(session: SessionDep, actor: ActorDep, passport_id: str | None = None) -> Response:
     """The milestones as an iCalendar feed (stable identifiers: a subscription moves events)."""
-    plan = _export_plan(session, actor, passport_id)
+    plan = service.view(session, actor, int_or_none(passport_id))
     passports = {p.id: p for p in session.scalars(select(Passport))}
     return Response(
         milestones_calendar(plan, passports),
@@ -351,9 +349,9 @@ def slipped_report(
         ("until", until, date(2100, 12, 31)),
     ):
         try:
-            days.append(date.fromisoformat(value) if value else default)
-        except ValueError:
-            errors.append(FieldError(name, "enter a date: 2026-01-31"))
+            days.append(parse_day(value) or default)
+        except DateError as error:
+            errors.append(FieldError.explained(name, Message(error.template, **error.params)))
     if errors:
         raise DomainValidationError(errors)
     passports = {p.id: p for p in session.scalars(select(Passport))}

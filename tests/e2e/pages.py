@@ -1,0 +1,23 @@
+"""What the browser tests share: a user signed in in a fresh context, and a click that waits
+for the page it leads to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.test_browser import _sign_in
+
+
+def signed_in(chromium: Any, base: str, user: str, width: int = 1440) -> tuple[Any, Any]:
+    """A new context (Russian locale) and its page, signed in as `user`."""
+    context = chromium.new_context(viewport={"width": width, "height": 1000}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(base + "/login")
+    _sign_in(page, user)
+    return context, page
+
+
+def act(page: Any, button: str) -> None:
+    """Click and wait for the navigation (a form's act) on a shared, busy machine."""
+    with page.expect_navigation(timeout=60_000):
+        page.click(button)
