@@ -297,6 +297,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/roadmap/slipped.{fmt}"): "bank_too",
     ("POST", "/roadmap/import"): "draft",
     ("GET", "/api/v1/roadmap/passports/{passport_id}/verdict"): "bank_too",
+    # output reported by form (the test passport's product is made in Belarus), the form as a
+    # workbook (a bank gets it without rows) and its import (a writer of either country or
+    # of the Committee: the rows say which products)
+    ("POST", "/roadmap/passports/{passport_id}/output"): "passport_by",
+    ("GET", "/roadmap/output.xlsx"): "bank_too",
+    ("POST", "/roadmap/output/import"): "draft",
 }
 
 PRINCIPALS = [Who(None, None)] + [Who(s, r) for s, r in itertools.product(Side, Role)]

@@ -83,7 +83,7 @@ def test_a_task_shifted_by_hand_moves_the_passport(client: TestClient, as_user: 
         "/api/v1/roadmap/dependencies", json={"before_id": task["id"], "after_id": last["id"]}
     )
     assert linked.status_code == 201, linked.text
-    shifted = client.patch(f"/api/v1/roadmap/tasks/{task['id']}", json={"duration": 400})
+    shifted = client.patch(f"/api/v1/roadmap/tasks/{task['id']}", json={"duration": 800})
     assert shifted.status_code == 200
     after = client.get("/api/v1/roadmap", params={"passport_id": 1}).json()
     moved = next(t for t in after["tasks"] if t["id"] == last["id"])

@@ -79,6 +79,7 @@ class Supply:
     passport_id: int | None = None
     passport_number: str | None = None
     enterprise_id: int | None = None
+    passport_product_id: int | None = None  # which of the passport's products
 
 
 @dataclass(slots=True)
@@ -237,6 +238,7 @@ class _Source:
     start_year: int | None  # capacity only from this year on (passport products)
     price: Money | None
     enterprise_id: int | None
+    passport_product_id: int | None = None
 
     def capacity_in(self, year: int) -> Decimal:
         if self.start_year is not None and year < self.start_year:
@@ -366,6 +368,7 @@ def _passport_arcs(
             product.start_year,
             None,
             product.producer_id,
+            product.id,
         )
         linked: dict[int, float] = {}
         code = product.tnved_code or ""
@@ -454,6 +457,7 @@ def _allocate_year(
                     source.passport_id,
                     source.passport_number,
                     source.enterprise_id,
+                    source.passport_product_id,
                 )
             )
     return solution.solve_seconds

@@ -272,10 +272,15 @@ def _produced(code: str | None, produced: tuple[set[str], set[str]]) -> bool:
     return code[:SUBHEADING] in prefixes or any(code[:n] in short for n in range(2, SUBHEADING))
 
 
+# raised when the shape of a stored result changes, so that results pickled by an older release
+# are computed again instead of unpickled into objects without the new fields
+RESULT_FORMAT = 2
+
+
 def coverage_version(session: Session) -> tuple[object, ...]:
     """Changes whenever a coverage answer could: matches, decisions, programs, items,
     organizations, capabilities, passports and their products (see `core.shared`)."""
-    return ("coverage", data_version(session, "coverage"))
+    return ("coverage", RESULT_FORMAT, data_version(session, "coverage"))
 
 
 def cached_coverages(

@@ -32,6 +32,7 @@ from unionsync.coverage.sync import (
 )
 from unionsync.passports.models import Passport, PassportProduct, PassportStatus
 from unionsync.reference.models import Industry
+from unionsync.roadmap.targets import cached_late_items, trajectory_as_reported
 from unionsync.web.i18n import gettext
 from unionsync.web.labels import label
 from unionsync.web.pages import (
@@ -61,6 +62,14 @@ def sync_page(
     names = {i.id: (i.name_ru if _ru(request) else i.name_en) for i in industries.values()}
     figures = cached_summary_figures(request.app.state, session, report, industry_id)
     summary = summary_rows(report, names, figures)
+    late = cached_late_items(request.app.state, session, actor, industry_id)
+    planned = cached_coverages(request.app.state, session, actor, (Scenario.RECONCILED,))
+    reported = trajectory_as_reported(
+        session,
+        actor,
+        planned[Scenario.RECONCILED],
+        lambda country: report.keep(country, industry_id),
+    )
     return render(
         request,
         session,
@@ -72,11 +81,14 @@ def sync_page(
         summary=summary,
         summary_ids=[*report.industries(), None],
         charts={
-            "chart-trajectory": chart_data(_trajectory_chart(report)),
+            "chart-trajectory": chart_data(_trajectory_chart(report, reported)),
             "chart-coverage": chart_data(_coverage_chart(summary[:-1])),
         },
         may_draft=_may_draft(actor),
         drafted=_drafted(session),
+        late=[x for x in late if x.slipped_past_target],
+        late_before=[x for x in late if not x.slipped_past_target],
+        reported=reported,
     )
 
 
@@ -170,9 +182,25 @@ def _drafted(session: Session) -> dict[int, Passport]:
 SCENARIO_DASH = {Scenario.EXISTING: "solid", Scenario.RECONCILED: "dash", Scenario.ALL: "dot"}
 
 
-def _trajectory_chart(report: SyncReport) -> dict[str, Any]:
-    """Covered share by year: a line per country and scenario."""
+def _trajectory_chart(
+    report: SyncReport, reported: dict[str, list[tuple[int, float]]] | None = None
+) -> dict[str, Any]:
+    """Covered share by year: a line per country and scenario, and per country the line of
+    the reconciled passports at the output they reported."""
     data = []
+    for country, line in sorted((reported or {}).items()):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": gettext("%(country)s: as reported") % {"country": country},
+                "x": [str(year) for year, _ in line],
+                "y": [round(share * 100, 1) for _, share in line],
+                "line": {"color": COUNTRY_COLORS[country], "dash": "longdash", "width": 3},
+                "marker": {"symbol": "square", "size": 8},
+                "hovertemplate": "%{y:.1f}%<extra></extra>",
+            }
+        )
     for country in ("BY", "RU"):
         points = [p for p in report.trajectory if p.country == country]
         for scenario in Scenario:

@@ -108,6 +108,10 @@ WATCHED.update(
     {model: "coverage" for model in (Program, ProgramItem, ProgramItemDemand, Organization)}
     | {model: "coverage" for model in (Capability, Match, Passport, PassportProduct)}
     | {model: "trade" for model in (TradeFlow, ExchangeRate, CodeListEntry)}
+    | {
+        model: "roadmap"
+        for model in (RoadmapTask, RoadmapDependency, Holiday, Baseline, BaselineTask, OutputReport)
+    }
 )
 
 __all__ = [

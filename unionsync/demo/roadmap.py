@@ -20,7 +20,8 @@ from unionsync.demo.generator import SEED, DemoCounts
 from unionsync.passports.models import RECONCILED_OR_LATER, Passport
 from unionsync.roadmap.derive import derive
 from unionsync.roadmap.models import Holiday, OutputReport, RoadmapTask, TaskSource
-from unionsync.roadmap.plan import save_baseline
+from unionsync.roadmap.plan import forecast, save_baseline
+from unionsync.roadmap.targets import late_items
 
 # fixed-date public holidays (official calendars; movable feasts and transferred days left out)
 HOLIDAYS = {
@@ -50,6 +51,26 @@ HOLIDAYS = {
 LATE = 2  # passports whose equipment milestone is not reached yet
 
 
+def _late_passports(session: Session, tasks: list[RoadmapTask], ids: list[int]) -> set[int]:
+    """The passports made late: those whose slip, with their due control points from the
+    equipment on not reached, carries some program items past their target years (so `/sync`
+    flags them; the passports that carry the fewest, to keep the picture plain); the last ones
+    if none does. Passports' derived tasks do not depend on
+    each other, so one forecast with every such control point unreached tells each passport's
+    effect."""
+    slipped: dict[int, int] = {}
+    for item in late_items(session, forecast(session)):
+        if item.slipped_past_target and item.passport_id in ids:
+            slipped[item.passport_id] = slipped.get(item.passport_id, 0) + 1
+    chosen = sorted(slipped, key=lambda i: (slipped[i], i))[:LATE]  # a few items each
+    return set(chosen + [i for i in reversed(ids) if i not in chosen][: LATE - len(chosen)])
+
+
+def _reached(task: RoadmapTask) -> None:
+    task.actual_start = task.actual_finish = task.planned_start
+    task.progress = 100
+
+
 def build_roadmap(session: Session, counts: DemoCounts) -> None:
     rng = random.Random(f"{SEED}:roadmap")
     for country, days in HOLIDAYS.items():
@@ -72,15 +93,17 @@ def build_roadmap(session: Session, counts: DemoCounts) -> None:
     passports = session.scalars(
         select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER)).order_by(Passport.id)
     ).all()
-    late = {p.id for p in passports[-LATE:]}
-    for task in tasks:
-        if task.source is not TaskSource.PASSPORT_MILESTONE or task.planned_start > today:
-            continue
-        equipment = task.key.endswith(":milestone:2")
-        if task.passport_id in late and equipment:
-            continue  # not reached: the forecast moves it and what follows
-        task.actual_start = task.actual_finish = task.planned_start
-        task.progress = 100
+    due = [
+        t for t in tasks if t.source is TaskSource.PASSPORT_MILESTONE and t.planned_start <= today
+    ]
+    for task in due:  # the first control points reached; the equipment and later ones not yet
+        if task.key.endswith(":milestone:1"):
+            _reached(task)
+    session.flush()
+    late = _late_passports(session, tasks, [p.id for p in passports])
+    for task in due:
+        if not task.key.endswith(":milestone:1") and task.passport_id not in late:
+            _reached(task)  # the late ones' stay unreached: the forecast moves what follows
     session.flush()
     reports = 0
     for passport in passports:

@@ -34,6 +34,7 @@ from unionsync.web.i18n import N_, current_language, gettext
 from unionsync.web.pages import (
     chart_data,
     chart_layout,
+    form_numbers,
     form_values,
     render,
     use_language,
@@ -210,7 +211,7 @@ async def request_drawdown(
         raise PermissionDeniedError(
             f"{actor.username} may not request drawdowns of agreement {agreement.number}"
         )
-    body = validated_form(DrawdownIn, _numbers(await form_values(request), "amount"))
+    body = validated_form(DrawdownIn, form_numbers(await form_values(request), "amount"))
     drawdown.request(
         session,
         actor,
@@ -254,28 +255,12 @@ async def record_repayment(
     if not drawdown.is_bank_writer(actor, agreement):  # before reading the form
         raise PermissionDeniedError(f"{actor.username} is not a writer of the lending bank")
     body = validated_form(
-        RepaymentIn, _numbers(await form_values(request), "principal", "interest")
+        RepaymentIn, form_numbers(await form_values(request), "principal", "interest")
     )
     facility.record_repayment(
         session, actor, agreement_id, body.paid_on, body.principal, body.interest
     )
     return RedirectResponse(f"/finance/agreements/{agreement_id}#repayments", status_code=303)
-
-
-def _numbers(form: dict[str, Any], *fields: str) -> dict[str, Any]:
-    """The form's amounts as users write them (`1 250 000,50`), as exact decimals."""
-    found = dict(form)
-    for field in fields:
-        try:
-            number = parse_decimal(found.get(field), allow_negative=True)
-        except NumberError as error:
-            text = Message(error.template, **error.params)
-            raise DomainValidationError(
-                [FieldError.explained(field, text, found.get(field))]
-            ) from None
-        if number is not None:
-            found[field] = str(number)
-    return found
 
 
 def _fraction(value: str | None, field: str, default: Decimal, low: int, high: int) -> Decimal:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, require
 from unionsync.api.deps import SessionDep
-from unionsync.core.money import Currency
 from unionsync.core.schemas import IdPath, IdQuery
 from unionsync.roadmap import service
 from unionsync.roadmap.derive import derive
@@ -222,10 +221,9 @@ def report_output(body: OutputIn, session: SessionDep, actor: ActorDep) -> Outpu
             body.quantity,
             body.value,
             body.to_partner,
+            body.currency,
         ),
     )
-    if body.value is not None:
-        found.currency = Currency.RUB
     return OutputPublic.model_validate(found)
 
 

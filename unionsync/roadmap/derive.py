@@ -5,9 +5,11 @@ scheduled delivery), the state-loan drawdowns that pay them, and the calls for e
 Derivation is idempotent: a source's task is found by its key and updated in place (planned
 dates from the source, actual dates and progress from what happened); tasks added by hand and
 dependencies drawn by hand are never touched. Derived dependencies: a passport's control points
-follow one another; a tender precedes the contracts signed on it; a contract precedes the
-passport's last control point (its equipment in place before the project is complete); a
-drawdown starts with the contract it pays.
+follow one another, each at least the planned working days after the one before (the stage
+between them takes its time, so a control point reached late moves the next); a tender
+precedes the contracts signed on it; a contract precedes the passport's last control point (its
+equipment in place before the project is complete); a drawdown starts with the contract it
+pays.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ class _Builder:
         self.result = Derived()
         self.links: list[tuple[str, str, Link, int]] = []
 
+    def calendar_of(self, passport: Passport | None) -> WorkCalendar:
+        """The working calendar of the passport's initiator's country (Belarus's without one)."""
+        country = passport.initiator.country_code if passport is not None else "BY"
+        return self.calendars.get(country) or self.calendars["BY"]
+
     def task(
         self,
         key: str,
@@ -80,7 +87,7 @@ class _Builder:
         what happened (a passport's control point), so the actual dates and progress recorded
         on the roadmap are kept."""
         country = passport.initiator.country_code if passport is not None else "BY"
-        calendar = self.calendars.get(country) or self.calendars["BY"]
+        calendar = self.calendar_of(passport)
         duration = 0 if finish is None else max(1, calendar.between(start, finish))
         found = self.tasks.get(key)
         values = {
@@ -146,8 +153,9 @@ def derive(session: Session) -> Derived:
             )
             milestones.append((due, key))
         milestones.sort()
-        for (_d, first), (_e, second) in itertools.pairwise(milestones):
-            builder.link(first, second)
+        calendar = builder.calendar_of(passport)
+        for (due, first), (then, second) in itertools.pairwise(milestones):
+            builder.link(first, second, lag=calendar.between(due, then))
         tenders = session.scalars(
             select(Tender).where(Tender.passport_id == passport.id).order_by(Tender.id)
         ).all()

@@ -4,7 +4,9 @@ each task's slippage against the latest; schedule risk by Monte Carlo.
 
 Calendars: a task's duration is in working days of its country (weekends and the country's
 public holidays); the network is scheduled in calendar days, each task's working days turned
-into the calendar days they take from its planned start on its own calendar. A task begun keeps
+into the calendar days they take from its planned start on its own calendar, and a dependency's
+lag (working days of the successor's country) into calendar days from the predecessor's planned
+finish (its start for start-to-start). A task begun keeps
 its actual start; one finished keeps its actual dates; one in progress needs the rest of its
 duration (by its progress) from today at the earliest.
 """
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from unionsync.access.audit import record
 from unionsync.access.policy import Principal
 from unionsync.roadmap.calendar import WorkCalendar
-from unionsync.roadmap.cpm import Dependency, Network, Schedule, schedule
+from unionsync.roadmap.cpm import Dependency, Link, Network, Schedule, schedule
 from unionsync.roadmap.derive import calendars
 from unionsync.roadmap.models import Baseline, BaselineTask, RoadmapDependency, RoadmapTask
 from unionsync.roadmap.risk import Estimate, RiskResult, simulate
@@ -89,6 +91,15 @@ def _calendar_days(calendar: WorkCalendar, start: date, working: int) -> int:
     return (calendar.add(calendar.next_working(start), working) - start).days
 
 
+def _lag_days(calendar: WorkCalendar, anchor: date, working: int) -> int:
+    """A lag of `working` days of `calendar` after `anchor`, in calendar days: the successor may
+    start on the day after the lag's last working day (a lead counts the same way back)."""
+    if working == 0:
+        return 0
+    days = (calendar.add(anchor, abs(working) - 1) - anchor).days + 1
+    return days if working > 0 else -days
+
+
 def _begin(task: RoadmapTask, today: date) -> date:
     """When a task starts in the forecast: its actual start; or its planned start, but today
     at the earliest for what has not begun."""
@@ -137,10 +148,17 @@ def forecast(
     starts = [(begin - origin).days for begin in begins]
     keys = [t.key for t in tasks]
     by_id = {t.id: t.key for t in tasks}
-    network = Network.build(
-        list(zip(keys, durations, strict=True)),
-        [Dependency(by_id[d.before_id], by_id[d.after_id], d.link, d.lag) for d in links],
-    )
+    index = {t.id: i for i, t in enumerate(tasks)}
+    dependencies = []
+    for d in links:  # lags in the successor's working days, from the predecessor's planned dates
+        first, then = index[d.before_id], index[d.after_id]
+        anchor = begins[first]
+        if d.link is not Link.SS:
+            anchor += timedelta(days=durations[first])
+        calendar = cals.get(tasks[then].country) or cals["BY"]
+        lag = _lag_days(calendar, anchor, d.lag)
+        dependencies.append(Dependency(by_id[d.before_id], by_id[d.after_id], d.link, lag))
+    network = Network.build(list(zip(keys, durations, strict=True)), dependencies)
     done = np.array([t.actual_finish is not None and not as_planned for t in tasks], dtype=np.bool_)
     found = schedule(network, np.array(starts, dtype=np.int64), done)
     baseline = latest_baseline(session)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from unionsync.core.money import Currency
 from unionsync.core.schemas import Amount, Day, Id, Name, Note, Quantity, Year
 from unionsync.core.validation import YEAR_MAX, YEAR_MIN
 from unionsync.roadmap.cpm import Link
@@ -147,7 +148,8 @@ class OutputIn(BaseModel):
     year: Year
     quarter: Annotated[int, Field(ge=1, le=4)] | None = None
     quantity: Quantity
-    value: Amount | None = None  # in RUB
+    value: Amount | None = None
+    currency: Currency | None = None  # of the value; RUB when a value comes without one
     to_partner: Quantity | None = None
 
 
@@ -160,6 +162,8 @@ class OutputPublic(BaseModel):
     year: int
     quarter: int | None
     quantity: Decimal
+    value: Decimal | None
+    currency: Currency | None
     to_partner: Decimal | None
     reported_by: str
 

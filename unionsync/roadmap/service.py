@@ -21,6 +21,7 @@ from unionsync.access.models import Side
 from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.errors import ConflictError, DomainValidationError, FieldError, NotFoundError
 from unionsync.core.messages import N_, Message
+from unionsync.core.money import Currency
 from unionsync.passports.models import Passport
 from unionsync.passports.service import financed_by, financiers
 from unionsync.roadmap.cpm import Dependency, Link, Network
@@ -270,6 +271,52 @@ class OutputValues:
     quantity: Decimal
     value: Decimal | None = None
     to_partner: Decimal | None = None
+    currency: Currency | None = None  # of the value; RUB when a value comes without one
+
+
+def _check_output(session: Session, passport: Passport, values: OutputValues) -> None:
+    """A period that has begun, within the passport's life, reported either as a whole year or
+    by quarters (not both: the year's output would count twice)."""
+    errors = []
+    this_year = datetime.now(UTC).year
+    if values.year > this_year:
+        errors.append(_problem("year", N_("output cannot be reported for a year not begun")))
+    elif values.year < passport.period_start - 1:
+        errors.append(
+            _problem(
+                "year",
+                N_("the passport's period begins in %(year)s"),
+                year=passport.period_start,
+            )
+        )
+    if values.to_partner is not None and values.to_partner > values.quantity:
+        errors.append(_problem("to_partner", N_("sales to the partner exceed the output")))
+    if values.value is None and values.currency is not None:
+        errors.append(_problem("currency", N_("a currency without a value")))
+    other = session.scalar(
+        select(func.count())
+        .select_from(OutputReport)
+        .where(
+            OutputReport.passport_id == passport.id,
+            OutputReport.product_position == values.product_position,
+            OutputReport.year == values.year,
+            OutputReport.quarter.is_not(None)
+            if values.quarter is None
+            else OutputReport.quarter.is_(None),
+        )
+    )
+    if other:
+        errors.append(
+            _problem(
+                "quarter",
+                N_("%(year)s is reported by quarters: report a quarter")
+                if values.quarter is None
+                else N_("%(year)s is reported as a whole year: change that report"),
+                year=values.year,
+            )
+        )
+    if errors:
+        raise DomainValidationError(errors)
 
 
 def report_output(session: Session, actor: Principal, values: OutputValues) -> OutputReport:
@@ -290,10 +337,7 @@ def report_output(session: Session, actor: Principal, values: OutputValues) -> O
             ]
         )
     require(actor, Action.UPDATE, Kind.ROADMAP, owner=product.country_code)
-    if values.to_partner is not None and values.to_partner > values.quantity:
-        raise DomainValidationError(
-            [_problem("to_partner", N_("sales to the partner exceed the output"))]
-        )
+    _check_output(session, passport, values)
     found = session.scalar(
         select(OutputReport).where(
             OutputReport.passport_id == passport.id,
@@ -316,6 +360,7 @@ def report_output(session: Session, actor: Principal, values: OutputValues) -> O
         session.add(found)
     found.quantity = values.quantity
     found.value = values.value
+    found.currency = None if values.value is None else (values.currency or Currency.RUB)
     found.to_partner = values.to_partner
     found.reported_by = actor.username
     session.flush()

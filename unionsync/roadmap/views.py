@@ -10,19 +10,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from unionsync.access.deps import ActorDep
-from unionsync.access.policy import Action, Kind, can, require
+from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.core.errors import DomainValidationError, FieldError
-from unionsync.core.messages import Message
+from unionsync.core.messages import N_, Message
 from unionsync.core.schemas import IdPath
 from unionsync.core.tabular import UPLOAD_LIMITS, ImportFailedError, UnreadableFileError
 from unionsync.core.validation import DateError, parse_day
-from unionsync.passports.models import Passport
+from unionsync.passports.models import RECONCILED_OR_LATER, Passport
 from unionsync.reference.models import Industry
 from unionsync.roadmap import service
 from unionsync.roadmap.export import (
@@ -32,13 +33,15 @@ from unionsync.roadmap.export import (
     write_workbook,
 )
 from unionsync.roadmap.models import RoadmapDependency
+from unionsync.roadmap.outputs import import_output, write_output_form
 from unionsync.roadmap.plan import Plan, TaskPlan
-from unionsync.roadmap.schemas import DependencyIn, TaskChange, TaskCreate
+from unionsync.roadmap.schemas import DependencyIn, OutputIn, TaskChange, TaskCreate
 from unionsync.roadmap.verdict import evidence
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.pages import (
     chart_data,
     chart_layout,
+    form_numbers,
     form_values,
     int_or_none,
     render,
@@ -78,8 +81,10 @@ def roadmap_page(
     industry: str | None = None,
     country: str | None = None,
     state: str | None = None,
+    scale: str | None = None,
 ) -> HTMLResponse:
-    """The roadmap (or one passport's part) as a Gantt chart and a table."""
+    """The roadmap (or one passport's part) as a Gantt chart and a table; `scale` (years,
+    quarters, months) sets the chart's ticks and the window it opens on."""
     use_language(request)
     chosen = int_or_none(passport_id)
     plan = service.view(session, actor, chosen)
@@ -111,16 +116,73 @@ def roadmap_page(
             "industry": industry or "",
             "country": country or "",
             "state": state or "",
+            "scale": scale if scale in SCALES else "years",
         },
+        scales=SCALES,
         today=today,
         may_add=can(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION"),
-        charts={"chart-gantt": chart_data(_gantt(rows, passports, today))} if rows else {},
+        may_report=chosen in passports and _reporter(actor, passports[chosen]),
+        may_report_any=any(can(actor, Action.UPDATE, Kind.ROADMAP, owner=c) for c in ("BY", "RU")),
+        charts=(
+            {"chart-gantt": chart_data(_gantt(rows, passports, today, scale or "years"))}
+            if rows
+            else {}
+        ),
     )
 
 
-def _gantt(rows: list[TaskPlan], passports: dict[int, Passport], today: date) -> dict[str, Any]:
+SCALES = {"years": N_("years"), "quarters": N_("quarters"), "months": N_("months")}
+WINDOW_MONTHS = {"quarters": 36, "months": 12}  # what the chart opens on; the rest pans in
+
+
+def _month(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def time_axis(first: date, last: date, today: date, scale: str) -> dict[str, Any]:
+    """A plotly date axis labelled by years, quarters («2 кв. 2027») or months («мар. 2027»)
+    in the page's language; with quarters and months it opens on a window around today
+    (inside the plan's span) that the user pans, so the labels stay readable."""
+    step = {"quarters": 3, "months": 1}.get(scale, 12)
+    start = date(first.year, 1, 1) if step == 12 else _month(first, -((first.month - 1) % step))
+    ticks: list[date] = []
+    while start <= last:
+        ticks.append(start)
+        start = _month(start, step)
+    ticks.append(start)
+    language = current_language.get()
+    if step == 12:
+        text = [str(t.year) for t in ticks]
+    elif step == 3:
+        text = [
+            gettext("Q%(q)s %(year)s") % {"q": (t.month - 1) // 3 + 1, "year": t.year}
+            for t in ticks
+        ]
+    else:
+        text = [format_date(t, "LLL yyyy", locale=language) for t in ticks]
+    axis: dict[str, Any] = {
+        "type": "date",
+        "gridcolor": "#e3e8ef",
+        "tickmode": "array",
+        "tickvals": [str(t) for t in ticks],
+        "ticktext": text,
+    }
+    window = WINDOW_MONTHS.get(scale)
+    if window is not None:
+        begin = max(ticks[0], _month(today, -window // 3))
+        end = min(ticks[-1], _month(begin, window))
+        begin = max(ticks[0], min(begin, _month(end, -window)))
+        axis["range"] = [str(begin), str(end)]
+    return axis
+
+
+def _gantt(
+    rows: list[TaskPlan], passports: dict[int, Passport], today: date, scale: str = "years"
+) -> dict[str, Any]:
     """Forecast bars (critical ones red), the baseline under them in grey, milestones as
-    diamonds, and today's line."""
+    diamonds, and today's line, on a time axis of years, quarters or months."""
     ordered = sorted(rows, key=lambda t: (t.task.passport_id or 0, t.start, t.task.key))
     labels = [
         f"{passports[t.task.passport_id].number if t.task.passport_id in passports else '—'} · "
@@ -196,7 +258,9 @@ def _gantt(rows: list[TaskPlan], passports: dict[int, Passport], today: date) ->
         "layout": chart_layout(
             barmode="overlay",
             height=height,
-            xaxis={"type": "date", "gridcolor": "#e3e8ef", "tickformat": "%m.%Y"},
+            xaxis=time_axis(
+                min(t.start for t in ordered), max(t.finish for t in ordered), today, scale
+            ),
             yaxis={
                 "autorange": "reversed",
                 "automargin": True,
@@ -376,14 +440,7 @@ async def import_roadmap(request: Request, session: SessionDep, actor: ActorDep)
     """The workbook back: progress, actual dates, estimates, new tasks; all or nothing, every
     error by row and column."""
     require(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION")
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise DomainValidationError([FieldError("file", "choose the workbook to load")])
-    content = await upload.read(UPLOAD_LIMIT + 1)
-    if len(content) > UPLOAD_LIMIT:
-        raise DomainValidationError([FieldError("file", "the file is larger than 10 MB")])
-    name = upload.filename or "roadmap.xlsx"
+    content, name = await _upload(request, "roadmap.xlsx")
     try:
         with session.begin_nested():  # rows changed before an error are undone: all or nothing
             result = import_workbook(session, actor, content, name, UPLOAD_LIMITS)
@@ -404,6 +461,131 @@ async def import_roadmap(request: Request, session: SessionDep, actor: ActorDep)
         request,
         session,
         "roadmap/imported.html",
+        active="roadmap",
+        errors=[],
+        result=result,
+        name=name,
+    )
+
+
+async def _upload(request: Request, default: str) -> tuple[bytes, str]:
+    """The posted workbook's bytes and name, at most `UPLOAD_LIMIT`."""
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise DomainValidationError(
+            [FieldError.explained("file", Message(N_("choose the workbook to load")))]
+        )
+    content = await upload.read(UPLOAD_LIMIT + 1)
+    if len(content) > UPLOAD_LIMIT:
+        raise DomainValidationError(
+            [FieldError.explained("file", Message(N_("the file is larger than 10 MB")))]
+        )
+    return content, upload.filename or default
+
+
+def _reporter(actor: Principal, passport: Passport) -> bool:
+    """Whether the actor may report output for some product of the passport (the service
+    checks each product again)."""
+    return any(
+        can(actor, Action.UPDATE, Kind.ROADMAP, owner=product.country_code)
+        for product in passport.products
+    )
+
+
+@router.post("/roadmap/passports/{passport_id}/output")
+async def report_output(
+    request: Request, passport_id: IdPath, session: SessionDep, actor: ActorDep
+) -> Response:
+    """One product's output for a year or a quarter, through the API's schema and rules."""
+    passport = service.visible_passport(session, actor, passport_id)
+    if not _reporter(actor, passport):
+        require(actor, Action.UPDATE, Kind.ROADMAP, owner=passport.initiator.country_code)
+    form = await form_values(request)
+    body = validated_form(
+        OutputIn,
+        form_numbers({**form, "passport_id": passport_id}, "quantity", "value", "to_partner"),
+    )
+    service.report_output(
+        session,
+        actor,
+        service.OutputValues(
+            passport_id,
+            body.product_position,
+            body.year,
+            body.quarter,
+            body.quantity,
+            body.value,
+            body.to_partner,
+            body.currency,
+        ),
+    )
+    return RedirectResponse(f"/roadmap?passport_id={passport_id}#verdict", status_code=303)
+
+
+@router.get("/roadmap/output.xlsx")
+def output_form(
+    session: SessionDep, actor: ActorDep, passport_id: str | None = None, year: str | None = None
+) -> Response:
+    """The output form as a workbook: a row per product of the passport (or of every passport
+    the reader sees and may report for) for the year (last year by default)."""
+    chosen = int_or_none(passport_id)
+    if chosen is not None:
+        passports = [service.visible_passport(session, actor, chosen)]
+    else:
+        visible = service.visible_passports(session, actor)
+        passports = [
+            p
+            for p in session.scalars(
+                select(Passport)
+                .where(Passport.status.in_(RECONCILED_OR_LATER))
+                .order_by(Passport.number)
+            )
+            if (visible is None or p.id in visible) and _reporter(actor, p)
+        ]
+    this_year = datetime.now(UTC).year
+    wanted = int_or_none(year)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "output.xlsx"
+        write_output_form(
+            path,
+            passports,
+            wanted if wanted is not None and wanted <= this_year else this_year - 1,
+        )
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="unionsync-output.xlsx"'},
+    )
+
+
+@router.post("/roadmap/output/import", response_class=HTMLResponse)
+async def import_output_form(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The filled output form back: all or nothing, every error by row and column."""
+    if not any(can(actor, Action.UPDATE, Kind.ROADMAP, owner=c) for c in ("BY", "RU")):
+        require(actor, Action.UPDATE, Kind.ROADMAP, owner=actor.country or "BY")
+    content, name = await _upload(request, "output.xlsx")
+    try:
+        with session.begin_nested():  # rows reported before an error are undone
+            result = import_output(session, actor, content, name, UPLOAD_LIMITS)
+    except UnreadableFileError as unreadable:
+        raise DomainValidationError([FieldError("file", str(unreadable))]) from None
+    except ImportFailedError as failed:
+        return render(
+            request,
+            session,
+            "roadmap/output_imported.html",
+            active="roadmap",
+            status_code=422,
+            errors=failed.errors,
+            result=None,
+            name=name,
+        )
+    return render(
+        request,
+        session,
+        "roadmap/output_imported.html",
         active="roadmap",
         errors=[],
         result=result,

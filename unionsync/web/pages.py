@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from unionsync import __version__
 from unionsync.access.policy import ANONYMOUS, Action, Kind, Principal, can
 from unionsync.core.errors import DomainValidationError, FieldError
+from unionsync.core.messages import Message
 from unionsync.core.meta import DEMO_KEY, get_meta
-from unionsync.core.validation import MAX_ID, MAX_PAGE
+from unionsync.core.validation import MAX_ID, MAX_PAGE, NumberError, parse_decimal
 from unionsync.web import csrf
 from unionsync.web.i18n import current_language, pick_language
 
@@ -34,6 +35,23 @@ def validated_form(schema: Any, body: dict[str, Any]) -> Any:
             for e in error.errors()
         ]
         raise DomainValidationError(found) from None
+
+
+def form_numbers(form: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The form's numbers as users write them (`1 250 000,50`), as exact decimals for the
+    schema; a number that is not one is the field's error in the reader's language."""
+    found = dict(form)
+    for name in fields:
+        try:
+            number = parse_decimal(found.get(name), allow_negative=True)
+        except NumberError as error:
+            text = Message(error.template, **error.params)
+            raise DomainValidationError(
+                [FieldError.explained(name, text, found.get(name))]
+            ) from None
+        if number is not None:
+            found[name] = str(number)
+    return found
 
 
 async def form_values(request: Request) -> dict[str, Any]:
