@@ -1,9 +1,10 @@
 """The roadmap outside the application: the workbook goes out and comes back (progress and new
 tasks taken, bad rows refused by file, row and column with nothing written), and the milestones
-as an iCalendar feed with stable identifiers."""
+as an iCalendar feed with stable identifiers; the output form the same way."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from icalendar import Calendar
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 from unionsync import config
 from unionsync.cli import app
 from unionsync.db.session import make_engine, make_session_factory
-from unionsync.roadmap.models import RoadmapTask
+from unionsync.passports.models import Passport
+from unionsync.roadmap.models import OutputReport, RoadmapTask
 
 runner = CliRunner()
 
@@ -122,4 +124,50 @@ def test_what_slipped_as_xlsx_and_pdf(tmp_path: Path, demo_url: str, monkeypatch
     assert narrow.exit_code == 0 and "0 late tasks" in narrow.stdout
     bad = runner.invoke(app, ["roadmap", "report", "--out", str(sheet_path), "--from", "вчера"])
     assert bad.exit_code == 2
+    config.get_settings.cache_clear()
+
+
+def test_the_output_form_goes_out_and_comes_back(tmp_path: Path, demo_url: str, monkeypatch):  # type: ignore[no-untyped-def]
+    _env(tmp_path, demo_url, monkeypatch)
+    out = tmp_path / "output.xlsx"
+    assert (
+        runner.invoke(
+            app, ["roadmap", "output-form", "--out", str(out), "--year", "2099"]
+        ).exit_code
+        == 2
+    )
+    written = runner.invoke(app, ["roadmap", "output-form", "--out", str(out), "--year", "2025"])
+    assert written.exit_code == 0, written.output
+    book = load_workbook(out)
+    sheet = book.active
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) >= 10 and all(r[4].value == 2025 for r in rows)
+    rows[0][5].value = 2  # the second quarter of a year the demo reports whole: refused
+    rows[0][6].value = 10
+    rows[1][6].value = "-5"
+    book.save(out)
+    refused = runner.invoke(app, ["roadmap", "outputs", str(out)])
+    assert refused.exit_code == 1 and "nothing was imported" in refused.output
+    assert "row 2" in refused.output and "row 3" in refused.output
+    rows[0][5].value = None
+    rows[1][6].value = "1 500,25"
+    book.save(out)
+    taken = runner.invoke(app, ["roadmap", "outputs", str(out)])
+    assert taken.exit_code == 0, taken.output
+    assert "2 reports recorded" in taken.stdout
+    number, position = rows[1][0].value, rows[1][1].value
+    engine = make_engine(demo_url)
+    with make_session_factory(engine)() as s:
+        passport = s.scalar(select(Passport).where(Passport.number == number))
+        assert passport is not None
+        stored = s.scalar(
+            select(OutputReport.quantity).where(
+                OutputReport.passport_id == passport.id,
+                OutputReport.product_position == position,
+                OutputReport.year == 2025,
+                OutputReport.quarter.is_(None),
+            )
+        )
+        assert stored == Decimal("1500.25")
+    engine.dispose()
     config.get_settings.cache_clear()

@@ -1,4 +1,5 @@
-"""`unionsync roadmap`: derive the tasks, the critical path, schedule risk."""
+"""`unionsync roadmap`: derive the tasks, the critical path, schedule risk, the workbook and the
+output form out and back, what slipped."""
 
 from __future__ import annotations
 
@@ -171,6 +172,55 @@ def import_command(
     )
 
 
+@app.command("output-form")
+def output_form_command(
+    out: Annotated[Path, typer.Option("--out", help="the .xlsx workbook to write")],
+    year: Annotated[int | None, typer.Option("--year", help="last year by default")] = None,
+    passport_id: Annotated[
+        int | None, typer.Option("--passport", help="one passport's products", min=1)
+    ] = None,
+) -> None:
+    """The output form: a row per product of the reconciled passports for the year, the
+    figures to fill (they come back with `roadmap outputs`)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from unionsync.passports.models import RECONCILED_OR_LATER, Passport
+    from unionsync.roadmap.outputs import write_output_form
+
+    if out.suffix.lower() != ".xlsx":
+        err.print("[red]--out must name an .xlsx file[/red]")
+        raise typer.Exit(2)
+    this_year = datetime.now(UTC).year
+    if year is not None and not 2000 <= year <= this_year:
+        err.print(f"[red]--year must be from 2000 to {this_year}[/red]")
+        raise typer.Exit(2)
+    with operator_session(ready_factory()) as session:
+        query = select(Passport).where(Passport.status.in_(RECONCILED_OR_LATER))
+        if passport_id is not None:
+            query = query.where(Passport.id == passport_id)
+        passports = list(session.scalars(query.order_by(Passport.number)))
+        if passport_id is not None and not passports:
+            err.print(f"[red]passport {passport_id} does not exist or is not reconciled[/red]")
+            raise typer.Exit(1)
+        write_output_form(out, passports, year or this_year - 1)
+    console.print(f"{sum(len(p.products) for p in passports)} product rows written to {out}.")
+
+
+@app.command("outputs")
+def outputs_command(
+    path: Annotated[Path, typer.Argument(help="a filled output form (.xlsx or .csv)")],
+) -> None:
+    """Actual output per passport product and period from the filled form, all or nothing."""
+    from unionsync.access.policy import SYSTEM
+    from unionsync.roadmap.outputs import import_output
+
+    with file_errors(path), operator_session(ready_factory()) as session, session.begin():
+        result = import_output(session, SYSTEM, path.read_bytes(), path.name)
+    console.print(f"{result.rows} rows read: {result.reported} reports recorded.")
+
+
 @app.command("report")
 def report_command(
     out: Annotated[Path, typer.Option("--out", help="an .xlsx or a .pdf file")],
@@ -179,10 +229,9 @@ def report_command(
 ) -> None:
     """What slipped: the tasks due in the period by the baseline that the forecast finishes
     later, in Russian (XLSX or PDF)."""
-    from datetime import date
-
     from sqlalchemy import select
 
+    from unionsync.core.validation import DateError, parse_day
     from unionsync.passports.models import Passport
     from unionsync.roadmap.export import write_slipped
     from unionsync.roadmap.plan import forecast
@@ -191,10 +240,13 @@ def report_command(
         err.print("[red]--out must name an .xlsx or a .pdf file[/red]")
         raise typer.Exit(2)
     try:
-        start, end = date.fromisoformat(since), date.fromisoformat(until)
-    except ValueError:
-        err.print("[red]--from and --until are dates: 2026-01-31[/red]")
+        start, end = parse_day(since), parse_day(until)
+    except DateError:
+        err.print("[red]--from and --until are dates: 2026-01-31 or 31.01.2026[/red]")
         raise typer.Exit(2) from None
+    if start is None or end is None:
+        err.print("[red]--from and --until are dates: 2026-01-31 or 31.01.2026[/red]")
+        raise typer.Exit(2)
     with operator_session(ready_factory()) as session:
         plan = forecast(session)
         passports = {p.id: p for p in session.scalars(select(Passport))}

@@ -39,7 +39,8 @@ from unionsync.roadmap.service import visible_passports
 
 @dataclass(frozen=True, slots=True)
 class LateItem:
-    """A program item whose covering passport's forecast ends after the item's target year."""
+    """A program item with a target year and a passport covering it, with the passport's
+    forecast and baseline completion (late when the forecast ends after the target year)."""
 
     item_id: int
     country: str
@@ -54,9 +55,18 @@ class LateItem:
     baseline_finish: date | None  # and in the latest baseline
 
     @property
+    def late(self) -> bool:
+        """The passport's forecast completion falls in a year after the target year."""
+        return self.finish.year > self.target_year
+
+    @property
     def slipped_past_target(self) -> bool:
         """The baseline met the target year and the forecast no longer does."""
-        return self.baseline_finish is not None and self.baseline_finish.year <= self.target_year
+        return (
+            self.late
+            and self.baseline_finish is not None
+            and self.baseline_finish.year <= self.target_year
+        )
 
 
 def covering_passports(session: Session) -> dict[int, set[int]]:
@@ -92,7 +102,17 @@ def covering_passports(session: Session) -> dict[int, set[int]]:
 def late_items(session: Session, plan: Plan, industry_id: int | None = None) -> list[LateItem]:
     """Items (of one industry, or all) whose covering passport in `plan` ends after their
     target year, the worst first (the most years late)."""
+    return [x for x in item_targets(session, plan, industry_id) if x.late]
+
+
+def item_targets(
+    session: Session, plan: Plan, industry_id: int | None = None, passport_id: int | None = None
+) -> list[LateItem]:
+    """Every item with a target year that a passport of `plan` covers (of one industry, or
+    covered by one passport), each with that passport's completion; the latest first."""
     finish = plan.passport_finish()
+    if passport_id is not None:
+        finish = {k: v for k, v in finish.items() if k == passport_id}
     baseline: dict[int, date] = {}
     for t in plan.tasks:
         if t.task.passport_id is not None and t.baseline_finish is not None:
@@ -114,23 +134,22 @@ def late_items(session: Session, plan: Plan, industry_id: int | None = None) -> 
     for item, program in session.execute(query):
         target = item.target_year
         assert target is not None  # selected so
-        for passport_id in sorted(covering[item.id] & finish.keys()):
-            if finish[passport_id].year > target:
-                late.append(
-                    LateItem(
-                        item.id,
-                        program.country_code,
-                        program.code,
-                        program.industry_id,
-                        item.position,
-                        item.name_ru,
-                        target,
-                        passport_id,
-                        numbers[passport_id],
-                        finish[passport_id],
-                        baseline.get(passport_id),
-                    )
+        for covered_by in sorted(covering[item.id] & finish.keys()):
+            late.append(
+                LateItem(
+                    item.id,
+                    program.country_code,
+                    program.code,
+                    program.industry_id,
+                    item.position,
+                    item.name_ru,
+                    target,
+                    covered_by,
+                    numbers[covered_by],
+                    finish[covered_by],
+                    baseline.get(covered_by),
                 )
+            )
     late.sort(key=lambda x: (x.target_year - x.finish.year, x.program, x.position, x.passport_id))
     return late
 

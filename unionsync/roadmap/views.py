@@ -36,6 +36,7 @@ from unionsync.roadmap.models import RoadmapDependency
 from unionsync.roadmap.outputs import import_output, write_output_form
 from unionsync.roadmap.plan import Plan, TaskPlan
 from unionsync.roadmap.schemas import DependencyIn, OutputIn, TaskChange, TaskCreate
+from unionsync.roadmap.targets import LateItem, item_targets
 from unionsync.roadmap.verdict import evidence
 from unionsync.web.i18n import current_language, gettext
 from unionsync.web.pages import (
@@ -99,6 +100,7 @@ def roadmap_page(
     today = datetime.now(UTC).date()
     slipped = sorted((t for t in rows if t.slip and t.slip > 0), key=lambda t: -(t.slip or 0))
     found = evidence(session, passports[chosen]) if chosen in passports else None
+    covered = item_targets(session, plan, passport_id=chosen) if chosen in passports else []
     return render(
         request,
         session,
@@ -110,6 +112,7 @@ def roadmap_page(
         passports=passports,
         chosen=passports.get(chosen or 0),
         verdict=found,
+        covered=covered,
         industries=list(session.scalars(select(Industry).order_by(Industry.id))),
         filters={
             "passport_id": chosen or "",
@@ -124,7 +127,7 @@ def roadmap_page(
         may_report=chosen in passports and _reporter(actor, passports[chosen]),
         may_report_any=any(can(actor, Action.UPDATE, Kind.ROADMAP, owner=c) for c in ("BY", "RU")),
         charts=(
-            {"chart-gantt": chart_data(_gantt(rows, passports, today, scale or "years"))}
+            {"chart-gantt": chart_data(_gantt(rows, passports, today, scale or "years", covered))}
             if rows
             else {}
         ),
@@ -179,10 +182,16 @@ def time_axis(first: date, last: date, today: date, scale: str) -> dict[str, Any
 
 
 def _gantt(
-    rows: list[TaskPlan], passports: dict[int, Passport], today: date, scale: str = "years"
+    rows: list[TaskPlan],
+    passports: dict[int, Passport],
+    today: date,
+    scale: str = "years",
+    targets: list[LateItem] | None = None,
 ) -> dict[str, Any]:
     """Forecast bars (critical ones red), the baseline under them in grey, milestones as
-    diamonds, and today's line, on a time axis of years, quarters or months."""
+    diamonds, the target years of the program items the passport covers (the year's last day;
+    red when the passport now ends later), and today's line, on a time axis of years, quarters
+    or months."""
     ordered = sorted(rows, key=lambda t: (t.task.passport_id or 0, t.start, t.task.key))
     labels = [
         f"{passports[t.task.passport_id].number if t.task.passport_id in passports else '—'} · "
@@ -252,14 +261,41 @@ def _gantt(
                 "hovertemplate": "%{x}<extra></extra>",
             }
         )
-    height = max(320, 22 * len(ordered) + 120)
+    if targets:
+        marks = [
+            (f"{gettext('Target year')}: {x.program} №{x.position} {x.name[:36]}", x)
+            for x in targets
+        ]
+        labels += [label for label, _ in marks if label not in labels]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": gettext("target years of the program items"),
+                "y": [label for label, _ in marks],
+                "x": [str(date(x.target_year, 12, 31)) for _, x in marks],
+                "marker": {
+                    "symbol": "star",
+                    "size": 12,
+                    "color": ["#b3261e" if x.late else "#1b7f4b" for _, x in marks],
+                },
+                "hovertemplate": "%{x}<extra></extra>",
+            }
+        )
+    height = max(320, 22 * len(labels) + 120)
     return {
         "data": data,
         "layout": chart_layout(
             barmode="overlay",
             height=height,
             xaxis=time_axis(
-                min(t.start for t in ordered), max(t.finish for t in ordered), today, scale
+                min(t.start for t in ordered),
+                max(
+                    [t.finish for t in ordered]
+                    + [date(x.target_year, 12, 31) for x in targets or []]
+                ),
+                today,
+                scale,
             ),
             yaxis={
                 "autorange": "reversed",
