@@ -80,7 +80,7 @@ def test_the_drawdown_form_takes_amounts_as_users_write_them(client: TestClient,
     assert found == Decimal("1250000.50")
     wrong = _post(client, url, {"amount": "много", "purpose": "Монтаж"})
     assert wrong.status_code == 422
-    assert "amount" in wrong.text and "не число" in wrong.text
+    assert "<li>Сумма: " in wrong.text and "не число" in wrong.text
     bad_rate = client.get("/passports/1/financing?b_rate=150")
     assert bad_rate.status_code == 422 and "введите процент от 0 до 100" in bad_rate.text
 

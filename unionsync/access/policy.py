@@ -74,8 +74,18 @@ class NotAuthenticatedError(UnionSyncError):
 
 
 class PermissionDeniedError(UnionSyncError):
+    """Refused by the rules; `action` and `kind`, when the policy refused, let a page say what
+    was refused in its reader's language."""
+
     status = 403
     title = "Forbidden"
+
+    def __init__(
+        self, message: str, action: Action | None = None, kind: Kind | None = None
+    ) -> None:
+        super().__init__(message)
+        self.action = action
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,5 +248,7 @@ def require(
         scope = f" of {owner}" if owner else ""
         raise PermissionDeniedError(
             f"{actor.username} ({actor.side}, {actor.role}) may not {action.value} "
-            f"{kind.value}{scope}"
+            f"{kind.value}{scope}",
+            action,
+            kind,
         )

@@ -398,6 +398,22 @@ def _checked(
                 Message(N_("ends (%(end)s) before it starts (%(start)s)"), end=end, start=start),
             )
         )
+    rows = (content if content is not None else passport.content or {}).get("products") or []
+    for number, row in enumerate(rows, start=1):
+        reached = row.get("start_year") if isinstance(row, dict) else None
+        if start is not None and isinstance(reached, int) and reached < start:
+            errors.append(  # a project cannot reach its capacity before it begins
+                FieldError.explained(
+                    f"products[{number}].start_year",
+                    Message(
+                        N_(
+                            "capacity is reached in %(year)s, before the project starts (%(start)s)"
+                        ),
+                        year=reached,
+                        start=start,
+                    ),
+                )
+            )
     if errors:
         raise DomainValidationError(errors)
     return header, content, roles
@@ -934,13 +950,16 @@ def draft_from_item(
     if existing is not None:
         raise ConflictError(f"passport {existing} already answers this item")
     year = (today or date.today()).year
-    end = max(item.target_year or 0, year + 3)
+    # capacity by the item's target year when it is still ahead, else as soon as a year on (the
+    # draft says when; never before the project starts)
+    reached = item.target_year if item.target_year and item.target_year > year else year + 1
+    end = max(reached, year + 3)
     yearly = max((d.quantity for d in item.demands), default=None)
     product: dict[str, object] = {
         "name": item.name_ru,
         "unit": item.unit_okei,
         "country": PARTNER[program.country_code],
-        "start_year": item.target_year or end,
+        "start_year": reached,
         "consumers": f"заказчики программы {program.code} ({program.country_code})",
         "program_item": item.id,
     }

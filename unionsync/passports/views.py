@@ -3,6 +3,7 @@ change request once reconciled), versions and their differences, documents, new 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -124,12 +125,35 @@ def passport_page(
     """The passport: its sections, state and the acts open to this user, change requests,
     versions, comments and history, and its documents."""
     passport = service.get_passport(session, actor, passport_id)
+    return _passport_page(request, session, actor, passport)
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A workflow act refused: which, and why (field errors, or one sentence)."""
+
+    act: str
+    errors: list[FieldError]
+    problem: str = ""
+
+
+def _passport_page(
+    request: Request,
+    session: Session,
+    actor: Principal,
+    passport: Passport,
+    *,
+    refused: Refused | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     extra = {} if actor.side is Side.BANK else _detail_context(session, actor, passport)
     return render(
         request,
         session,
         "passports/detail.html",
         active="passports",
+        status_code=status_code,
+        refused=refused,
         passport=passport,
         tender_trail=tenders.passport_tenders(session, actor, passport),
         equipment_progress=tenders.equipment_progress(session, passport),
@@ -196,6 +220,7 @@ def _detail_context(session: Session, actor: Principal, passport: Passport) -> d
 
 @router.post("/passports/{passport_id}/acts/{what}")
 def passport_act(
+    request: Request,
     passport_id: IdPath,
     what: str,
     session: SessionDep,
@@ -203,11 +228,30 @@ def passport_act(
     comment: Annotated[str | None, Form()] = None,
     lock_version: Annotated[int | None, Form()] = None,
 ) -> Response:
-    """A workflow button: back to the passport, where the new state and history show."""
+    """A workflow button: back to the passport, where the new state and history show; a
+    refused act comes back to the passport too, with what to complete linked to the form."""
     acts = {a.value: a for a in workflow.Act}
     if what not in acts:
         raise NotFoundError("act", what)
-    editing.act(session, actor, passport_id, acts[what], comment, lock_version)
+    try:
+        editing.act(session, actor, passport_id, acts[what], comment, lock_version)
+    except editing.ConcurrentWriteError:
+        raise
+    except DomainValidationError as error:  # checked before anything changed
+        passport = service.get_passport(session, actor, passport_id)
+        return _passport_page(
+            request, session, actor, passport, refused=Refused(what, error.errors), status_code=422
+        )
+    except ConflictError as error:
+        passport = service.get_passport(session, actor, passport_id)
+        return _passport_page(
+            request,
+            session,
+            actor,
+            passport,
+            refused=Refused(what, [], str(error)),
+            status_code=409,
+        )
     return RedirectResponse(f"/passports/{passport_id}", status_code=303)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from unionsync.access.models import Role, Side
+from unionsync.access.policy import Action, Kind, PermissionDeniedError, Principal
 from unionsync.catalog.models import OrganizationKind, ProgramStatus
+from unionsync.core.errors import NotFoundError
 from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.service import Scenario
 from unionsync.finance.models import AllocationStatus, DrawdownStatus
@@ -12,10 +15,11 @@ from unionsync.finance.schedules import RepaymentMethod
 from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
 from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
+from unionsync.passports.places import place
 from unionsync.passports.workflow import Act
 from unionsync.selection.models import AwardCriteria, CallStatus, Method, TenderStatus
 from unionsync.trade.models import FlowDirection
-from unionsync.web.i18n import N_, gettext, translations
+from unionsync.web.i18n import N_, current_language, gettext, translations
 
 # (member, name) pairs, not a dict keyed by members: members of different enumerations with
 # the same value (a passport's "reconciled" state and the "reconciled" scenario) are equal
@@ -102,6 +106,14 @@ _NAMES: tuple[tuple[StrEnum, str], ...] = (
     (RepaymentMethod.ANNUITY, N_("annuity")),
     (RepaymentMethod.EQUAL_PRINCIPAL, N_("equal principal")),
     (RepaymentMethod.BULLET, N_("bullet")),
+    (Side.BY, N_("Belarus")),
+    (Side.RU, N_("Russia")),
+    (Side.UNION, N_("Standing Committee")),
+    (Side.BANK, N_("bank")),
+    (Role.VIEWER, N_("viewer")),
+    (Role.EDITOR, N_("editor")),
+    (Role.APPROVER, N_("approver")),
+    (Role.ADMIN, N_("administrator")),
 )
 LABELS: dict[tuple[type, str], str] = {(type(m), m.value): name for m, name in _NAMES}
 
@@ -183,3 +195,141 @@ def status_label(value: str, kind: str = "passport") -> str:
     )
     states = {s.value: s for s in enumeration}
     return label(states[value]) if value in states else value
+
+
+# what a refusal was about, in the reader's words (see `PermissionDeniedError`)
+ACTIONS = {
+    Action.VIEW: N_("view"),
+    Action.CREATE: N_("create"),
+    Action.UPDATE: N_("change"),
+    Action.DELETE: N_("delete"),
+    Action.APPROVE: N_("approve"),
+    Action.COMMENT: N_("comment on"),
+    Action.MANAGE_USERS: N_("manage"),
+    Action.VIEW_AUDIT: N_("view"),
+}
+KINDS = {
+    Kind.REFERENCE: N_("reference data"),
+    Kind.PROGRAM: N_("programs"),
+    Kind.ORGANIZATION: N_("enterprises and organizations"),
+    Kind.CAPABILITY: N_("production capabilities"),
+    Kind.PASSPORT: N_("project passports"),
+    Kind.TRADE: N_("trade records"),
+    Kind.DASHBOARD: N_("the overview"),
+    Kind.CODE_LIST: N_("code lists"),
+    Kind.MATCH: N_("matching"),
+    Kind.SELECTION: N_("selection and tenders"),
+    Kind.FINANCE: N_("financing"),
+    Kind.ROADMAP: N_("the roadmap"),
+    Kind.USER: N_("users"),
+    Kind.AUDIT: N_("the audit log"),
+}
+# what a missing record was, in the reader's words (see `NotFoundError`)
+ENTITIES = {
+    "passport": N_("Passport"),
+    "program": N_("Program"),
+    "program item": N_("Program item"),
+    "organization": N_("Organization"),
+    "capability": N_("Capability"),
+    "match run": N_("Matching run"),
+    "match": N_("Match"),
+    "tender": N_("Tender"),
+    "call": N_("Call"),
+    "contract": N_("Contract"),
+    "facility": N_("Loan facility"),
+    "allocation": N_("Allocation"),
+    "credit agreement": N_("Credit agreement"),
+    "drawdown request": N_("Drawdown request"),
+    "roadmap task": N_("Roadmap task"),
+    "change request": N_("Change request"),
+    "passport version": N_("Passport version"),
+    "user": N_("User"),
+    "industry": N_("Industry"),
+    "country": N_("Country"),
+    "code list": N_("Code list"),
+}
+
+
+def denial(error: PermissionDeniedError, actor: Principal) -> str:
+    """Why a page is refused, in the reader's language: who they are and, when the policy
+    said, what they may not do."""
+    who = {
+        "user": actor.username,
+        "side": label(actor.side) if actor.side else "—",
+        "role": label(actor.role) if actor.role else "—",
+    }
+    if error.action in ACTIONS and error.kind in KINDS:
+        return gettext(
+            "Your account %(user)s (%(side)s, %(role)s) may not %(action)s: %(kind)s."
+        ) % {
+            **who,
+            "action": gettext(ACTIONS[error.action]),
+            "kind": gettext(KINDS[error.kind]),
+        }
+    return gettext("Your account %(user)s (%(side)s, %(role)s) may not do this.") % who
+
+
+def missing(error: NotFoundError) -> str:
+    """What does not exist, in the reader's language."""
+    what = ENTITIES.get(error.entity)
+    if what is None:
+        return gettext("What you asked for does not exist (it may have been removed).")
+    return gettext("%(what)s «%(key)s» does not exist (it may have been removed).") % {
+        "what": gettext(what),
+        "key": error.key,
+    }
+
+
+# fields as forms label them, for errors shown away from their form (see `field_label`)
+FIELDS = {
+    "file": N_("File"),
+    "year": N_("Year"),
+    "quarter": N_("Quarter"),
+    "quantity": N_("Quantity"),
+    "value": N_("Value"),
+    "currency": N_("Currency"),
+    "amount": N_("Amount"),
+    "to_partner": N_("Sold to the partner"),
+    "product_position": N_("Product"),
+    "passport_id": N_("Passport"),
+    "organization_id": N_("Organization"),
+    "initiator_id": N_("Initiator"),
+    "industry_id": N_("Industry"),
+    "item_id": N_("Program item"),
+    "title": N_("Title"),
+    "duration": N_("Duration, working days"),
+    "optimistic": N_("Optimistic, working days"),
+    "pessimistic": N_("Pessimistic, working days"),
+    "planned_start": N_("Planned start"),
+    "actual_start": N_("Actual start"),
+    "actual_finish": N_("Actual finish"),
+    "progress": N_("Progress"),
+    "lag": N_("Lag, working days"),
+    "after_id": N_("Next task"),
+    "before_id": N_("Previous task"),
+    "since": N_("Due from"),
+    "until": N_("to"),
+    "reason": N_("Reason"),
+    "comment": N_("Comment"),
+    "purpose": N_("Purpose"),
+    "contract_id": N_("Contract"),
+    "units": N_("Units"),
+    "unit": N_("Unit"),
+    "delivered_on": N_("Delivered on"),
+    "username": N_("User name"),
+    "password": N_("Password"),
+    "tnved": N_("TN VED"),
+    "country_code": N_("Country"),
+    "page": N_("Page"),
+    "per_page": N_("Rows per page"),
+    "sort": N_("Sort"),
+    "q": N_("Search"),
+}
+
+
+def field_label(key: str) -> str:
+    """A field's name for the reader: the form's label, a passport's place, else the key."""
+    if key in FIELDS:
+        return gettext(FIELDS[key])
+    where = place(key, current_language.get())
+    return where.label

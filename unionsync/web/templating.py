@@ -14,9 +14,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from unionsync.core.errors import FieldError
 from unionsync.core.money import Money
 from unionsync.core.tabular import RowError
+from unionsync.passports.places import Place, place
 from unionsync.reference.units import unit_by_code
 from unionsync.web.i18n import current_language, gettext, ngettext
-from unionsync.web.labels import act_label, event_label, label, status_label
+from unionsync.web.labels import act_label, event_label, field_label, label, status_label
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [
@@ -72,6 +73,11 @@ def reason(error: RowError | FieldError) -> str:
     return error.localized(gettext)
 
 
+def passport_place(key: str) -> Place:
+    """Where a passport's field error points, in the reader's language (see `places`)."""
+    return place(key, current_language.get())
+
+
 def make_environment() -> Environment:
     """The environment: autoescaping, newstyle gettext, our filters."""
     env = Environment(
@@ -92,6 +98,7 @@ def make_environment() -> Environment:
         act_label=act_label,
         event_label=event_label,
         status_label=status_label,
+        field_label=field_label,
     )
-    env.globals.update(query=query)
+    env.globals.update(query=query, passport_place=passport_place)
     return env

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import fastapi_offline
 import plotly
@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from unionsync.access.policy import NotAuthenticatedError, PermissionDeniedError
+from unionsync.access.policy import ANONYMOUS, NotAuthenticatedError, PermissionDeniedError
 from unionsync.api.problems import domain_error, http_error, validation_error
 from unionsync.core.errors import (
     BusyError,
@@ -26,6 +26,7 @@ from unionsync.core.errors import (
 )
 from unionsync.web.csrf import CsrfError
 from unionsync.web.i18n import LANGUAGES, gettext
+from unionsync.web.labels import denial, field_label, missing
 from unionsync.web.pages import LANG_COOKIE, render, use_language
 
 router = APIRouter(include_in_schema=False)
@@ -91,13 +92,18 @@ async def http_error_page(request: Request, exc: Exception) -> Response:
         return await http_error(request, exc)
     use_language(request)  # the titles below are translated for this request's reader
     titles = {404: gettext("Page not found"), 405: gettext("Not allowed")}
+    details = {
+        404: gettext("There is no page at this address. Check the link."),
+        405: gettext("This address does not answer that kind of request."),
+    }
     response = render(
         request,
         None,
         "error.html",
         status_code=exc.status_code,
         title=titles.get(exc.status_code, gettext("Error")),
-        detail=str(exc.detail),
+        detail=details.get(exc.status_code, str(exc.detail)),
+        back=_back(request),
     )
     response.headers.update(exc.headers or {})
     return response
@@ -212,7 +218,31 @@ async def domain_error_page(request: Request, exc: Exception) -> Response:
     }
     title = titles.get(type(exc), gettext("Error"))
     detail = str(exc)
-    if isinstance(exc, DomainValidationError):  # each field's reason in the reader's language
+    problems: list[str] = []
+    if isinstance(exc, PermissionDeniedError):
+        detail = denial(exc, getattr(request.state, "actor", ANONYMOUS))
+    elif isinstance(exc, NotFoundError):
+        detail = missing(exc)
+    elif isinstance(exc, DomainValidationError):  # each field's reason in the reader's language
         title = gettext("Invalid input")
-        detail = "; ".join(f"{e.field}: {e.localized(gettext)}" for e in exc.errors)
-    return render(request, None, "error.html", status_code=exc.status, title=title, detail=detail)
+        detail = gettext("Nothing was changed; correct these values:")
+        problems = [f"{field_label(e.field)}: {e.localized(gettext)}" for e in exc.errors]
+    return render(
+        request,
+        None,
+        "error.html",
+        status_code=exc.status,
+        title=title,
+        detail=detail,
+        problems=problems,
+        back=_back(request),
+    )
+
+
+def _back(request: Request) -> str | None:
+    """The page the reader came from on this site (to go back to it), if the browser said."""
+    referer = request.headers.get("referer", "")
+    parsed = urlsplit(referer)
+    if not referer or parsed.netloc != request.url.netloc or parsed.path == request.url.path:
+        return None
+    return parsed.path + (f"?{parsed.query}" if parsed.query else "")
