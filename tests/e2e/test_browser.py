@@ -167,8 +167,16 @@ def test_matching_run_and_keyboard_review(live_url, browser):
     assert "focus=" in page.url
     page.wait_for_selector("article.match.focused")
     assert page.locator(f"article[data-match='{second}']").count() == 0  # no longer undecided
-    with page.expect_navigation():
-        page.keyboard.press("r")  # reject the focused one
+    focused, header = (
+        page.locator("article.match.focused").bounding_box(),
+        page.locator(".topbar").bounding_box(),
+    )
+    assert focused and header and focused["y"] >= header["y"] + header["height"] - 1  # not under it
+    with page.expect_navigation():  # reject the focused one, typed on a Russian layout: «к»
+        page.evaluate(
+            "document.dispatchEvent(new KeyboardEvent('keydown',"
+            " {key: 'к', code: 'KeyR', bubbles: true}))"
+        )
     page.goto(f"{live_url}/matching/review?program_id={program_id}&state=accepted")
     accepted = page.locator("article.match")
     assert accepted.count() == 1 and accepted.first.get_attribute("data-match") == second

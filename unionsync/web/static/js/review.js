@@ -1,5 +1,7 @@
 // Keyboard review of matches: J/K move between cards, A accepts, R rejects, U withdraws.
 // Each key submits the focused card's own form, so the server-side rules apply as for a click.
+// Keys are read by their place on the keyboard (event.code), not the character they type, so
+// they work the same on a Russian layout (the A key types «ф» there).
 (function () {
   "use strict";
   function cards() { return Array.prototype.slice.call(document.querySelectorAll("article.match")); }
@@ -16,7 +18,7 @@
     list.forEach(function (c) { c.classList.remove("focused"); });
     card.classList.add("focused");
     card.focus({ preventScroll: true });
-    card.scrollIntoView({ block: "nearest" });
+    card.scrollIntoView({ block: "nearest" });  // scroll-margin keeps it below the header
   }
   function submit(kind) {
     var list = cards();
@@ -29,7 +31,8 @@
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) { return; }
-    var key = event.key.toLowerCase();
+    var codes = { KeyJ: "j", KeyK: "k", KeyA: "a", KeyR: "r", KeyU: "u" };
+    var key = codes[event.code];
     var index = current();
     if (key === "j") { focusAt(index + 1); }
     else if (key === "k") { focusAt(index < 0 ? 0 : index - 1); }
