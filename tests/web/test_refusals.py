@@ -45,6 +45,8 @@ def test_submitting_an_incomplete_draft_comes_back_with_what_to_complete(client:
     client.cookies.set("lang", "en")
     english = client.post(f"{url}/acts/submit", data={"csrf_token": _token(client, url)})
     assert english.status_code == 422 and "was refused; nothing changed" in english.text
+    refusal = english.text.split('id="act-refused"')[1].split("</div>")[0]
+    assert "Indicators: needs at least 1 row" in refusal and "Показатели" not in refusal
     client.cookies.set("lang", "ru")
 
 

@@ -25,6 +25,8 @@ class Place:
     label: str
     anchor: str  # the id of the edit form's part that holds the field
     in_message: bool = False  # the content's messages name their place themselves
+    where: str = ""  # the section (and row), as the content's messages say «%(place)s»
+    field: str = ""  # the field's label, as they say «%(label)s»
 
 
 def place(key: str, lang: str = "ru") -> Place:
@@ -44,8 +46,9 @@ def place(key: str, lang: str = "ru") -> Place:
     words = [section.label(lang)]
     if match.group("row"):
         words.append(f"{ROW['ru' if ru else 'en']} {match.group('row')}")
-    label = ", ".join(words)
+    where = ", ".join(words)
     field = next((f for f in section.fields if f.key == match.group("field")), None)
-    if field is not None:
-        label += ": " + field.label(lang)
-    return Place(label, f"edit-{section.key}", in_message=True)
+    label = where + (": " + field.label(lang) if field is not None else "")
+    return Place(
+        label, f"edit-{section.key}", True, where, field.label(lang) if field is not None else ""
+    )

@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from unionsync.core.errors import FieldError
+from unionsync.core.messages import Message
 from unionsync.core.money import Money
 from unionsync.core.tabular import RowError
 from unionsync.passports.places import Place, place
@@ -78,6 +79,21 @@ def passport_place(key: str) -> Place:
     return place(key, current_language.get())
 
 
+def passport_reason(error: FieldError) -> str:
+    """A passport content error in the reader's language, its place too: the content's
+    messages carry the section and field in Russian («Продукция, строка 2»), so they are
+    rendered again with the place named in the reader's language."""
+    text = error.text
+    if text is None or "place" not in text.params:
+        return error.localized(gettext)
+    where = place(error.field, current_language.get())
+    params = dict(text.params)
+    params["place"] = where.where or params["place"]
+    if "label" in params and where.field:
+        params["label"] = where.field
+    return Message(text.template, **params).render(gettext)
+
+
 def make_environment() -> Environment:
     """The environment: autoescaping, newstyle gettext, our filters."""
     env = Environment(
@@ -99,6 +115,7 @@ def make_environment() -> Environment:
         event_label=event_label,
         status_label=status_label,
         field_label=field_label,
+        passport_reason=passport_reason,
     )
     env.globals.update(query=query, passport_place=passport_place)
     return env
