@@ -140,23 +140,37 @@ def derive_tasks(session: SessionDep, actor: ActorDep) -> DerivedPublic:
     )
 
 
+def task_values(body: TaskCreate) -> service.TaskValues:
+    """A new task's values for the service (the API and the page's form alike)."""
+    return service.TaskValues(
+        title=body.title,
+        planned_start=body.planned_start,
+        duration=body.duration,
+        optimistic=body.optimistic,
+        pessimistic=body.pessimistic,
+        note=body.note,
+    )
+
+
+def output_values(body: OutputIn) -> service.OutputValues:
+    """A report of output for the service (the API and the page's form alike)."""
+    return service.OutputValues(
+        body.passport_id,
+        body.product_position,
+        body.year,
+        body.quarter,
+        body.quantity,
+        body.value,
+        body.to_partner,
+        body.currency,
+    )
+
+
 @router.post("/tasks", status_code=201)
 def add_task(
     body: TaskCreate, response: Response, session: SessionDep, actor: ActorDep
 ) -> TaskPublic:
-    task = service.add_task(
-        session,
-        actor,
-        body.passport_id,
-        service.TaskValues(
-            title=body.title,
-            planned_start=body.planned_start,
-            duration=body.duration,
-            optimistic=body.optimistic,
-            pessimistic=body.pessimistic,
-            note=body.note,
-        ),
-    )
+    task = service.add_task(session, actor, body.passport_id, task_values(body))
     response.headers["Location"] = f"/api/v1/roadmap/tasks/{task.id}"
     return _one(session, actor, task.id)
 
@@ -210,20 +224,7 @@ def approve_baseline(body: BaselineIn, session: SessionDep, actor: ActorDep) -> 
 def report_output(body: OutputIn, session: SessionDep, actor: ActorDep) -> OutputPublic:
     """Output of a passport's product for a year (or a quarter); the same period again
     replaces the report."""
-    found = service.report_output(
-        session,
-        actor,
-        service.OutputValues(
-            body.passport_id,
-            body.product_position,
-            body.year,
-            body.quarter,
-            body.quantity,
-            body.value,
-            body.to_partner,
-            body.currency,
-        ),
-    )
+    found = service.report_output(session, actor, output_values(body))
     return OutputPublic.model_validate(found)
 
 

@@ -6,6 +6,7 @@ country and state), what slipped, and a task's page where progress and actual da
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, Principal, can, require
@@ -21,11 +23,12 @@ from unionsync.api.deps import SessionDep
 from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.messages import N_, Message
 from unionsync.core.schemas import IdPath
-from unionsync.core.tabular import UPLOAD_LIMITS, ImportFailedError, UnreadableFileError
+from unionsync.core.tabular import UPLOAD_LIMITS, ImportFailedError, Limits, UnreadableFileError
 from unionsync.core.validation import DateError, parse_day
 from unionsync.passports.models import RECONCILED_OR_LATER, Passport
 from unionsync.reference.models import Industry
 from unionsync.roadmap import service
+from unionsync.roadmap.api import output_values, task_values
 from unionsync.roadmap.export import (
     import_workbook,
     milestones_calendar,
@@ -385,19 +388,7 @@ async def add_task(request: Request, session: SessionDep, actor: ActorDep) -> Re
     require(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION")
     form = await form_values(request)
     body = validated_form(TaskCreate, form)
-    task = service.add_task(
-        session,
-        actor,
-        body.passport_id,
-        service.TaskValues(
-            title=body.title,
-            planned_start=body.planned_start,
-            duration=body.duration,
-            optimistic=body.optimistic,
-            pessimistic=body.pessimistic,
-            note=body.note,
-        ),
-    )
+    task = service.add_task(session, actor, body.passport_id, task_values(body))
     return RedirectResponse(f"/roadmap/tasks/{task.id}", status_code=303)
 
 
@@ -476,10 +467,25 @@ async def import_roadmap(request: Request, session: SessionDep, actor: ActorDep)
     """The workbook back: progress, actual dates, estimates, new tasks; all or nothing, every
     error by row and column."""
     require(actor, Action.CREATE, Kind.ROADMAP, owner=actor.country or "UNION")
-    content, name = await _upload(request, "roadmap.xlsx")
+    return await _load(
+        request, session, actor, "roadmap.xlsx", import_workbook, N_("Roadmap import")
+    )
+
+
+async def _load(
+    request: Request,
+    session: Session,
+    actor: Principal,
+    default: str,
+    load: Callable[[Session, Principal, bytes, str, Limits], object],
+    title: str,  # the page's heading, a catalog message
+) -> Response:
+    """A posted workbook through `load` (the roadmap's or the output form's), all or nothing:
+    the page of what was taken, or of every error by row and column (422)."""
+    content, name = await _upload(request, default)
     try:
-        with session.begin_nested():  # rows changed before an error are undone: all or nothing
-            result = import_workbook(session, actor, content, name, UPLOAD_LIMITS)
+        with session.begin_nested():  # rows written before an error are undone
+            result = load(session, actor, content, name, UPLOAD_LIMITS)
     except UnreadableFileError as unreadable:
         raise DomainValidationError([FieldError("file", str(unreadable))]) from None
     except ImportFailedError as failed:
@@ -492,15 +498,16 @@ async def import_roadmap(request: Request, session: SessionDep, actor: ActorDep)
             errors=failed.errors,
             result=None,
             name=name,
+            title=title,
         )
     return render(
         request,
         session,
         "roadmap/imported.html",
         active="roadmap",
-        errors=[],
         result=result,
         name=name,
+        title=title,
     )
 
 
@@ -542,20 +549,7 @@ async def report_output(
         OutputIn,
         form_numbers({**form, "passport_id": passport_id}, "quantity", "value", "to_partner"),
     )
-    service.report_output(
-        session,
-        actor,
-        service.OutputValues(
-            passport_id,
-            body.product_position,
-            body.year,
-            body.quarter,
-            body.quantity,
-            body.value,
-            body.to_partner,
-            body.currency,
-        ),
-    )
+    service.report_output(session, actor, output_values(body))  # passport_id: the path's
     return RedirectResponse(f"/roadmap?passport_id={passport_id}#verdict", status_code=303)
 
 
@@ -601,29 +595,4 @@ async def import_output_form(request: Request, session: SessionDep, actor: Actor
     """The filled output form back: all or nothing, every error by row and column."""
     if not any(can(actor, Action.UPDATE, Kind.ROADMAP, owner=c) for c in ("BY", "RU")):
         require(actor, Action.UPDATE, Kind.ROADMAP, owner=actor.country or "BY")
-    content, name = await _upload(request, "output.xlsx")
-    try:
-        with session.begin_nested():  # rows reported before an error are undone
-            result = import_output(session, actor, content, name, UPLOAD_LIMITS)
-    except UnreadableFileError as unreadable:
-        raise DomainValidationError([FieldError("file", str(unreadable))]) from None
-    except ImportFailedError as failed:
-        return render(
-            request,
-            session,
-            "roadmap/output_imported.html",
-            active="roadmap",
-            status_code=422,
-            errors=failed.errors,
-            result=None,
-            name=name,
-        )
-    return render(
-        request,
-        session,
-        "roadmap/output_imported.html",
-        active="roadmap",
-        errors=[],
-        result=result,
-        name=name,
-    )
+    return await _load(request, session, actor, "output.xlsx", import_output, N_("Output import"))
