@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from unionsync.core.money import Money
 from unionsync.core.schemas import MoneyPublic
@@ -149,6 +149,9 @@ class GapPublic(BaseModel):
     item: ItemRefPublic
     demand_total: float
     unit: str
+    value_usd: float | None = Field(
+        None, description="the demand's value over all years in US dollars, each year at its rate"
+    )
 
 
 class TrajectoryPublic(BaseModel):
@@ -207,7 +210,10 @@ def sync_view(report: SyncReport) -> SyncReportPublic:
         ],
         gaps=[
             GapPublic(
-                item=ItemRefPublic.model_validate(g.item), demand_total=g.demand_total, unit=g.unit
+                item=ItemRefPublic.model_validate(g.item),
+                demand_total=g.demand_total,
+                unit=g.unit,
+                value_usd=g.value_usd,
             )
             for g in report.gaps
         ],

@@ -39,7 +39,8 @@ from unionsync.coverage.service import (
     value_share,
 )
 from unionsync.reference.countries import PARTNER
-from unionsync.trade.service import MissingRateError, convert
+from unionsync.trade.models import ExchangeRate
+from unionsync.trade.service import MissingRateError, convert, rate_factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,22 @@ class Gap:
     item: ItemRef
     demand_total: float
     unit: str
+    value_usd: float | None = None  # the demand's value over all years, each at its year's rate
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One program item of the report whatever its verdict: the rows behind the shares, so that
+    a share on the page opens the very items it was computed from."""
+
+    item: ItemRef
+    verdict: Verdict
+    covered_share: float
+    demand_total: float
+    unit: str
+    value_usd: float | None
+    producers: tuple[str, ...]
+    gap: bool  # nobody of either country makes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +121,7 @@ class SyncReport:
     complements: list[Complement] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     coverage: dict[str, Coverage] = field(default_factory=dict)
+    lines: list[Line] = field(default_factory=list)
 
     @property
     def timing_conflicts(self) -> list[Overlap]:
@@ -191,6 +209,7 @@ def synchronise(
     chosen = {k: r for k, r in refs.items() if industry_id in (None, r.industry_id)}
     _overlaps(report, refs, industry_id)
     produced = _produced_subheadings(session)
+    in_usd = _usd_total(session)
     for country, coverage in report.coverage.items():
         for item in coverage.items:
             ref = chosen.get(item.item_id)
@@ -198,15 +217,24 @@ def synchronise(
                 continue
             demand = sum(float(y.demand) for y in item.years)
             covered = sum(float(y.covered) for y in item.years)
+            share = covered / demand if demand else (1.0 if covered else 0.0)
+            producers = tuple(sorted({s.enterprise for y in item.years for s in y.supplies}))
+            usd = in_usd(item)
+            gap = False
             if item.verdict is not Verdict.NOT and covered > 0:
-                producers = tuple(sorted({s.enterprise for y in item.years for s in y.supplies}))
-                report.complements.append(
-                    Complement(ref, item.verdict, covered / demand if demand else 1.0, producers)
-                )
+                report.complements.append(Complement(ref, item.verdict, share, producers))
             elif not _produced(ref.code, produced):
-                report.gaps.append(Gap(ref, demand, item.unit))
+                gap = True
+                report.gaps.append(Gap(ref, demand, item.unit, usd))
+            report.lines.append(
+                Line(ref, item.verdict, share, demand, item.unit, usd, producers, gap)
+            )
     report.complements.sort(key=lambda c: (c.item.country, c.item.program, c.item.position))
-    report.gaps.sort(key=lambda g: (-g.demand_total, g.item.program, g.item.position))
+    report.lines.sort(key=lambda x: (x.item.country, x.item.program, x.item.position))
+    # the largest first by money: quantities in pieces and tonnes cannot be ranked together
+    report.gaps.sort(
+        key=lambda g: (g.value_usd is None, -(g.value_usd or 0.0), g.item.program, g.item.position)
+    )
     report.trajectory = _trajectory(report, solved, industry_id)
     return report
 
@@ -225,6 +253,42 @@ def _trajectory(
             }
             points.append(TrajectoryPoint(country, year, shares))
     return points
+
+
+def _usd_total(session: Session) -> Callable[[ItemCoverage], float | None]:
+    """An item's demand value over all years in US dollars, each year at its own rate or, for
+    a year without rates on file (programs plan years ahead), at the latest earlier year's
+    (else the earliest later one's); None when the program gives no value or no rate is on
+    file at all. The factors are looked up once per currency and year."""
+    factors: dict[tuple[Currency, int], float | None] = {}
+    on_file = sorted(set(session.scalars(select(ExchangeRate.year))))
+
+    def factor_of(currency: Currency, year: int) -> float | None:
+        earlier = [y for y in on_file if y <= year]
+        for candidate in [year, *reversed(earlier), *(y for y in on_file if y > year)]:
+            try:
+                return float(rate_factor(session, currency, Currency.USD, candidate)[0])
+            except MissingRateError:
+                continue
+        return None
+
+    def total(item: ItemCoverage) -> float | None:
+        amount = 0.0
+        valued = False
+        for year in item.years:
+            if year.value is None:
+                continue
+            key = (year.value.currency, year.year)
+            if key not in factors:
+                factors[key] = factor_of(*key)
+            factor = factors[key]
+            if factor is None:
+                return None
+            amount += float(year.value.amount) * factor
+            valued = True
+        return amount if valued else None
+
+    return total
 
 
 def rate_converter(session: Session) -> Converter:
@@ -274,7 +338,7 @@ def _produced(code: str | None, produced: tuple[set[str], set[str]]) -> bool:
 
 # raised when the shape of a stored result changes, so that results pickled by an older release
 # are computed again instead of unpickled into objects without the new fields
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 
 
 def coverage_version(session: Session) -> tuple[object, ...]:

@@ -16,7 +16,19 @@ from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog.models import ProgramItem
 from unionsync.core.errors import NotFoundError
+from unionsync.core.listing import ListParams, PageResult
+from unionsync.core.messages import N_
 from unionsync.core.schemas import IdPath
+from unionsync.coverage.allocation import Verdict
+from unionsync.coverage.lists import (
+    Section,
+    check_sort,
+    lines,
+    overlaps,
+    page_of,
+    parse_filter,
+    shares_of,
+)
 from unionsync.coverage.report import (
     cached_summary_figures,
     summary_rows,
@@ -37,6 +49,7 @@ from unionsync.web.i18n import gettext
 from unionsync.web.labels import label
 from unionsync.web.pages import (
     COUNTRY_COLORS,
+    PageNumber,
     chart_data,
     chart_layout,
     int_or_none,
@@ -45,6 +58,9 @@ from unionsync.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
+LIST_PER_PAGE = 50
+FilterText = Annotated[str | None, Query(max_length=200)]
+SortParam = Annotated[str | None, Query(max_length=40)]
 TITLE = "Синхронизация программ импортозамещения Беларуси и России"
 
 
@@ -89,6 +105,169 @@ def sync_page(
         late=[x for x in late if x.slipped_past_target],
         late_before=[x for x in late if not x.slipped_past_target],
         reported=reported,
+        preview=PREVIEW,
+    )
+
+
+LIST_TITLES = {
+    Section.ITEMS: N_("Program items and their coverage"),
+    Section.COMPLEMENTS: N_("Complements: demand the partner can cover"),
+    Section.GAPS: N_("Gaps: demand nobody produces"),
+    Section.OVERLAPS: N_("Overlaps: both countries plan the same product"),
+}
+PREVIEW = 10  # rows of each list on the synchronisation page; the rest on the list's own page
+
+
+def _list_page(
+    section: Section,
+    request: Request,
+    session: Session,
+    actor: Principal,
+    page: int,
+    sort: str | None,
+    **filters: str | None,
+) -> HTMLResponse:
+    """One section of the report as a list: filtered, sorted and paged, read from the shared
+    report (nothing is solved in the request)."""
+    flt = parse_filter(**filters)
+    order = check_sort(section, sort)
+    report = cached_sync_report(request.app.state, session, actor, None)
+    params = ListParams(page, LIST_PER_PAGE)
+    context: dict[str, Any] = {}
+    if section is Section.OVERLAPS:
+        result: PageResult[Any] = page_of(overlaps(report, flt, order), params)
+    else:
+        chosen = lines(report, section, flt, order)
+        result = page_of(chosen, params)
+        context["shares"] = shares_of(report, chosen)
+        if section is Section.GAPS:
+            context["may_draft"] = _may_draft(actor)
+            context["drafted"] = _drafted(session)
+    return render(
+        request,
+        session,
+        "coverage/list.html",
+        active="sync",
+        section=section,
+        title=LIST_TITLES[section],
+        page=result,
+        flt=flt,
+        sort=order,
+        params={k: v for k, v in request.query_params.items() if k != "page"},
+        industries={i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))},
+        verdicts=list(Verdict),
+        **context,
+    )
+
+
+@router.get("/sync/items", response_class=HTMLResponse)
+def items_list(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageNumber = 1,
+    sort: SortParam = None,
+    country: FilterText = None,
+    industry: FilterText = None,
+    verdict: FilterText = None,
+    q: FilterText = None,
+) -> HTMLResponse:
+    """Every program item with its verdict and covered share: the rows behind the shares."""
+    return _list_page(
+        Section.ITEMS,
+        request,
+        session,
+        actor,
+        page,
+        sort,
+        country=country,
+        industry=industry,
+        q=q,
+        verdict=verdict,
+        conflict=None,
+    )
+
+
+@router.get("/sync/complements", response_class=HTMLResponse)
+def complements_list(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageNumber = 1,
+    sort: SortParam = None,
+    country: FilterText = None,
+    industry: FilterText = None,
+    verdict: FilterText = None,
+    q: FilterText = None,
+) -> HTMLResponse:
+    """The demand the partner's producers can cover, fully or partly."""
+    return _list_page(
+        Section.COMPLEMENTS,
+        request,
+        session,
+        actor,
+        page,
+        sort,
+        country=country,
+        industry=industry,
+        q=q,
+        verdict=verdict,
+        conflict=None,
+    )
+
+
+@router.get("/sync/gaps", response_class=HTMLResponse)
+def gaps_list(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageNumber = 1,
+    sort: SortParam = None,
+    country: FilterText = None,
+    industry: FilterText = None,
+    q: FilterText = None,
+) -> HTMLResponse:
+    """The demand nobody produces, the largest by money first, each with its passport."""
+    return _list_page(
+        Section.GAPS,
+        request,
+        session,
+        actor,
+        page,
+        sort,
+        country=country,
+        industry=industry,
+        q=q,
+        verdict=None,
+        conflict=None,
+    )
+
+
+@router.get("/sync/overlaps", response_class=HTMLResponse)
+def overlaps_list(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageNumber = 1,
+    sort: SortParam = None,
+    country: FilterText = None,
+    industry: FilterText = None,
+    conflict: FilterText = None,
+    q: FilterText = None,
+) -> HTMLResponse:
+    """The subheadings both countries plan, with their target years."""
+    return _list_page(
+        Section.OVERLAPS,
+        request,
+        session,
+        actor,
+        page,
+        sort,
+        country=country,
+        industry=industry,
+        q=q,
+        verdict=None,
+        conflict=conflict,
     )
 
 

@@ -324,6 +324,9 @@ FIELDS = {
     "per_page": N_("Rows per page"),
     "sort": N_("Sort"),
     "q": N_("Search"),
+    "verdict": N_("Satisfiable"),
+    "industry": N_("Industry"),
+    "country": N_("Country"),
 }
 
 

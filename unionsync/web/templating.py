@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from unionsync.core.errors import FieldError
@@ -33,6 +34,19 @@ def number(value: Decimal | int | float | None, digits: int = 0) -> str:
         return "—"
     fmt = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=fmt, locale=current_language.get())
+
+
+def percent(share: Decimal | float | None, digits: int = 0) -> str:
+    """A share (0.415) as a percentage in the current language's style («41,5 %» in Russian,
+    "41.5%" in English): one path for every page."""
+    if share is None:
+        return "—"
+    lang = current_language.get()
+    pattern = Locale.parse(lang).percent_formats[None].pattern  # "#,##0\u00a0%" in Russian
+    if digits:
+        last = pattern.rindex("0") + 1
+        pattern = pattern[:last] + "." + "0" * digits + pattern[last:]
+    return format_percent(share, format=pattern, locale=lang)
 
 
 def quantity(value: Decimal | str | None) -> str:
@@ -66,7 +80,7 @@ def unit_name(code: str) -> str:
 def query(params: Mapping[str, Any], **changes: Any) -> str:
     """The current filters with some changed, as a query string (for pagination and sorting)."""
     merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
-    return "?" + urlencode(merged)
+    return "?" + urlencode(merged) if merged else ""
 
 
 def reason(error: RowError | FieldError) -> str:
@@ -106,6 +120,7 @@ def make_environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         number=number,
+        percent=percent,
         quantity=quantity,
         money=money,
         label=label,
