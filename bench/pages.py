@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from load import HOST, UNIONSYNC, _free_port, _prepare, _run, _wait_ready  # noqa: E402
+from load import HOST, UNIONSYNC, _free_port, _prepare, _run, _wait_ready
 
 TARGET_MS = 300.0
 STALE_AFTER_WRITE = ("/", "/sync", "/sync/items", "/sync/gaps", "/opportunities")
