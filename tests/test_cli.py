@@ -423,3 +423,57 @@ def test_roadmap_cpm_risk_and_derive(env: Path):
     found = json.loads(risk.stdout)
     whole = found["roadmap"]
     assert whole["p50"] <= whole["p80"] <= whole["p95"] and found["passports"]
+
+
+def test_help_answers_without_importing_the_domains():
+    """`--help` and a domain's group load only what they run: scikit-learn, the matching
+    engine and the other groups' modules stay unimported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from unionsync.cli import main\n"
+        "sys.argv = ['unionsync', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in ('sklearn', 'unionsync.matching.cli', 'unionsync.trade.cli',"
+        " 'unionsync.demo.loader') if m in sys.modules]\n"
+        "print('LOADED', loaded)\n"
+    )
+    for args in (["--help"], ["passport", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True
+        )
+        assert "LOADED []" in done.stdout, (args, done.stdout[-500:])
+    root = subprocess.run(
+        [sys.executable, "-c", probe, "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for group in ("programs", "match", "sync", "passport", "trade", "roadmap", "finance"):
+        assert f"  {group} " in root, group
+    assert "<bool>" not in root  # flags are shown as flags, not as options taking a value
+
+
+def test_a_domain_group_runs_through_its_lazy_stand_in(env: Path):
+    listed = runner.invoke(app, ["passport", "list", "--json", "--status", "reconciled"])
+    assert listed.exit_code == 0, listed.output
+    passports = json.loads(listed.stdout)
+    assert passports and {p["status"] for p in passports} == {"reconciled"}
+    assert all(p["number"].startswith("СГ-") for p in passports)
+    unknown = runner.invoke(app, ["passport", "list", "--status", "signed"])
+    assert unknown.exit_code == 2 and "known: draft" in unknown.output
+
+
+def test_programs_list_gives_the_ids_other_commands_take(env: Path):
+    listed = runner.invoke(app, ["programs", "list", "--country", "BY", "--json"])
+    assert listed.exit_code == 0, listed.output
+    programs = json.loads(listed.stdout)
+    assert len(programs) == 8 and {p["country"] for p in programs} == {"BY"}
+    assert sum(p["items"] for p in programs) == 263
+    coverage = runner.invoke(app, ["coverage", "--program", str(programs[0]["id"]), "--json"])
+    assert coverage.exit_code == 0, coverage.output
+    table = runner.invoke(app, ["programs", "list", "--limit", "3"])
+    assert table.exit_code == 0 and "3 of 28 shown" in " ".join(table.stdout.split())
+    nothing = runner.invoke(app, ["programs", "list", "--q", "no such program"])
+    assert nothing.exit_code == 0 and "No program matches these filters." in nothing.stdout
+    industry = runner.invoke(app, ["programs", "list", "--industry", "spaceships"])
+    assert industry.exit_code == 2 and "known: agri-machinery" in industry.output

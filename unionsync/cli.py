@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
+from typer.core import TyperGroup
 
 from unionsync.access.audit import (
     KEYS,
@@ -33,53 +34,51 @@ from unionsync.access.service import (
     revoke_token,
     set_password,
 )
-from unionsync.analytics import cli as analytics_cli
-from unionsync.catalog import transfer
-from unionsync.catalog.imports import file_digest
-from unionsync.cli_support import bind, err, file_errors, operator_session
+from unionsync.cli_support import GROUPS, LazyGroup, bind, err, file_errors, operator_session
 from unionsync.config import Settings, get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.tabular import stream_table
-from unionsync.coverage import cli as coverage_cli
-from unionsync.dashboard.service import stats as collect_stats
-from unionsync.db.bootstrap import init_database
 from unionsync.db.session import make_engine, make_session_factory
-from unionsync.demo.generator import DEMO_STEPS
-from unionsync.demo.loader import load_demo
-from unionsync.finance import cli as finance_cli
-from unionsync.matching import cli as matching_cli
-from unionsync.nomenclature import cli as nomenclature_cli
-from unionsync.passports import cli as passports_cli
-from unionsync.roadmap import cli as roadmap_cli
-from unionsync.selection import cli as selection_cli
-from unionsync.trade import cli as trade_cli
+
+
+class _Root(TyperGroup):
+    """The root command with the domains' command groups imported only when one is run: each
+    imports its services (scikit-learn, DuckDB, the ORM's whole model), which took seconds
+    before even `--help` could answer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (module, text) in GROUPS.items():
+            self.add_command(LazyGroup(name, module, text))
+
 
 app = typer.Typer(
+    rich_markup_mode=None,
+    cls=_Root,
     help="UnionSync: Belarus–Russia import-substitution coordination.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(rich_markup_mode=None, help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(
-    help="Import a file in the UnionSync template (all-or-nothing).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Import a file in the UnionSync template (all-or-nothing).",
+    no_args_is_help=True,
 )
 export_app = typer.Typer(
-    help="Export to the UnionSync template (xlsx or csv).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Export to the UnionSync template (xlsx or csv).",
+    no_args_is_help=True,
 )
-user_app = typer.Typer(help="Users and API tokens (as the local operator).", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+user_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Users and API tokens (as the local operator).",
+    no_args_is_help=True,
+)
+audit_app = typer.Typer(rich_markup_mode=None, help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-app.add_typer(nomenclature_cli.app, name="nomenclature")
-app.add_typer(matching_cli.app, name="match")
-app.add_typer(coverage_cli.app, name="sync")
-app.add_typer(passports_cli.app, name="passport")
-app.add_typer(selection_cli.app, name="selection")
-app.add_typer(roadmap_cli.app, name="roadmap")
-app.add_typer(finance_cli.app, name="finance")
-app.add_typer(trade_cli.app, name="trade")
-app.add_typer(analytics_cli.app, name="analytics")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
@@ -94,6 +93,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 def _ready(settings: Settings) -> sessionmaker[Session]:
     """The session factory of an initialised database (migrated, countries present), with
     the installation's audit keys loaded."""
+    from unionsync.db.bootstrap import init_database
+
     use_audit_keys(settings.data_dir)
     factory = make_session_factory(make_engine(settings.resolved_database_url()))
     init_database(settings.resolved_database_url(), factory)
@@ -125,6 +126,9 @@ def demo(
     """Create the database if needed, load the demo data (once) and serve the web UI."""
     settings = get_settings()
     factory = _ready(settings)
+    from unionsync.demo.generator import DEMO_STEPS
+    from unionsync.demo.loader import load_demo
+
     with (
         _steps("Loading demo data", len(DEMO_STEPS)) as advance,
         operator_session(factory) as session,
@@ -270,6 +274,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 def _import(kind: str, path: Path) -> None:
     """Read, check and write one file in batches; exit 1 listing the first row errors (all of
     them in a file beside it), 2 if it is unreadable."""
+    from unionsync.catalog import transfer
+    from unionsync.catalog.imports import file_digest
+
     factory = _ready(get_settings())
     importer = transfer.import_programs if kind == "programs" else transfer.import_capabilities
     with file_errors(path), console.status(f"Importing {path.name}: reading…") as status:
@@ -321,6 +328,8 @@ Country = Annotated[str | None, typer.Option(help="Only this country (BY, RU, �
 
 def _export(kind: str, out: Path, country: str | None) -> None:
     factory = _ready(get_settings())
+    from unionsync.catalog import transfer
+
     exporter = transfer.export_programs if kind == "programs" else transfer.export_capabilities
     if out.suffix.lower() not in (".xlsx", ".csv"):
         err.print(f"[red]{out}: choose a .xlsx or .csv file name[/red]")
@@ -459,6 +468,8 @@ def restore_command(
 def stats(as_json: AsJson = False) -> None:
     """Counts per entity, programs per country, passports per status."""
     factory = _ready(get_settings())
+    from unionsync.dashboard.service import stats as collect_stats
+
     with operator_session(factory) as session, session.begin():
         figures = collect_stats(session, SYSTEM)
     if as_json:

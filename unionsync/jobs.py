@@ -68,6 +68,7 @@ class Jobs:
         """Compute what the overview and the synchronisation pages show, for the data as it
         is now, so that the next visitor reads it instead of waiting for it."""
         from unionsync.access.policy import SYSTEM
+        from unionsync.analytics.opportunities import cached_opportunity_view
         from unionsync.core.errors import NotFoundError
         from unionsync.coverage.report import cached_summary_figures
         from unionsync.coverage.sync import (
@@ -85,6 +86,10 @@ class Jobs:
             cached_summary_figures(holder, session, report, None)
             with suppress(NotFoundError):  # a year without a rate: the figure is left out
                 cached_mutual(holder, session, SYSTEM)
+            for country in ("RU", "BY"):  # the opportunities page, each demand country whole
+                cached_opportunity_view(
+                    holder, session, SYSTEM, country, None, self.settings.data_dir
+                )
 
     def pending(self) -> int:
         return int(self.huey.pending_count())

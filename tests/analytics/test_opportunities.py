@@ -65,3 +65,35 @@ def test_imports_from_third_countries_come_from_imported_trade_tables(
     bearing = next(o for o in ranked if o.code == "848210")
     assert bearing.third_usd == 9_000_000.0
     assert "импорт из третьих стран — 9.0 млн USD" in bearing.explanation("Беларусь")
+
+
+def test_the_page_reads_a_shared_result_computed_once_per_data_version(client, monkeypatch):
+    import unionsync.analytics.opportunities as module
+
+    calls: list[int] = []
+    original = module.product_space
+
+    def counted(session):
+        calls.append(1)
+        return original(session)
+
+    monkeypatch.setattr(module, "product_space", counted)
+    calls.clear()
+    first = client.get("/opportunities", params={"demand": "BY"}).text
+    again = client.get("/opportunities", params={"demand": "BY"}).text
+    assert len(calls) <= 1 and first.count('class="opportunity') == again.count(
+        'class="opportunity'
+    )
+    settled = len(calls)
+    client.get("/opportunities", params={"demand": "BY"})
+    assert len(calls) == settled  # read, not computed again
+    item = client.get("/api/v1/program-items", params={"country": "BY", "per_page": 1}).json()
+    item = item["items"][0]
+    changed = client.patch(
+        f"/api/v1/program-items/{item['id']}", json={"name_ru": item["name_ru"] + " (изм.)"}
+    )
+    assert changed.status_code == 200, changed.text
+    # the tests' installation has no stale window: the next request computes it, once
+    client.get("/opportunities", params={"demand": "BY"})
+    client.get("/opportunities", params={"demand": "BY"})
+    assert len(calls) == settled + 1

@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 
 from unionsync.analytics.complexity import OUTPUT_COLUMNS, Options, complexity
-from unionsync.cli_support import file_errors
+from unionsync.cli_support import GROUPS, file_errors
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.tabular import ImportFailedError, RowError, parse_decimal, read_table
 
-app = typer.Typer(help="Opportunity analytics.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["analytics"][1], no_args_is_help=True)
 console = Console()
 COLUMNS = ("year", "location", "product", "value")
 

@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -37,6 +38,7 @@ from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.analytics.complexity import Options, proximity_of
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.coverage.service import Coverage
+from unionsync.reference.countries import PARTNER
 
 SUBHEADING = 6
 WEIGHTS = {"demand": 0.35, "rca": 0.25, "density": 0.25, "covered": 0.15}
@@ -207,7 +209,14 @@ def product_space(session: Session) -> ProductSpace:
             presence[row, index[sub]] = 1.0
     # an enterprise listing a product counts as making it; proximity as in complexity.py
     proximity = proximity_of(presence, presence.sum(axis=0), presence, Options())
-    return ProductSpace(products, proximity, made_by, listings, producers)
+    # plain dicts: the space is kept in the shared results (a pickle; lambdas cannot be)
+    return ProductSpace(
+        products,
+        proximity,
+        dict(made_by),
+        {country: dict(counts) for country, counts in listings.items()},
+        {country: dict(makers) for country, makers in producers.items()},
+    )
 
 
 def _supply_side(space: ProductSpace, partner: str, found: dict[str, Opportunity]) -> None:
@@ -300,3 +309,64 @@ def _score(entries: list[Opportunity]) -> None:
             entry.kind = "start"
         else:
             entry.kind = "start" if entry.producers else "watch"
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityView:
+    """What the opportunities page shows for one demand country and industry filter: the
+    ranking, the product space and its layout (computed together, read together)."""
+
+    ranked: list[Opportunity]
+    space: ProductSpace
+    points: np.ndarray
+
+
+VIEW_FORMAT = 1  # raised when OpportunityView's shape changes (older pickles are recomputed)
+
+
+def cached_opportunity_view(
+    holder: Any,
+    session: Session,
+    actor: Principal,
+    country: str,
+    industry_id: int | None,
+    data_dir: Path,
+) -> OpportunityView:
+    """`opportunities` with the product space and its layout, computed once per version of
+    their inputs (programs, matches, capabilities and passports; trade records and rates) and
+    shared by every worker (`core.shared`); the whole-country view of both countries is
+    computed by the refresh job before anyone asks (it took seconds in the request)."""
+    from unionsync.core.shared import data_version, version_of
+    from unionsync.coverage.service import Scenario
+    from unionsync.coverage.sync import cached_coverages, coverage_version
+
+    require(actor, Action.VIEW, Kind.PROGRAM)
+    require(actor, Action.VIEW, Kind.CAPABILITY)
+    partner = PARTNER[country]
+
+    def compute() -> OpportunityView:
+        today = cached_coverages(holder, session, actor, (Scenario.EXISTING,))
+        third = third_country_imports(data_dir, country, partner)
+        space = product_space(session)
+        ranked = opportunities(
+            session,
+            actor,
+            country,
+            partner,
+            today[Scenario.EXISTING][country],
+            industry_id,
+            third,
+            space,
+        )
+        points = layout(space.proximity) if space.products else np.zeros((0, 2))
+        return OpportunityView(ranked, space, points)
+
+    shared = getattr(holder, "shared", None)
+    if shared is None:
+        return compute()
+    stamp = version_of(
+        ("opportunities", VIEW_FORMAT, coverage_version(session), data_version(session, "trade"))
+    )
+    key = f"opportunities:{country}:{industry_id if industry_id is not None else 'all'}"
+    view: OpportunityView = shared.get(key, stamp, compute, background=industry_id is None)
+    return view

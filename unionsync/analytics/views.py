@@ -11,16 +11,8 @@ from sqlalchemy import select
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, can
-from unionsync.analytics.opportunities import (
-    ProductSpace,
-    layout,
-    opportunities,
-    product_space,
-    third_country_imports,
-)
+from unionsync.analytics.opportunities import ProductSpace, cached_opportunity_view
 from unionsync.api.deps import SessionDep
-from unionsync.coverage.service import Scenario
-from unionsync.coverage.sync import cached_coverages
 from unionsync.reference.countries import PARTNER
 from unionsync.reference.models import Industry
 from unionsync.web.i18n import gettext
@@ -41,20 +33,15 @@ def opportunities_page(
     country = demand if demand in PARTNER else "RU"
     partner = PARTNER[country]
     industry_id = int_or_none(industry)
-    today = cached_coverages(request.app.state, session, actor, (Scenario.EXISTING,))
-    third = third_country_imports(request.app.state.settings.data_dir, country, partner)
-    space = product_space(session)  # once: the ranking and both charts share it
-    ranked = opportunities(
+    view = cached_opportunity_view(
+        request.app.state,
         session,
         actor,
         country,
-        partner,
-        today[Scenario.EXISTING][country],
         industry_id,
-        third,
-        space,
+        request.app.state.settings.data_dir,
     )
-    points = layout(space.proximity) if space.products else np.zeros((0, 2))
+    ranked, space, points = view.ranked, view.space, view.points
     charts = {f"chart-space-{c}": chart_data(_space_chart(space, points, c)) for c in ("BY", "RU")}
     return render(
         request,

@@ -10,12 +10,12 @@ from rich.console import Console
 from sqlalchemy import select
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, operator_session, ready_factory
 from unionsync.coverage.report import write_pdf, write_xlsx
 from unionsync.coverage.sync import synchronise
 from unionsync.reference.models import Industry
 
-app = typer.Typer(help="Synchronisation of the two countries' programs.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["sync"][1], no_args_is_help=True)
 console = Console()
 
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.core.tabular import write_xlsx
 from unionsync.finance import drawdown
 from unionsync.finance.facility import planned_schedule
@@ -22,9 +22,7 @@ from unionsync.finance.models import (
     Facility,
 )
 
-app = typer.Typer(
-    help="The state loan facility, credit agreements, drawdowns.", no_args_is_help=True
-)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["finance"][1], no_args_is_help=True)
 console = Console()
 
 

@@ -15,16 +15,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 
 from unionsync.matching.normalise import NormalName, normalise_name
 from unionsync.matching.parallel import map_chunks
 from unionsync.nomenclature.codes import LEVELS
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 
 def common_code_level(left: str | None, right: str | None) -> int | None:
@@ -141,17 +143,23 @@ def model_blocks(
 
 
 def _hash_chunk(texts: Sequence[str]) -> list[sparse.csr_matrix]:
-    return [_HASHER.transform(texts).tocsr()]
+    return [_hasher().transform(texts).tocsr()]
 
 
-_HASHER = HashingVectorizer(
-    analyzer="char_wb",
-    ngram_range=(3, 4),
-    n_features=2**21,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
+@cache
+def _hasher() -> HashingVectorizer:
+    """The n-gram hasher, made on first use: scikit-learn takes a second to import, and most
+    commands and pages that import this module never match."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 4),
+        n_features=2**21,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    )
 
 
 class TextIndex:
@@ -166,6 +174,8 @@ class TextIndex:
         normals: Sides | None = None,
         processes: int = 1,
     ) -> None:
+        from scipy import sparse
+
         known_left, known_right = normals or (
             normalise_records(left, processes),
             normalise_records(right, processes),
@@ -189,15 +199,19 @@ class TextIndex:
     @staticmethod
     def _counts(texts: list[str], processes: int) -> sparse.csr_matrix:
         """n-gram counts of each text, analysed once per distinct text."""
+        from scipy import sparse
+
         distinct = list(dict.fromkeys(texts))
         parts = map_chunks(_hash_chunk, distinct, processes)
         if not parts:
-            return sparse.csr_matrix((0, _HASHER.n_features), dtype=np.float32)
+            return sparse.csr_matrix((0, _hasher().n_features), dtype=np.float32)
         row = {text: i for i, text in enumerate(distinct)}
         return sparse.vstack(parts).tocsr()[[row[t] for t in texts]]
 
     @staticmethod
     def _tfidf(counts: sparse.csr_matrix, weights: sparse.dia_matrix) -> sparse.csr_matrix:
+        from sklearn.preprocessing import normalize
+
         tf = counts.copy()
         tf.data = 1 + np.log(tf.data)  # sublinear term frequency
         weighted = (tf @ weights).tocsr()

@@ -11,15 +11,13 @@ import typer
 from rich.console import Console
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.core.tabular import csv_cell
 from unionsync.matching.model import Labelled, ModelFileError, TrainedScorer, f1_score, train
 from unionsync.matching.pairs import as_records, read_pairs, score_pairs
 from unionsync.matching.scoring import Band, Thresholds
 
-app = typer.Typer(
-    help="Matching of program demand to the partner's products.", no_args_is_help=True
-)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["match"][1], no_args_is_help=True)
 console = Console()
 PairsOption = Annotated[
     Path,

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from unionsync.matching.candidates import MatchRecord, common_code_level
 from unionsync.matching.normalise import NormalName, normalise_name
 from unionsync.matching.scoring import score_pair, units_compatible
 from unionsync.matching.vectors import VectorStore
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 FEATURES = (
     "char_tfidf",
@@ -63,6 +66,8 @@ def _cosines(left: Sequence[str], right: Sequence[str], vectoriser: TfidfVectori
 
 def char_cosines(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
     """Character 2–4-gram TF-IDF cosine of each pair of texts (fitted on the texts at hand)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import: on first use
+
     return _cosines(
         left, right, TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
     )
@@ -82,6 +87,8 @@ def pair_features(
     text_left = [n.text for n in normal_left]
     text_right = [n.text for n in normal_right]
     char = text_scores if text_scores is not None else char_cosines(text_left, text_right)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     words = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True)
     word = _cosines(text_left, text_right, words)
     idf = dict(zip(words.get_feature_names_out(), words.idf_ / words.idf_.max(), strict=True))

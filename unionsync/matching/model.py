@@ -11,17 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from unionsync.matching.features import FEATURES, PairRecord, pair_features
+
+if TYPE_CHECKING:
+    from sklearn.calibration import CalibratedClassifierCV
 
 FORMAT = "unionsync-match-model/1"
 LARGE = 500  # labelled pairs from which gradient-boosted trees are fitted
@@ -124,6 +122,13 @@ def train(
         raise ValueError("training needs both matching (1) and non-matching (0) pairs")
     if int(min(np.sum(y == 0), np.sum(y == 1))) < 3:
         raise ValueError("training needs at least 3 pairs of each label")
+    # scikit-learn is imported when a model is trained, not by every command that can train one
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     x = pair_features(left, right, embedding=embedding)
     folds = int(min(5, np.sum(y == 0), np.sum(y == 1)))
     if len(y) >= LARGE:

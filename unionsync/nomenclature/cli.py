@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.nomenclature import service
 from unionsync.nomenclature.sources import (
     CodeRecord,
@@ -23,9 +23,11 @@ from unionsync.nomenclature.sources import (
     read_tnved_dir,
 )
 
-app = typer.Typer(help="Classifiers: TN VED EAEU, HS, OKPD2.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["nomenclature"][1], no_args_is_help=True)
 import_app = typer.Typer(
-    help="Import an official classifier file (re-import is idempotent).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Import an official classifier file (re-import is idempotent).",
+    no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
 console = Console()
@@ -184,7 +186,9 @@ def index() -> None:
     console.print(f"Meaning index ready for {len(texts):,} codes.")
 
 
-crosswalk_app = typer.Typer(help="Crosswalks between classifiers.", no_args_is_help=True)
+crosswalk_app = typer.Typer(
+    rich_markup_mode=None, help="Crosswalks between classifiers.", no_args_is_help=True
+)
 app.add_typer(crosswalk_app, name="crosswalk")
 
 
@@ -220,7 +224,9 @@ def crosswalk_derive() -> None:
     console.print(f"TN VED → HS 2022: {hs6:,} links; OKPD2 → TN VED learned: {learned:,} links.")
 
 
-list_app = typer.Typer(help="Named code lists (critical products, …).", no_args_is_help=True)
+list_app = typer.Typer(
+    rich_markup_mode=None, help="Named code lists (critical products, …).", no_args_is_help=True
+)
 app.add_typer(list_app, name="list")
 
 

@@ -18,7 +18,6 @@ from typing import Protocol
 import faiss
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from unionsync.nomenclature.text import lemmas, normalise
 
@@ -126,6 +125,10 @@ class Suggester:
         self.embedder = embedder
         self.weight = semantic_weight if embedder is not None else 0.0
         docs = [normalise(e.text) for e in self.entries]
+        # imported here: scikit-learn takes a second to import, and commands that never
+        # suggest codes (`unionsync --help`) import this module through the catalogue
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.words = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self.word_matrix = self.words.fit_transform(docs)

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.roadmap.plan import Plan
 
-app = typer.Typer(help="The multi-year roadmap: tasks, critical path, risk.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["roadmap"][1], no_args_is_help=True)
 console = Console()
 
 

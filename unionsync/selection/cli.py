@@ -12,15 +12,13 @@ import typer
 from rich.console import Console
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, operator_session, ready_factory
 from unionsync.config import get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.selection.ocds import release_package
 from unionsync.selection.protocol import tender_protocol
 
-app = typer.Typer(
-    help="Selection: calls for executors and equipment tenders.", no_args_is_help=True
-)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["selection"][1], no_args_is_help=True)
 console = Console()
 
 

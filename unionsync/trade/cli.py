@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from unionsync.access.policy import SYSTEM
-from unionsync.cli_support import err, file_errors, operator_session, ready_factory
+from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.config import get_settings
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.money import Currency
@@ -20,7 +20,7 @@ from unionsync.trade.mirror import DEFAULT_CIF_FOB
 from unionsync.trade.rates import import_rates
 from unionsync.trade.schemas import mirror_view
 
-app = typer.Typer(help="Mutual trade: records, rates and mirror statistics.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help=GROUPS["trade"][1], no_args_is_help=True)
 console = Console()
 
 
