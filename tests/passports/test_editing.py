@@ -404,3 +404,47 @@ def test_the_edit_form_shows_errors_in_russian_and_keeps_what_was_typed(
         "Финансирование по источникам и годам, строка 1, «Сумма»: «много» — не число" in answer.text
     )
     assert 'value="много"' in answer.text  # what was typed comes back
+
+
+def test_a_draft_takes_the_number_of_its_corrected_year_until_it_is_submitted(
+    people: dict[str, TestClient],
+):
+    by, ru, ru_sign = people["by-editor"], people["ru-editor"], people["ru-approver"]
+    initiator, industry = _ids(by)
+    made = by.post(
+        "/api/v1/passports",
+        json={
+            "title": "Год с опечаткой",
+            "industry_id": industry,
+            "initiator_id": initiator,
+            "period_start": 2052,
+            "period_end": 2055,
+        },
+    ).json()
+    assert made["number"].startswith("СГ-2052-")
+    fixed = by.patch(
+        f"/api/v1/passports/{made['id']}",
+        json={"lock_version": made["lock_version"], "period_start": 2025, "period_end": 2028},
+    )
+    assert fixed.status_code == 200, fixed.text
+    number = fixed.json()["number"]
+    assert number.startswith("СГ-2025-") and number != made["number"]
+    assert by.get("/api/v1/passports", params={"q": "СГ-2052-"}).json()["total"] == 0
+    complete = by.patch(
+        f"/api/v1/passports/{made['id']}",
+        json={"lock_version": fixed.json()["lock_version"], "content": COMPLETE},
+    ).json()
+    assert complete["number"] == number
+    pid = made["id"]
+    assert by.post(f"/api/v1/passports/{pid}/acts/submit", json={}).status_code == 200
+    assert ru.post(f"/api/v1/passports/{pid}/acts/accept", json={}).status_code == 200
+    returned = ru_sign.post(
+        f"/api/v1/passports/{pid}/acts/return", json={"comment": "Уточнить сроки"}
+    ).json()
+    assert returned["status"] == "draft"
+    # submitted once, its number has been quoted: a later correction keeps it
+    later = by.patch(
+        f"/api/v1/passports/{pid}",
+        json={"lock_version": returned["lock_version"], "period_start": 2026},
+    )
+    assert later.status_code == 200 and later.json()["number"] == number

@@ -495,10 +495,39 @@ def update_passport(
             "draft (a side returns it with comments)"
         )
     _apply_changes(session, passport, changes)
+    _renumber(session, passport)
     passport.version += 1
     _flush(session, passport)
     _keep_version(session, actor, passport, "изменён")
     return passport
+
+
+def _renumber(session: Session, passport: Passport) -> None:
+    """A draft that was never submitted takes the number of its corrected start year
+    (СГ-1899-001 typed by mistake becomes СГ-2027-00n): the number says the year, and until the
+    passport is submitted nobody outside its authors has quoted it. Once submitted, it stays."""
+    year = number_year(passport.number)
+    if year is None or year == passport.period_start:
+        return
+    submitted = session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.entity == "passport",
+            AuditEntry.entity_id == str(passport.id),
+            AuditEntry.action == f"passport.{Act.SUBMIT.value}",
+        )
+        .limit(1)
+    )
+    if submitted is None:
+        passport.number = next_number(session, passport.period_start)
+
+
+def number_year(number: str) -> int | None:
+    """The year in a passport number «СГ-2027-003» (None for a number of another form)."""
+    parts = number.split("-")
+    if len(parts) == 3 and parts[0] == "СГ" and parts[1].isdigit():
+        return int(parts[1])
+    return None
 
 
 def _check_fresh(session: Session, passport: Passport, lock_version: int) -> None:
