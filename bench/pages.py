@@ -2,10 +2,11 @@
 right after a write that makes the computed results stale.
 
 Usage:
-  python bench/pages.py [--repeat 30] [--database-url postgresql+psycopg://…]
+  python bench/pages.py [--repeat 30] [--database-url postgresql+psycopg://…] [--worker-process]
 
 It prepares the demo in a temporary folder (with --database-url on that database, which must
-be empty), starts `unionsync serve` on 127.0.0.1 with its job worker in process, waits until
+be empty), starts `unionsync serve` on 127.0.0.1 with its job worker in process (with
+--worker-process: a separate `unionsync worker`, as production runs it), waits until
 the shared results (allocation, synchronisation) are computed, signs in as a Committee viewer
 and, page by page:
 
@@ -115,6 +116,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="run the job worker as its own process (its recomputations then do not share the "
+        "server's interpreter lock)",
+    )
     args = parser.parse_args()
     if not 3 <= args.repeat <= 1000:
         raise SystemExit("bounded: 3–1000 repeats")
@@ -123,7 +130,7 @@ def main() -> None:
         env = dict(os.environ)
         env["UNIONSYNC_DATA_DIR"] = str(folder / "data")
         env["UNIONSYNC_DATABASE_URL"] = args.database_url or f"sqlite:///{folder / 'pages.db'}"
-        env["UNIONSYNC_JOBS_IN_PROCESS"] = "true"
+        env["UNIONSYNC_JOBS_IN_PROCESS"] = "false" if args.worker_process else "true"
         print("preparing the demo…", flush=True)
         _prepare(env, folder, 0)
         viewer = _run(env, "user", "token", "union-viewer").strip()
@@ -136,6 +143,11 @@ def main() -> None:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+        )
+        worker = (
+            subprocess.Popen([UNIONSYNC, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+            if args.worker_process
+            else None
         )
         try:
             _wait_ready(base, server)
@@ -150,15 +162,23 @@ def main() -> None:
             ):
                 _sign_in(client, "union-viewer")
                 print(f"shared results ready after {_wait_computed(client):.1f} s", flush=True)
-                _report(client, api, writer, args.repeat)
+                setup = (
+                    f"repeat={args.repeat} "
+                    f"database={'PostgreSQL' if args.database_url else 'SQLite'} job worker: "
+                    f"{'its own process' if args.worker_process else 'in the server'}"
+                )
+                _report(client, api, writer, args.repeat, setup)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, worker):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
 
 
-def _report(client: httpx.Client, api: httpx.Client, writer: httpx.Client, repeat: int) -> None:
-    database = "PostgreSQL" if "postgresql" in os.environ.get("UNIONSYNC_DATABASE_URL", "") else ""
-    print(f"repeat={repeat} {database}".strip())
+def _report(
+    client: httpx.Client, api: httpx.Client, writer: httpx.Client, repeat: int, setup: str
+) -> None:
+    print(setup)
     print(f"{'page':40s} {'first':>7s} {'p50':>7s} {'p95':>7s}   (ms)")
     health = [_timed(client, "/healthz") for _ in range(repeat)]
     print(f"{'baseline: /healthz':40s} {'':>7s} {_pct(health, 0.5):7.1f} {_pct(health, 0.95):7.1f}")

@@ -5,9 +5,7 @@ two concurrent sessions on PostgreSQL."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import issue_demo_token, make_settings
 from unionsync.access.policy import SYSTEM
-from unionsync.app import create_app
 from unionsync.catalog.models import Organization, OrganizationKind
 from unionsync.core.errors import DomainValidationError
 from unionsync.db.session import make_session_factory
@@ -96,18 +92,6 @@ def test_the_template_names_the_section_row_and_field_at_fault():
         "2026": "50",
         "2027": "120",
     }
-
-
-@pytest.fixture
-def people(tmp_path: Path, demo_url: str) -> Iterator[dict[str, TestClient]]:
-    """The same application as each demo user (bearer tokens)."""
-    app = create_app(make_settings(tmp_path, demo_url))
-    clients = {}
-    for name in ("by-editor", "ru-editor", "by-approver", "ru-approver", "union-viewer"):
-        token = issue_demo_token(demo_url, name)
-        clients[name] = TestClient(app, headers={"Authorization": f"Bearer {token}"})
-    with clients["by-editor"]:
-        yield clients
 
 
 def _ids(client: TestClient) -> tuple[int, int]:

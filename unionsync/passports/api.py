@@ -185,9 +185,11 @@ def passport_document(
     format: Annotated[str, Query(pattern="^(docx|pdf)$")] = "pdf",
     lang: Language = "ru",
     version: IdQuery = None,
+    part: Annotated[str, Query(pattern="^(all|financing)$")] = "all",
 ) -> Response:
-    """The passport as DOCX or PDF (Russian or English) with its version and content hash."""
-    data, name, media = editing.document(session, actor, passport_id, format, lang, version)
+    """The passport as DOCX or PDF (Russian or English) with its version and content hash;
+    `part=financing`: its financing part only (for a financing bank)."""
+    data, name, media = editing.document(session, actor, passport_id, format, lang, version, part)
     return Response(
         data,
         media_type=media,

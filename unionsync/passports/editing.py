@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -901,9 +901,12 @@ def document(
     fmt: str,
     lang: str = "ru",
     number: int | None = None,
+    part: str = "all",
 ) -> tuple[bytes, str, str]:
     """The passport (its latest kept version, or version `number`) as DOCX or PDF in Russian or
-    English: (bytes, file name, media type)."""
+    English: (bytes, file name, media type). `part="financing"` gives its financing part only
+    (the header, the financing sources by year and the banks), which is what a financing bank
+    may read; the whole document is for the sides and the Committee."""
     from unionsync.passports import documents
     from unionsync.web.labels import label_in
 
@@ -911,8 +914,15 @@ def document(
         raise DomainValidationError([FieldError("format", "docx or pdf")])
     if lang not in ("ru", "en"):
         raise DomainValidationError([FieldError("lang", "ru or en")])
-    passport = full_view(session, actor, passport_id)
-    kept = version(session, actor, passport_id, number or passport.version)
+    if part not in ("all", "financing"):
+        raise DomainValidationError([FieldError("part", "all or financing")])
+    financing = part == "financing"
+    if financing:
+        passport = get_passport(session, actor, passport_id)  # a financing bank too
+        kept = _kept(session, passport, number or passport.version)
+    else:
+        passport = full_view(session, actor, passport_id)
+        kept = version(session, actor, passport_id, number or passport.version)
     industry = passport.industry.name_ru if lang == "ru" else passport.industry.name_en
     initiator = passport.initiator.name
     organizations = {
@@ -931,6 +941,7 @@ def document(
         )
         for p in kept.snapshot["participants"]
         if p["organization_id"] in organizations
+        and (not financing or p["role"] == ParticipantRole.BANK.value)
     ]
     built = documents.build(
         kept.snapshot,
@@ -941,10 +952,75 @@ def document(
         industry=industry,
         initiator=initiator,
         participants=participants,
+        part="financing" if financing else None,
+        approvals=approvals(session, passport),
     )
     data = documents.to_docx(built) if fmt == "docx" else documents.to_pdf(built)
     safe = passport.number.replace("/", "-")
-    return data, f"passport-{safe}-v{kept.number}-{lang}.{fmt}", FORMATS[fmt]
+    what = "passport-financing" if financing else "passport"
+    return data, f"{what}-{safe}-v{kept.number}-{lang}.{fmt}", FORMATS[fmt]
+
+
+def _kept(session: Session, passport: Passport, number: int) -> PassportVersion:
+    kept = session.scalar(
+        select(PassportVersion).where(
+            PassportVersion.passport_id == passport.id, PassportVersion.number == number
+        )
+    )
+    if kept is None:
+        raise NotFoundError("passport version", f"{passport.id}/{number}")
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A side's signature of the passport as recorded: who, when, which version and its hash."""
+
+    side: str
+    who: str
+    at: datetime
+    version: int
+    content_hash: str
+
+
+def approvals(session: Session, passport: Passport) -> list[Approval]:
+    """The approvals in force: those given since the passport was last submitted (a return
+    to the draft voids the earlier ones), each with the hash of the version it signed."""
+    events = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == "passport",
+            AuditEntry.entity_id == str(passport.id),
+            AuditEntry.action.in_(
+                (f"passport.{Act.SUBMIT.value}", f"passport.{Act.APPROVE.value}")
+            ),
+        )
+        .order_by(AuditEntry.seq)
+    ).all()
+    since = [e for e in events if e.action.endswith(Act.SUBMIT.value)]
+    start = since[-1].seq if since else -1
+    signed = [e for e in events if e.action.endswith(Act.APPROVE.value) and e.seq > start]
+    numbers = {int((e.after or {}).get("version") or passport.version) for e in signed}
+    hashes = dict(
+        session.execute(
+            select(PassportVersion.number, PassportVersion.content_hash).where(
+                PassportVersion.passport_id == passport.id, PassportVersion.number.in_(numbers)
+            )
+        ).all()
+    )
+    found = []
+    for event in signed:
+        number = int((event.after or {}).get("version") or passport.version)
+        found.append(
+            Approval(
+                event.side or "",
+                event.actor,
+                datetime.fromisoformat(event.at),
+                number,
+                hashes.get(number, ""),
+            )
+        )
+    return found
 
 
 # --- drafting from a program item ------------------------------------------------------------

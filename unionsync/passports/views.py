@@ -146,7 +146,11 @@ def _passport_page(
     refused: Refused | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    extra = {} if actor.side is Side.BANK else _detail_context(session, actor, passport)
+    extra = (
+        {"tpl": load_template()}  # a bank reads the financing section only
+        if actor.side is Side.BANK
+        else _detail_context(session, actor, passport)
+    )
     return render(
         request,
         session,
@@ -435,10 +439,12 @@ def document_download(
     actor: ActorDep,
     lang: str | None = None,
     version: IdQuery = None,
+    part: Annotated[str, Query(max_length=20)] = "all",
 ) -> Response:
-    """The passport as Word or PDF, in the page's language unless `lang` says otherwise."""
+    """The passport as Word or PDF, in the page's language unless `lang` says otherwise;
+    `part=financing` gives the financing part only (what a financing bank may read)."""
     language = lang if lang in ("ru", "en") else use_language(request)
-    data, name, media = editing.document(session, actor, passport_id, fmt, language, version)
+    data, name, media = editing.document(session, actor, passport_id, fmt, language, version, part)
     return Response(
         data,
         media_type=media,
