@@ -54,6 +54,7 @@ from unionsync.trade import views as trade_views
 from unionsync.web import views as web_views
 from unionsync.web.csrf import verify_csrf
 from unionsync.web.headers import SecurityHeaders
+from unionsync.web.pages import RequestLanguage
 from unionsync.web.templating import PACKAGE_DIR, make_environment
 
 API_DESCRIPTION = """UnionSync JSON API: programs, items, enterprises' capabilities, passports and
@@ -115,6 +116,7 @@ def create_app(
     app.add_exception_handler(IntegrityError, web_views.integrity_error_page)
     app.add_exception_handler(PoolTimeoutError, web_views.busy_page)
     app.add_exception_handler(OperationalError, web_views.operational_error_page)
+    app.add_middleware(RequestLanguage)
     app.add_middleware(SecurityHeaders, error_page=web_views.last_resort_page)
     if settings.trusted_proxies:  # outermost: the client address is settled before anything
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

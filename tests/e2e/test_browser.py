@@ -90,7 +90,8 @@ def _sign_in(page, user: str) -> None:  # type: ignore[no-untyped-def]
     with page.expect_navigation(timeout=90_000):
         page.click("#login-submit")
     try:
-        page.wait_for_selector("#signed-in-as", timeout=90_000)
+        # attached, not visible: on a phone the user menu is folded behind the menu button
+        page.wait_for_selector("#signed-in-as", state="attached", timeout=90_000)
     except Exception as error:
         alerts = page.locator(".alert").all_inner_texts()
         raise AssertionError(f"not signed in: at {page.url}, alerts {alerts}") from error

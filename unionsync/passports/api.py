@@ -134,7 +134,12 @@ def diff(
     """What changed between two versions, field by field and row by row."""
     first = editing.version(session, actor, passport_id, a)
     second = editing.version(session, actor, passport_id, b)
-    found = editing.differences(first.snapshot, second.snapshot, lang)
+    found = editing.differences(
+        first.snapshot,
+        second.snapshot,
+        lang,
+        editing.reference_names(session, lang, first.snapshot, second.snapshot),
+    )
     return [DifferencePublic.model_validate(d) for d in found]
 
 

@@ -806,20 +806,57 @@ HEADER_LABELS = {
 }
 
 
-def differences(a: dict[str, Any], b: dict[str, Any], lang: str = "ru") -> list[Difference]:
-    """What changed from snapshot `a` to snapshot `b`, field by field and row by row."""
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The names of the records a snapshot refers to by id (organizations, industries), so
+    that a difference reads «Инициатор: ОАО «Станкозавод»», not «initiator 8»."""
+
+    organizations: dict[int, str]
+    industries: dict[int, str]
+
+
+def reference_names(session: Session, lang: str, *snapshots: dict[str, Any]) -> Names:
+    """The names of every organization and industry the snapshots mention."""
+    organizations = {s["header"].get("initiator_id") for s in snapshots}
+    organizations |= {p["organization_id"] for s in snapshots for p in s.get("participants", [])}
+    industries = {s["header"].get("industry_id") for s in snapshots}
+    found = session.execute(
+        select(Organization.id, Organization.name).where(
+            Organization.id.in_([i for i in organizations if i is not None])
+        )
+    ).all()
+    branches = session.scalars(
+        select(Industry).where(Industry.id.in_([i for i in industries if i is not None]))
+    ).all()
+    return Names(
+        {i: name for i, name in found},
+        {i.id: (i.name_ru if lang == "ru" else i.name_en) for i in branches},
+    )
+
+
+def differences(
+    a: dict[str, Any], b: dict[str, Any], lang: str = "ru", names: Names | None = None
+) -> list[Difference]:
+    """What changed from snapshot `a` to snapshot `b`, field by field and row by row; with
+    `names`, organizations and industries by name instead of by id."""
     ru = lang == "ru"
     found = []
     for key, (label_ru, label_en) in HEADER_LABELS.items():
         old, new = a["header"].get(key), b["header"].get(key)
         if old != new:
-            found.append(Difference(label_ru if ru else label_en, _text(old), _text(new)))
+            found.append(
+                Difference(
+                    label_ru if ru else label_en,
+                    _named(key, old, names),
+                    _named(key, new, names),
+                )
+            )
     if a.get("participants") != b.get("participants"):
         found.append(
             Difference(
                 "Участники" if ru else "Participants",
-                _participants(a.get("participants", [])),
-                _participants(b.get("participants", [])),
+                _participants(a.get("participants", []), lang, names),
+                _participants(b.get("participants", []), lang, names),
             )
         )
     template = load_template()
@@ -864,8 +901,28 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _participants(rows: Sequence[dict[str, Any]]) -> str:
-    return "; ".join(f"{r['role']} {r['organization_id']}" for r in rows)
+def _named(key: str, value: Any, names: Names | None) -> str:
+    """A header value; an organization's or industry's id by its name when known."""
+    if names is not None and value is not None:
+        if key == "initiator_id" and value in names.organizations:
+            return names.organizations[value]
+        if key == "industry_id" and value in names.industries:
+            return names.industries[value]
+    return _text(value)
+
+
+def _participants(rows: Sequence[dict[str, Any]], lang: str, names: Names | None) -> str:
+    """The participants as «role: organization», in the reader's language."""
+    from unionsync.web.labels import label_in
+
+    def one(row: dict[str, Any]) -> str:
+        role = row["role"]
+        if role in {r.value for r in ParticipantRole}:
+            role = label_in(ParticipantRole(role), lang)
+        who = names.organizations.get(row["organization_id"]) if names else None
+        return f"{role}: {who or row['organization_id']}"
+
+    return "; ".join(one(r) for r in rows)
 
 
 def timeline(session: Session, actor: Principal, passport_id: int) -> list[AuditEntry]:

@@ -208,7 +208,12 @@ def _detail_context(session: Session, actor: Principal, passport: Passport) -> d
         "versions": editing.versions(session, actor, passport.id),
         "requests": requests,
         "request_changes": {
-            r.id: editing.differences(current, r.proposed, current_language.get())
+            r.id: editing.differences(
+                current,
+                r.proposed,
+                current_language.get(),
+                editing.reference_names(session, current_language.get(), current, r.proposed),
+            )
             for r in requests
             if r.status is ChangeRequestStatus.OPEN
         },
@@ -425,7 +430,12 @@ def diff_page(
         passport=passport,
         first=first,
         second=second,
-        differences=editing.differences(first.snapshot, second.snapshot, lang),
+        differences=editing.differences(
+            first.snapshot,
+            second.snapshot,
+            lang,
+            editing.reference_names(session, lang, first.snapshot, second.snapshot),
+        ),
         versions=editing.versions(session, actor, passport_id),
     )
 

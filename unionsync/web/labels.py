@@ -14,6 +14,7 @@ from unionsync.finance.models import AllocationStatus, DrawdownStatus
 from unionsync.finance.schedules import RepaymentMethod
 from unionsync.matching.models import Decision, RunStatus
 from unionsync.matching.scoring import Band
+from unionsync.nomenclature.models import CodeSystem
 from unionsync.passports.models import ChangeRequestStatus, ParticipantRole, PassportStatus
 from unionsync.passports.places import place
 from unionsync.passports.workflow import Act
@@ -25,6 +26,9 @@ from unionsync.web.i18n import N_, current_language, gettext, translations
 # the same value (a passport's "reconciled" state and the "reconciled" scenario) are equal
 # strings and would overwrite each other as keys
 _NAMES: tuple[tuple[StrEnum, str], ...] = (
+    (CodeSystem.TNVED, N_("TN VED EAEU")),
+    (CodeSystem.HS, N_("HS")),
+    (CodeSystem.OKPD2, N_("OKPD 2")),
     (ProgramStatus.DRAFT, N_("draft")),
     (ProgramStatus.APPROVED, N_("approved")),
     (ProgramStatus.IN_FORCE, N_("in force")),
@@ -165,7 +169,86 @@ EVENTS = {
     "drawdown.ministry_approve": N_("approved the drawdown (ministry)"),
     "drawdown.disburse": N_("disbursed"),
     "drawdown.refuse": N_("refused the drawdown"),
+    "delete": N_("deleted"),
+    "sign_in": N_("signed in"),
+    "sign_out": N_("signed out"),
+    "password_change": N_("changed the password"),
+    "demo_load": N_("loaded the demo data"),
+    "crosswalk_load": N_("loaded a crosswalk"),
+    "nomenclature_import": N_("imported a classifier"),
+    "facility.create": N_("opened the loan facility"),
+    "reference_rate.import": N_("imported reference rates"),
+    "reference_rate.replace": N_("replaced reference rates"),
+    "roadmap.baseline": N_("approved a baseline"),
+    "roadmap.output": N_("reported output"),
 }
+# the records of the audit trail (their tables), in the reader's words
+AUDIT_ENTITIES = {
+    "app_user": N_("User"),
+    "user": N_("User"),
+    "api_token": N_("API token"),
+    "organization": N_("Organization"),
+    "program": N_("Program"),
+    "program_item": N_("Program item"),
+    "program_item_demand": N_("Demand of an item"),
+    "capability": N_("Capability"),
+    "match_run": N_("Matching run"),
+    "match": N_("Match"),
+    "match_decision": N_("Match decision"),
+    "nomenclature": N_("Classifier"),
+    "nomenclature_code": N_("Classifier code"),
+    "crosswalk": N_("Crosswalk"),
+    "code_list": N_("Code list"),
+    "code_list_entry": N_("Code list entry"),
+    "passport": N_("Passport"),
+    "passport_participant": N_("Passport participant"),
+    "passport_product": N_("Passport product"),
+    "passport_change_request": N_("Change request"),
+    "passport_comment": N_("Passport comment"),
+    "finance_facility": N_("Loan facility"),
+    "finance_reference_rate": N_("Reference rate"),
+    "finance_allocation": N_("Allocation"),
+    "finance_agreement": N_("Credit agreement"),
+    "finance_drawdown": N_("Drawdown request"),
+    "finance_repayment": N_("Repayment"),
+    "roadmap_task": N_("Roadmap task"),
+    "roadmap_dependency": N_("Task link"),
+    "roadmap_holiday": N_("Holiday"),
+    "roadmap_baseline": N_("Roadmap baseline"),
+    "roadmap_output": N_("Output report"),
+    "selection_call": N_("Call"),
+    "call": N_("Call"),
+    "selection_application": N_("Application"),
+    "selection_tender": N_("Tender"),
+    "tender": N_("Tender"),
+    "selection_bid": N_("Bid"),
+    "selection_contract": N_("Contract"),
+    "selection_delivery": N_("Delivery"),
+    "trade_flow": N_("Trade record"),
+    "exchange_rate": N_("Exchange rate"),
+    "industry": N_("Industry"),
+    "country": N_("Country"),
+    "demo": N_("Demo data"),
+}
+
+
+def entity_label(key: str) -> str:
+    """A record of the audit trail by its table, in the reader's words."""
+    return gettext(AUDIT_ENTITIES[key]) if key in AUDIT_ENTITIES else key.replace("_", " ")
+
+
+def audit_value(value: object, field: str = "") -> str:
+    """A value before or after a change as a reader says it: states by their names, nothing
+    as a dash, yes and no."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, str) and field in ("status", "state"):
+        return status_label(value)
+    return str(value)
+
+
 # the acts on a drawdown request, as their buttons say them
 DRAWDOWN_ACTS = {
     "bank-approve": N_("Approve (bank)"),

@@ -11,6 +11,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from unionsync import __version__
 from unionsync.access.policy import ANONYMOUS, Action, Kind, Principal, can
@@ -152,3 +153,17 @@ def chart_data(figure: dict[str, Any]) -> Markup:
     """A chart's data as JSON safe to embed in a `<script type="application/json">` block."""
     text = json.dumps(figure, ensure_ascii=False, default=str)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+class RequestLanguage:
+    """Makes the request's language current before any handler code runs: a handler that
+    translated a label before calling `render` (which sets it too) got the default language,
+    or in a reused worker thread another request's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            current_language.set(request_language(Request(scope)))
+        await self.app(scope, receive, send)

@@ -19,7 +19,15 @@ from unionsync.core.tabular import RowError
 from unionsync.passports.places import Place, place
 from unionsync.reference.units import unit_by_code
 from unionsync.web.i18n import current_language, gettext, ngettext
-from unionsync.web.labels import act_label, event_label, field_label, label, status_label
+from unionsync.web.labels import (
+    act_label,
+    audit_value,
+    entity_label,
+    event_label,
+    field_label,
+    label,
+    status_label,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [
@@ -130,6 +138,8 @@ def make_environment() -> Environment:
         event_label=event_label,
         status_label=status_label,
         field_label=field_label,
+        entity_label=entity_label,
+        audit_value=audit_value,
         passport_reason=passport_reason,
     )
     env.globals.update(query=query, passport_place=passport_place)

@@ -25,7 +25,7 @@ from unionsync.core.errors import (
     UnionSyncError,
 )
 from unionsync.web.csrf import CsrfError
-from unionsync.web.i18n import LANGUAGES, gettext
+from unionsync.web.i18n import LANGUAGES, N_, gettext
 from unionsync.web.labels import denial, field_label, missing
 from unionsync.web.pages import LANG_COOKIE, render, use_language
 
@@ -115,11 +115,51 @@ async def validation_error_page(request: Request, exc: Exception) -> Response:
     if _is_api(request) or not isinstance(exc, RequestValidationError):
         return await validation_error(request, exc)
     use_language(request)
-    fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-    detail = gettext("These values cannot be used: %(fields)s.") % {"fields": ", ".join(fields)}
+    problems = []
+    for error in exc.errors():
+        if not error.get("loc"):
+            continue
+        field = str(error["loc"][-1])
+        limits = error.get("ctx") or {}
+        reason = REASONS.get(str(error.get("type")), N_("this value cannot be used"))
+        value = error.get("input")
+        shown = f" («{str(value)[:40]}»)" if isinstance(value, str | int) else ""
+        problems.append(
+            f"{field_label(field)}{shown}: "
+            + gettext(reason)
+            % {"limit": limits.get("ge", limits.get("le", limits.get("max_length", "")))}
+        )
     return render(
-        request, None, "error.html", status_code=422, title=gettext("Invalid input"), detail=detail
+        request,
+        None,
+        "error.html",
+        status_code=422,
+        title=gettext("Invalid input"),
+        detail=gettext("The page cannot be shown with these values:"),
+        problems=sorted(set(problems)),
+        back=_back(request),
     )
+
+
+# why a query value was refused (pydantic's error types), in the reader's words
+REASONS = {
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "decimal_parsing": N_("must be a number"),
+    "greater_than_equal": N_("must be at least %(limit)s"),
+    "greater_than": N_("must be more than %(limit)s"),
+    "less_than_equal": N_("must be at most %(limit)s"),
+    "less_than": N_("must be less than %(limit)s"),
+    "string_too_long": N_("is too long: at most %(limit)s characters"),
+    "string_pattern_mismatch": N_("has a form this page does not know"),
+    "enum": N_("is not one of the values offered"),
+    "literal_error": N_("is not one of the values offered"),
+    "missing": N_("is required"),
+    "bool_parsing": N_("must be yes or no"),
+    "date_from_datetime_parsing": N_("must be a date"),
+    "date_parsing": N_("must be a date"),
+}
 
 
 async def integrity_error_page(request: Request, exc: Exception) -> Response:
