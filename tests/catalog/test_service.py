@@ -148,7 +148,7 @@ def test_search_folds_case_in_cyrillic(session, industry):
 
 def test_capability_needs_an_enterprise_and_a_currency_for_its_price(session, industry):
     org = Organization(
-        kind=OrganizationKind.ENTERPRISE, name="ОАО «Тест»", country_code="BY", tax_id="100000013"
+        kind=OrganizationKind.ENTERPRISE, name="ОАО «Тест»", country_code="BY", tax_id="100000022"
     )
     session.add(org)
     session.flush()

@@ -10,7 +10,8 @@ VALID_INN_12 = "500100732259"
 def test_valid_inns_and_unp_pass():
     assert validate_tax_id("RU", VALID_INN_10) == VALID_INN_10
     assert validate_tax_id("RU", VALID_INN_12) == VALID_INN_12
-    assert validate_tax_id("BY", " 100000013 ") == "100000013"
+    assert validate_tax_id("BY", " 100000022 ") == "100000022"
+    assert validate_tax_id("BY", "УНП 190542056") == "190542056"  # as printed on documents
 
 
 @pytest.mark.parametrize(
@@ -20,8 +21,10 @@ def test_valid_inns_and_unp_pass():
         ("RU", "500100732258", "check digit"),
         ("RU", "770708389", "10 digits"),
         ("RU", "77070838a3", "10 digits"),
-        ("BY", "10000001", "exactly 9 digits"),
-        ("BY", "1000000133", "exactly 9 digits"),
+        ("BY", "10000001", "9 characters"),
+        ("BY", "1000000223", "9 characters"),
+        ("BY", "100000013", "check digit"),  # 9 digits, but its check digit is wrong
+        ("BY", "800000022", "region"),
     ],
 )
 def test_invalid_tax_ids_are_refused_with_the_reason(country, value, reason):
@@ -36,7 +39,7 @@ def test_organizations_refuse_invalid_tax_ids_whatever_the_order_of_fields():
         Organization(
             kind=OrganizationKind.ENTERPRISE, name="x", tax_id="7707083894", country_code="RU"
         )
-    with pytest.raises(TaxIdError, match="9 digits"):
+    with pytest.raises(TaxIdError, match="9 characters"):
         Organization(
             kind=OrganizationKind.ENTERPRISE, name="x", country_code="BY", tax_id="7707083893"
         )

@@ -171,7 +171,7 @@ def cap_row(**overrides: object) -> list[object]:
     row: dict[str, object] = {
         "country": "BY",
         "enterprise": "ОАО «Тестмаш»",
-        "tax_id": "100000013",
+        "tax_id": "100000022",
         "region": "г. Минск",
         "product_name": "Подшипник 6205-2RS",
         "product_name_en": None,

@@ -125,3 +125,19 @@ def test_demo_passports_are_complete_documents_with_a_first_version(demo_session
         assert passport.version == 1
     versions = demo_session.scalars(select(PassportVersion)).all()
     assert sorted(v.passport_id for v in versions) == sorted(p.id for p in passports)
+
+
+def test_program_codes_and_tax_ids_are_well_formed(demo_session: Session):
+    import re
+
+    from unionsync.catalog.models import Organization, Program
+    from unionsync.catalog.taxid import validate_tax_id
+
+    codes = demo_session.scalars(select(Program.code)).all()
+    assert codes and all(re.fullmatch(r"(BY|RU)-[A-Z]{4}-\d{2}", c) for c in codes), codes
+    for country, tax_id in demo_session.execute(
+        select(Organization.country_code, Organization.tax_id).where(
+            Organization.tax_id.is_not(None), Organization.country_code.in_(("BY", "RU"))
+        )
+    ):
+        assert validate_tax_id(country, tax_id) == tax_id  # UNP and INN check digits hold

@@ -48,7 +48,7 @@ def test_tnved_codes_join_hs_by_their_first_six_digits(session: Session):
 
 def test_okpd2_to_tnved_is_learned_with_a_share_as_confidence(session: Session):
     org = Organization(
-        kind=OrganizationKind.ENTERPRISE, name="x", country_code="BY", tax_id="100000013"
+        kind=OrganizationKind.ENTERPRISE, name="x", country_code="BY", tax_id="100000022"
     )
     session.add(org)
     for tnved in ("8482101009", "8482101009", "8482101009", "8482200009"):

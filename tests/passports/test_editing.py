@@ -432,3 +432,25 @@ def test_a_draft_takes_the_number_of_its_corrected_year_until_it_is_submitted(
         json={"lock_version": returned["lock_version"], "period_start": 2026},
     )
     assert later.status_code == 200 and later.json()["number"] == number
+
+
+def test_the_submitter_does_not_accept_their_own_passport(people: dict[str, TestClient]):
+    by, ru = people["by-editor"], people["ru-editor"]
+    initiator, industry = _ids(by)
+    pid = by.post(
+        "/api/v1/passports",
+        json={
+            "title": "Четыре глаза",
+            "industry_id": industry,
+            "initiator_id": initiator,
+            "period_start": 2025,
+            "period_end": 2028,
+            "content": COMPLETE,
+        },
+    ).json()["id"]
+    assert by.post(f"/api/v1/passports/{pid}/acts/submit", json={}).status_code == 200
+    own = by.post(f"/api/v1/passports/{pid}/acts/accept", json={})
+    assert own.status_code == 403 and "four eyes" in own.json()["detail"]
+    assert by.get(f"/api/v1/passports/{pid}").json()["status"] == "submitted"  # nothing changed
+    accepted = ru.post(f"/api/v1/passports/{pid}/acts/accept", json={})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "under_reconciliation"

@@ -1,4 +1,6 @@
-"""Tax identifiers: Russian INN (with check digits) and Belarusian UNP (9 digits)."""
+"""Tax identifiers: Russian INN and Belarusian UNP, each with its check digits (the UNP's by
+python-stdnum: 9 characters, digits for an organisation, two letters first for an individual
+entrepreneur, a region code first, a weighted modulus-11 check digit last)."""
 
 from __future__ import annotations
 
@@ -37,11 +39,38 @@ def validate_inn(value: str) -> str:
 
 
 def validate_unp(value: str) -> str:
-    """A valid UNP: exactly 9 digits."""
-    unp = value.strip()
-    if not unp.isdigit() or len(unp) != 9:
-        raise TaxIdError(N_("UNP «%(value)s» must be exactly 9 digits"), value=value)
-    return unp
+    """A valid UNP, in its compact form (spaces and a leading «УНП» dropped)."""
+    from stdnum.by import unp
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent
+
+    try:
+        return str(unp.validate(value))
+    except InvalidChecksum:
+        raise TaxIdError(N_("UNP «%(value)s» fails its check digit"), value=value) from None
+    except InvalidComponent:
+        raise TaxIdError(
+            N_("UNP «%(value)s» begins with no region code (1–7)"), value=value
+        ) from None
+    except ValueError:  # stdnum's InvalidLength and InvalidFormat
+        raise TaxIdError(
+            N_("UNP «%(value)s» must be 9 characters: digits (organisation)"), value=value
+        ) from None
+
+
+def unp_with_check_digit(body: str) -> str:
+    """A valid organisation UNP from 8 leading digits: its check digit appended; a body whose
+    check would be 10 (no such UNP) has its last digit moved on until one exists."""
+    from stdnum.by import unp
+    from stdnum.exceptions import InvalidChecksum
+
+    digits = list(body[:8])
+    for _ in range(10):
+        candidate = "".join(digits)
+        try:
+            return candidate + unp.calc_check_digit(candidate + "0")
+        except InvalidChecksum:
+            digits[7] = str((int(digits[7]) + 1) % 10)
+    raise ValueError(f"no UNP begins with {body[:7]}")
 
 
 def validate_tax_id(country: str, value: str) -> str:

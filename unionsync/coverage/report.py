@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from unionsync.core.numbers import format_number
 from unionsync.core.shared import data_version, version_of
 from unionsync.core.tabular import excel_cell
 from unionsync.core.typst_pdf import compile_pdf, literal
@@ -205,8 +206,8 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
 
 
 def _number(value: float) -> str:
-    """Russian grouping: a thin space between thousands."""
-    return f"{value:,.0f}".replace(",", "\u2009")
+    """A whole number in Russian style, as the pages write it."""
+    return format_number(value, "ru", 0)
 
 
 def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> str:

@@ -21,6 +21,7 @@ from unionsync.access.models import User
 from unionsync.access.policy import SYSTEM
 from unionsync.access.service import principal_for
 from unionsync.catalog.models import Organization, OrganizationKind
+from unionsync.catalog.taxid import unp_with_check_digit
 from unionsync.core.money import Currency
 from unionsync.demo.generator import SEED, DemoCounts
 from unionsync.finance import drawdown, facility
@@ -187,7 +188,7 @@ def _belarusian_banks(session: Session, rng: random.Random) -> list[Organization
         bank = Organization(
             kind=OrganizationKind.BANK,
             country_code="BY",
-            tax_id=f"{rng.randint(1, 7)}{rng.randint(0, 99_999_999):08d}",
+            tax_id=unp_with_check_digit(f"{rng.randint(1, 7)}{rng.randint(0, 99_999_999):08d}"),
             name=name,
             short_name=short,
         )

@@ -25,7 +25,7 @@ from unionsync.catalog.models import (
     ProgramItemDemand,
     ProgramStatus,
 )
-from unionsync.catalog.taxid import inn_check_digit
+from unionsync.catalog.taxid import inn_check_digit, unp_with_check_digit
 from unionsync.core.meta import DemoMatchTruth
 from unionsync.core.money import Currency
 from unionsync.demo.catalogue import BY_PROGRAMS, INDUSTRIES, PRODUCTS, RU_PROGRAMS, ProductDef
@@ -218,6 +218,13 @@ TRADE_TOTAL_BY_2022 = Decimal("1200000000")  # Br1.2 bn in the Belarusian record
 TRADE_GROWTH = {2021: Decimal("0.87"), 2022: Decimal("1"), 2023: Decimal("1.09")}
 
 
+def program_code(country: str, industry: str, number: int) -> str:
+    """«RU-OILG-16»: the country, four letters of the industry (no hyphen doubled, as in
+    «RU-OIL--16» from «oil-gas»), the number."""
+    letters = "".join(c for c in industry.upper() if c.isalpha())
+    return f"{country}-{letters[:4]}-{number:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """One concrete product: a catalogue product in one model or size."""
@@ -384,7 +391,9 @@ class DemoBuilder:
         return body + str(inn_check_digit(body, (2, 4, 10, 3, 5, 9, 4, 6, 8)))
 
     def _unp(self) -> str:
-        return f"{self.rng.randint(1, 7)}{self.rng.randint(0, 99_999_999):08d}"
+        return unp_with_check_digit(
+            f"{self.rng.randint(1, 7)}{self.rng.randint(0, 99_999_999):08d}"
+        )
 
     # --- enterprises and capabilities --------------------------------------------------
 
@@ -509,7 +518,7 @@ class DemoBuilder:
         program = Program(
             country_code=country,
             industry=self.industries[industry],
-            code=f"{country}-{industry.upper()[:4]}-{number:02d}",
+            code=program_code(country, industry, number),
             title=title,
             period_start=start,
             period_end=start + rng.choice((4, 5, 7)),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
+from unionsync.core.numbers import format_number
 from unionsync.passports.template import Template, load_template
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ def build(
         (words["period"], f"{header['period_start']}–{header['period_end']}"),
         (
             words["budget"],
-            f"{_grouped(budget)} {header.get('budget_currency') or ''}".strip() if budget else "—",
+            f"{format_number(budget, lang)} {header.get('budget_currency') or ''}".strip()
+            if budget
+            else "—",
         ),
     ]
     shown = []
@@ -160,13 +163,6 @@ def build(
         signatures,
         whole=sections is None,
     )
-
-
-def _grouped(value: Any) -> str:
-    try:
-        return f"{float(value):,.0f}".replace(",", "\u2009")
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def to_docx(document: PassportDocument) -> bytes:

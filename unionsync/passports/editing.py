@@ -502,6 +502,20 @@ def update_passport(
     return passport
 
 
+def submitted_by(session: Session, passport: Passport) -> str | None:
+    """Who submitted the passport last (the audit trail's entry)."""
+    return session.scalar(
+        select(AuditEntry.actor)
+        .where(
+            AuditEntry.entity == "passport",
+            AuditEntry.entity_id == str(passport.id),
+            AuditEntry.action == f"passport.{Act.SUBMIT.value}",
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+
+
 def _renumber(session: Session, passport: Passport) -> None:
     """A draft that was never submitted takes the number of its corrected start year
     (СГ-1899-001 typed by mistake becomes СГ-2027-00n): the number says the year, and until the
@@ -579,6 +593,12 @@ def act(
         _check_fresh(session, passport, lock_version)
     before = passport.status
     target = apply(actor, before, what, sides_of(passport), comment, signer)
+    own = what is Act.ACCEPT and submitted_by(session, passport) == actor.username
+    if own and not actor.system:
+        raise PermissionDeniedError(
+            f"{actor.username} submitted passport {passport.number} and so may not accept it "
+            "too: another person of the other side accepts it (four eyes)"
+        )
     if what is Act.SUBMIT:
         try:
             clean(passport.content or {}, complete=True)

@@ -22,6 +22,7 @@ from typing import Any
 from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.messages import N_, ExplainedError, Message
 from unionsync.core.money import Currency
+from unionsync.core.numbers import format_number
 from unionsync.core.validation import (
     MAX_ID,
     NOTE_LENGTH,
@@ -62,7 +63,7 @@ class Field:
         if self.type == "year_values" and isinstance(value, dict):
             return "; ".join(f"{year}: {amount}" for year, amount in value.items())
         if self.type == "decimal":
-            return _grouped(str(value))
+            return format_number(value, lang)
         if self.type == "unit":
             try:
                 unit = resolve_unit(value)
@@ -76,19 +77,6 @@ class Field:
         if self.type == "year_values" and isinstance(value, dict):
             return "; ".join(f"{year}: {amount}" for year, amount in value.items())
         return "" if value is None else str(value)
-
-
-def _grouped(text: str) -> str:
-    """1470000000.50 → 1 470 000 000.50 (thin spaces, as Russian documents group digits)."""
-    whole, dot, fraction = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups: list[str] = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return sign + "\u2009".join(groups) + (dot + fraction if fraction else "")
 
 
 @dataclass(frozen=True, slots=True)

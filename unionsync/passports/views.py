@@ -187,11 +187,13 @@ def draft_from_item(item_id: IdPath, session: SessionDep, actor: ActorDep) -> Re
 
 def _detail_context(session: Session, actor: Principal, passport: Passport) -> dict[str, Any]:
     sides = editing.sides_of(passport)
+    submitter = editing.submitted_by(session, passport)
     acts = [
         t
         for t in workflow.transitions_from(passport.status)
         if workflow.may(actor, t, sides)
         and (t.signer is None or t.signer == actor.country or actor.system)
+        and not (t.act is workflow.Act.ACCEPT and submitter == actor.username)  # four eyes
     ]
     unique_acts = list({t.act: t for t in acts}.values())
     may_edit = can(actor, Action.UPDATE, Kind.PASSPORT, owner=actor.country) and (

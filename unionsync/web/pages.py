@@ -138,8 +138,10 @@ COUNTRY_COLORS = {"BY": "#1b7f4b", "RU": "#2359a8"}
 
 
 def chart_layout(**extra: Any) -> dict[str, Any]:
-    """The plotly layout every chart shares: transparent, the page's font, legend below."""
+    """The plotly layout every chart shares: transparent, the page's font, legend below, and
+    the page's number style on axes and hovers («0,5» and «1 250» in Russian)."""
     return {
+        "separators": ",\u00a0" if current_language.get() == "ru" else ".,",
         "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",

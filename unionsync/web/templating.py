@@ -15,6 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from unionsync.core.errors import FieldError
 from unionsync.core.messages import Message
 from unionsync.core.money import Money
+from unionsync.core.numbers import format_number
 from unionsync.core.tabular import RowError
 from unionsync.passports.places import Place, place
 from unionsync.reference.units import unit_by_code
@@ -38,10 +39,7 @@ TEMPLATE_DIRS = [
 
 def number(value: Decimal | int | float | None, digits: int = 0) -> str:
     """A number in the current language's style (`1 234,5` in Russian)."""
-    if value is None:
-        return "—"
-    fmt = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=current_language.get())
+    return format_number(value, current_language.get(), digits)
 
 
 def percent(share: Decimal | float | None, digits: int = 0) -> str:

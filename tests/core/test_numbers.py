@@ -1,0 +1,43 @@
+"""One way to write numbers: the language's grouping and decimal mark, kopecks kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from unionsync.core.numbers import format_number
+from unionsync.web.i18n import current_language
+from unionsync.web.pages import chart_layout
+from unionsync.web.templating import percent
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "digits", "shown"),
+    [
+        (Decimal("12500000.50"), "ru", None, "12\u00a0500\u00a0000,50"),  # kopecks kept
+        ("12500000.50", "en", None, "12,500,000.50"),
+        (Decimal("371250.000"), "ru", None, "371\u00a0250"),  # a whole quantity, no ",000"
+        ("1.5", "ru", None, "1,5"),
+        (0.769, "ru", 2, "0,77"),
+        (0.9, "ru", 2, "0,90"),
+        (None, "ru", None, "—"),
+        ("много", "ru", None, "много"),
+    ],
+)
+def test_numbers_are_written_as_the_language_writes_them(value, lang, digits, shown):
+    assert format_number(value, lang, digits) == shown
+
+
+def test_shares_and_charts_follow_the_page_language():
+    token = current_language.set("ru")
+    try:
+        assert percent(0.415, 1) == "41,5\u00a0%"
+        assert chart_layout()["separators"] == ",\u00a0"
+    finally:
+        current_language.reset(token)
+    token = current_language.set("en")
+    try:
+        assert percent(0.415) == "42%" and chart_layout()["separators"] == ".,"
+    finally:
+        current_language.reset(token)

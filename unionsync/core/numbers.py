@@ -1,0 +1,32 @@
+"""One way to write numbers for people, in pages, documents, reports and exports alike: Babel's
+rules of the language (Russian «1 250 000,50», English "1,250,000.50")."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_decimal
+
+MAX_PLACES = 3  # quantities are kept to thousandths, money to kopecks
+
+
+def format_number(
+    value: Decimal | int | float | str | None, lang: str, digits: int | None = None
+) -> str:
+    """`value` grouped in the language's style; `digits` fixes the decimal places, None keeps
+    the value's own (a stored «12500000.50» keeps its kopecks, «371250.000» prints as
+    «371 250»); a text that is no number is returned as it is."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if digits is None:  # a whole number without decimals, a fraction with those it was given
+        exponent = number.as_tuple().exponent
+        fraction = number != number.to_integral_value() and isinstance(exponent, int)
+        digits = min(MAX_PLACES, -int(exponent)) if fraction else 0
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(number, format=pattern, locale=lang)
