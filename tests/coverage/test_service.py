@@ -200,7 +200,7 @@ def test_the_overview_shows_coverage_per_industry_once_matches_exist(client):
     after = client.get("/").text
     section = after.split('id="coverage-by-industry"')[1].split("</section>")[0]
     assert section.count('href="/sync?industry=') == 15
-    shares = [int(v) for v in re.findall(r"(\d+)%</td>", section)]
+    shares = [int(v) for v in re.findall(r"(\d+)\u00a0%</td>", section)]  # «41 %»
     assert shares and max(shares) > 0
     memo = client.app.state.shared.memo
     cached = memo["coverage:existing"][1]
@@ -216,4 +216,4 @@ def test_the_program_page_shows_its_coverage(client):
     assert 'id="program-covered"' in page and "/sync/items/" in page
     api = client.get(f"/api/v1/coverage/programs/{program['id']}").json()
     shown = round(api["covered_share"] * 100)
-    assert f"{shown}%" in page.split('id="program-covered"')[1][:200]
+    assert f"{shown}\u00a0%" in page.split('id="program-covered"')[1][:200]

@@ -111,3 +111,22 @@ def test_bad_filters_are_named_not_ignored(client: TestClient):
     unknown = client.get("/sync/gaps", params={"sort": "price"})
     assert unknown.status_code == 422 and "program, name, code" in unknown.text
     assert client.get("/sync/overlaps", params={"page": "0"}).status_code == 422
+
+
+def test_the_report_pdf_says_when_and_what_and_repeats_its_headers(client: TestClient):
+    from datetime import UTC, datetime
+
+    from unionsync.access.policy import SYSTEM
+    from unionsync.core.typst_pdf import compile_pdf
+    from unionsync.coverage.report import typst_source
+    from unionsync.coverage.sync import SyncReport, synchronise
+
+    factory = client.app.state.session_factory
+    with factory() as session:
+        built: SyncReport = synchronise(session, SYSTEM)
+    source = typst_source(built, {}, "Синхронизация", datetime(2026, 12, 4, 9, 30, tzinfo=UTC))
+    assert "Сформировано 04.12.2026 09:30 UTC" in source and "counter(page)" in source
+    assert "Спрос — сумма за все годы программы" in source  # what «Спрос» means, said
+    assert source.count("table.header(") >= 2 and "[*Спрос за все годы*]" in source
+    assert "#set table.cell(breakable: false)" in source
+    assert compile_pdf(source).startswith(b"%PDF")

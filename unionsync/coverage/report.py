@@ -8,9 +8,11 @@ shares drawn in Typst itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_percent
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
@@ -160,6 +162,7 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
             "Код ТН ВЭД",
             "Спрос за все годы",
             "Ед. ОКЕИ",
+            "Стоимость спроса за все годы, долл. США",
         ],
         [
             [
@@ -170,6 +173,7 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
                 g.item.code or "",
                 g.demand_total,
                 g.unit,
+                None if g.value_usd is None else round(g.value_usd, 2),
             ]
             for g in report.gaps
         ],
@@ -205,18 +209,39 @@ def write_xlsx(report: SyncReport, path: Path, industries: dict[int, str]) -> No
     workbook.save(path)
 
 
+SCENARIO_NOTE = (
+    "Покрытие — производителями страны-партнёра, выпускающими продукцию сегодня (по принятым "
+    "сопоставлениям; общие мощности распределены линейным программированием); траектория "
+    "по годам — также с продукцией согласованных и всех паспортов с года выхода на мощность. "
+    "Спрос — сумма за все годы программы. Данные на {made}."
+)
+
+
 def _number(value: float) -> str:
     """A whole number in Russian style, as the pages write it."""
     return format_number(value, "ru", 0)
 
 
-def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> str:
-    """The report in Typst markup: every value passed as a string literal, never as markup."""
+def typst_source(
+    report: SyncReport,
+    industries: dict[int, str],
+    title: str,
+    generated: datetime | None = None,
+) -> str:
+    """The report in Typst markup: every value passed as a string literal, never as markup.
+    Every page carries the date it was made, the scenario and its number; tables repeat their
+    header on each page and never split a row."""
+    made = (generated or datetime.now(UTC)).strftime("%d.%m.%Y %H:%M UTC")
+    footer = f"Сформировано {made} · UnionSync · стр. "
     lines = [
-        '#set page(paper: "a4", margin: 1.6cm, flipped: true)',
+        '#set page(paper: "a4", margin: 1.6cm, flipped: true, footer: context align(center, '
+        f'text(size: 7pt, "{literal(footer)}" + counter(page).display("1 из 1", both: true))))',
         '#set text(lang: "ru", size: 9pt)',
         "#set table(stroke: 0.4pt + luma(180), inset: 4pt)",
+        "#set table.cell(breakable: false)",
         f'= #"{literal(title)}"',
+        "",
+        f'#text(size: 8.5pt, "{literal(SCENARIO_NOTE.format(made=made))}")',
         "",
         "== Покрытие спроса продукцией партнёра",
     ]
@@ -231,13 +256,16 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
         lines.append(
             f'  [#"{literal(name)}"], [#"{country}"], '
             f"box(width: {share * 100:.1f}%, height: 7pt, fill: {colour}), "
-            f'[#"{share:.0%}"],'
+            f'[#"{format_percent(share, locale="ru")}"],'
         )
     lines.append(")")
     lines += _trajectory_typst(report)
     lines += ["", "== Пробелы: спрос, который не покрывает ни одна страна", ""]
-    lines.append("#table(columns: (auto, auto, auto, 1fr, auto, auto),")
-    lines.append("  [*Страна*], [*Программа*], [*№*], [*Наименование*], [*Код*], [*Спрос*],")
+    lines.append("#table(columns: (auto, auto, auto, 1fr, auto, auto, auto),")
+    lines.append(
+        "  table.header([*Страна*], [*Программа*], [*№*], [*Наименование*], [*Код*], "
+        "[*Спрос за все годы*], [*Стоимость спроса, долл. США*]),"
+    )
     for gap in report.gaps[:60]:
         cells = (
             gap.item.country,
@@ -246,6 +274,7 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
             gap.item.name,
             gap.item.code or "—",
             f"{_number(gap.demand_total)} {unit_by_code(gap.unit).short_ru}",
+            _number(gap.value_usd) if gap.value_usd is not None else "—",
         )
         lines.append("  " + ", ".join(f'[#"{literal(c)}"]' for c in cells) + ",")
     lines.append(")")
@@ -253,7 +282,7 @@ def typst_source(report: SyncReport, industries: dict[int, str], title: str) -> 
         lines.append(f'#"… и ещё {len(report.gaps) - 60} (полный список — в Excel)"')
     lines += ["", "== Пересечения программ (одна субпозиция ТН ВЭД в программах обеих стран)", ""]
     lines.append("#table(columns: (auto, 1fr, 1fr, auto),")
-    lines.append("  [*Субпозиция*], [*Беларусь*], [*Россия*], [*Сроки*],")
+    lines.append("  table.header([*Субпозиция*], [*Беларусь*], [*Россия*], [*Сроки*]),")
     for overlap in report.overlaps[:60]:
         listed = (
             overlap.code,
@@ -281,9 +310,9 @@ def _trajectory_typst(report: SyncReport) -> list[str]:
         "== Траектория покрытия по годам (с продукцией паспортов с года выхода на мощность)",
         "",
         "#table(columns: (auto, auto, 1fr, 1fr, 1fr),",
-        "  [*Спрос*], [*Год*], "
+        "  table.header([*Страна спроса*], [*Год*], "
         + ", ".join(f'[*#"{literal(label_in(s, "ru"))}"*]' for s in Scenario)
-        + ",",
+        + "),",
     ]
     for point in report.trajectory:
         cells = [f'[#"{point.country}"]', f'[#"{point.year}"]']
@@ -294,7 +323,7 @@ def _trajectory_typst(report: SyncReport) -> list[str]:
                 continue
             cells.append(
                 f"[#box(width: {share * 70:.1f}%, height: 6pt, fill: rgb(47, 125, 140)) "
-                f'#"{share:.0%}"]'
+                f'#"{format_percent(share, locale="ru")}"]'
             )
         lines.append("  " + ", ".join(cells) + ",")
     lines.append(")")
