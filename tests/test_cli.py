@@ -477,3 +477,31 @@ def test_programs_list_gives_the_ids_other_commands_take(env: Path):
     assert nothing.exit_code == 0 and "No program matches these filters." in nothing.stdout
     industry = runner.invoke(app, ["programs", "list", "--industry", "spaceships"])
     assert industry.exit_code == 2 and "known: agri-machinery" in industry.output
+
+
+def test_stats_speaks_of_records_states_and_the_trade_figure(env: Path):
+    table = runner.invoke(app, ["stats"], env={"COLUMNS": "120"})
+    assert table.exit_code == 0, table.output
+    out = table.stdout
+    assert "Mutual trade in critical products" in out and "BYN" in out
+    assert "match_seen" not in out and "shared_result" not in out  # internal tables left out
+    assert "in_drawdown" not in out and "loan drawdown" in out  # states in words
+    figures = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
+    assert {t["reporter"] for t in figures["critical_trade"]} == {"BY", "RU"}
+
+
+def test_coverage_and_mirror_speak_one_language_and_say_when_nothing_is_found(env: Path):
+    listed = json.loads(runner.invoke(app, ["programs", "list", "--json"]).stdout)
+    program = next(p for p in listed if p["country"] == "BY")
+    shown = runner.invoke(
+        app, ["coverage", "--program", str(program["id"])], env={"COLUMNS": "160"}
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "not satisfiable" in shown.stdout or "fully satisfiable" in shown.stdout
+    assert " 796" not in shown.stdout  # units by name, not OKEI codes
+    empty = runner.invoke(app, ["trade", "mirror", "--from", "BY", "--to", "RU", "--year", "2030"])
+    assert empty.exit_code == 0 and "nothing to reconcile" in empty.stdout
+    both = runner.invoke(
+        app, ["trade", "mirror", "--from", "BY", "--to", "RU", "--mutual", "--year", "2022"]
+    )
+    assert "both directions" in both.stdout and "RU → BY" in both.stdout

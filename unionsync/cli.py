@@ -242,7 +242,7 @@ def _match_demo(settings: Settings, factory: sessionmaker[Session]) -> None:
         with _steps("Matching demo programs", len(programs)) as advance:
             for program in programs:
                 advance(program.code)
-                run = request_run(session, SYSTEM, program.id, engine, top=10)
+                run = request_run(session, SYSTEM, program.id, engine)  # TOP_MATCHES kept
                 session.commit()
                 execute_run(session, run.id, engine)
     console.print(f"Matched {len(programs)} demo programs against the partner's capabilities.")
@@ -390,15 +390,26 @@ def coverage(
         f"{share} of the demanded quantity covered ({value} of its value); items fully "
         f"{view.fully}, partly {view.partly}, not {view.not_satisfiable}."
     )
+    from unionsync.core.numbers import format_number
+    from unionsync.reference.units import unit_by_code
+    from unionsync.web.labels import label_in
+
+    table = Table(title=f"Items of program {program}")
+    for column in ("№", "satisfiable", "item", "gap, all years", "producers"):
+        table.add_column(column, justify="right" if column in ("№", "gap, all years") else "left")
     for item in view.items:
         gap = sum(y.gap for y in item.years)
         producers = sorted({s.enterprise for y in item.years for s in y.supplies})
-        console.print(
-            f"  {item.position:>3} {item.verdict.value:<7} {item.name[:60]:<60} gap {gap} "
-            f"{item.unit}; {', '.join(producers) or '—'}"
+        unit = unit_by_code(item.unit).short_en if item.unit else ""
+        notes = "".join(f"\nneeds a unit conversion: {n}" for n in item.needs_conversion)
+        table.add_row(
+            str(item.position),
+            label_in(item.verdict, "en"),
+            item.name + notes,
+            f"{format_number(gap, 'en')} {unit}",
+            ", ".join(producers) or "—",
         )
-        for note in item.needs_conversion:
-            console.print(f"        needs a unit conversion: {note}")
+    console.print(table if view.items else "The program has no items.")
 
 
 @app.command("backup")
@@ -466,7 +477,8 @@ def restore_command(
 
 @app.command()
 def stats(as_json: AsJson = False) -> None:
-    """Counts per entity, programs per country, passports per status."""
+    """What the installation holds: records, programs per country, passports per state, and
+    mutual trade in critical products by each side's records."""
     factory = _ready(get_settings())
     from unionsync.dashboard.service import stats as collect_stats
 
@@ -475,17 +487,39 @@ def stats(as_json: AsJson = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
         return
-    for title, key in (
-        ("Records", "counts"),
-        ("Programs per country", "programs_per_country"),
-        ("Passports per status", "passports_per_status"),
+    from unionsync.core.numbers import format_number
+    from unionsync.passports.models import PassportStatus
+    from unionsync.web.labels import AUDIT_ENTITIES, label_in
+
+    records = {  # the records people work with, by name; internal tables left out (see --json)
+        AUDIT_ENTITIES[table]: count
+        for table, count in figures["counts"].items()
+        if table in AUDIT_ENTITIES and table not in ("user", "call", "tender")
+    }
+    states = {
+        label_in(PassportStatus(state), "en"): count
+        for state, count in figures["passports_per_status"].items()
+    }
+    for title, rows in (
+        ("Records", records),
+        ("Programs per country", figures["programs_per_country"]),
+        ("Passports per state", states),
     ):
         table = Table(title=title)
         table.add_column("")
         table.add_column("count", justify="right")
-        for name, count in figures[key].items():
-            table.add_row(str(name), str(count))
+        for name, count in rows.items():
+            table.add_row(str(name), format_number(count, "en"))
         console.print(table)
+    trade = Table(title="Mutual trade in critical products (each side's records)")
+    for column in ("side", "year", "total", "records"):
+        trade.add_column(column, justify="left" if column == "side" else "right")
+    for row in figures["critical_trade"]:
+        amount = format_number(row["amount"], "en", 0)
+        trade.add_row(
+            row["reporter"], str(row["year"]), f"{amount} {row['currency']}", str(row["records"])
+        )
+    console.print(trade if figures["critical_trade"] else "No trade records are loaded yet.")
 
 
 bind(lambda: _ready(get_settings()))

@@ -41,3 +41,10 @@ def test_shares_and_charts_follow_the_page_language():
         assert percent(0.415) == "42%" and chart_layout()["separators"] == ".,"
     finally:
         current_language.reset(token)
+
+
+def test_a_row_error_shows_the_value_as_typed_not_its_repr():
+    from unionsync.core.tabular import RowError
+
+    error = RowError("p.xlsx", 7, "2025 (количество)", "too large", Decimal("99999999.000"))
+    assert str(error).endswith("(value: «99999999»)") and "Decimal" not in str(error)

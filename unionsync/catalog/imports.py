@@ -257,6 +257,15 @@ class _Header:
             {int(k.split(":")[1]) for k in self.present if k.startswith("demand:")}
         )
 
+    def title(self, key: str) -> str:
+        """A column as the file names it (a demand column by its year when it is absent)."""
+        if key in self.titles:
+            return self.titles[key]
+        if key.startswith("demand:"):
+            _, year, part = key.split(":")
+            return f"{year} ({'количество' if part == 'quantity' else 'стоимость'})"
+        return key
+
     def keyed(self, cells: dict[str, Any]) -> dict[str, Any]:
         return {self.mapping[h]: v for h, v in cells.items() if h in self.mapping}
 
@@ -309,7 +318,7 @@ class _RowReader:
     def error(self, key: str, template: str, cell: object = None, **params: Any) -> None:
         self.errors.append(
             RowError.explained(
-                self.filename, self.row, self.header.titles.get(key, key), template, cell, **params
+                self.filename, self.row, self.header.title(key), template, cell, **params
             )
         )
 

@@ -54,8 +54,15 @@ class RowError:
         return render_message(self.template, self.params, translate)
 
     def __str__(self) -> str:
-        shown = "" if self.value in (None, "") else f" (value: {self.value!r})"
+        shown = "" if self.value in (None, "") else f" (value: «{shown_value(self.value)}»)"
         return f"{self.file}, row {self.row}, column «{self.column}»: {self.reason}{shown}"
+
+
+def shown_value(value: object) -> str:
+    """A cell's value as its user would read it: «99999999», not «Decimal('99999999.000')»."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 class ImportFailedError(Exception):

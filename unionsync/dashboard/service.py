@@ -161,4 +161,15 @@ def stats(session: Session, actor: Principal) -> dict[str, Any]:
         "passports_per_status": {s.value: n for s, n in sorted(board.passports.items())},
         "passports_reconciled_or_later": board.passports_reconciled,
         "passports_in_preparation": board.passports_in_preparation,
+        # the figure the governments' statement quotes: mutual trade in critical products
+        "critical_trade": [
+            {
+                "reporter": t.reporter,
+                "year": t.year,
+                "amount": str(t.total.amount),
+                "currency": t.total.currency.value,
+                "records": t.records,
+            }
+            for t in board.trade
+        ],
     }

@@ -27,7 +27,9 @@ class RunRequest(BaseModel):
     against: Literal["BY", "RU"] | None = Field(
         None, description="BY or RU; default: the partner country"
     )
-    top: int = Field(5, ge=1, le=50, description="matches kept per item")
+    top: int = Field(
+        service.TOP_MATCHES, ge=1, le=50, description="matches kept per item (default 10)"
+    )
     full: bool = Field(False, description="match every record again, not only what changed")
 
 

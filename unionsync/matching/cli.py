@@ -16,6 +16,7 @@ from unionsync.core.tabular import csv_cell
 from unionsync.matching.model import Labelled, ModelFileError, TrainedScorer, f1_score, train
 from unionsync.matching.pairs import as_records, read_pairs, score_pairs
 from unionsync.matching.scoring import Band, Thresholds
+from unionsync.matching.service import TOP_MATCHES
 
 app = typer.Typer(rich_markup_mode=None, help=GROUPS["match"][1], no_args_is_help=True)
 console = Console()
@@ -109,7 +110,9 @@ def run_command(
     against: Annotated[
         str | None, typer.Option("--against", help="BY or RU (default: the partner country)")
     ] = None,
-    top: Annotated[int, typer.Option("--top", help="matches kept per item")] = 5,
+    top: Annotated[
+        int, typer.Option("--top", help="matches kept per item (the demo's and the pages' 10)")
+    ] = TOP_MATCHES,
     full: Annotated[
         bool, typer.Option("--full", help="match every record again, not only what changed")
     ] = False,

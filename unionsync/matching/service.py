@@ -49,6 +49,11 @@ CANDIDATES_PER_ITEM = 20
 Progress = Callable[[str, int, int], None]
 
 
+# matches kept per item unless a run says otherwise: one default for the demo, the pages, the
+# API and the command line (re-running a program's matching must not change its coverage)
+TOP_MATCHES = 10
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
     """How runs score: thresholds, an optional trained model, optional sentence vectors."""
@@ -110,7 +115,7 @@ def request_run(
     program_id: int,
     engine: Engine,
     against: str | None = None,
-    top: int = 5,
+    top: int | None = None,
     full: bool = False,
 ) -> MatchRun:
     """A queued run of `program_id` against the partner (or `against`), checked and stored."""
@@ -121,6 +126,7 @@ def request_run(
     side = (against or PARTNER.get(program.country_code, "")).upper()
     if side not in PARTNER:
         raise DomainValidationError([FieldError("against", "must be BY or RU", against)])
+    top = TOP_MATCHES if top is None else top
     if not 1 <= top <= 50:
         raise DomainValidationError([FieldError("top", "must be between 1 and 50", top)])
     run = MatchRun(

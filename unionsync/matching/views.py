@@ -58,7 +58,7 @@ def start_run(
     session: SessionDep,
     actor: ActorDep,
     program_id: Annotated[int, Form()],
-    top: Annotated[int, Form()] = 5,
+    top: Annotated[int, Form(ge=1, le=50)] = service.TOP_MATCHES,
 ) -> Response:
     """Queue a run of one program (carried out in the background; the page follows it)."""
     engine = service.Engine.from_settings(request.app.state.settings)

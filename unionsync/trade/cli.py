@@ -68,7 +68,15 @@ def mirror(
     if as_json:
         console.print_json(view.model_dump_json())
         return
-    table = Table(title=f"{view.exporter} → {view.importer}, {view.currency.value}")
+    if not view.years:
+        asked = f" in {year}" if year else ""
+        console.print(
+            f"No trade records of {view.exporter} → {view.importer}{asked}"
+            f"{' (code list ' + critical + ')' if critical else ''}: nothing to reconcile."
+        )
+        return
+    way = "both directions" if mutual else f"{view.exporter} → {view.importer}"
+    table = Table(title=f"{way}, {view.currency.value}")
     for column in ("year", "exporter's record", "importer's record", "estimate", "interval"):
         table.add_column(column, justify="right")
     for y in view.years:
@@ -81,10 +89,13 @@ def mirror(
         )
     console.print(table)
     flagged = sorted(view.rows, key=lambda r: r.low - r.high)[:10]
-    for row in flagged:
+    if flagged:
+        console.print("The widest intervals (exporter's record vs importer's, at FOB):")
+    for row in flagged:  # each flow with its own direction: in both directions a code recurs
         console.print(
-            f"  {row.year} {row.code}: {row.exporter_record or 0:,.0f} vs "
-            f"{row.importer_record_fob or 0:,.0f} ({', '.join(row.flags) or 'no flag'})"
+            f"  {row.year} {row.exporter} → {row.importer} {row.code}: "
+            f"{row.exporter_record or 0:,.0f} vs {row.importer_record_fob or 0:,.0f} "
+            f"({', '.join(f.replace('_', ' ') for f in row.flags) or 'no flag'})"
         )
 
 
