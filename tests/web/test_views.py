@@ -140,12 +140,21 @@ def test_trade_drill_down_sums_to_the_dashboard_figure(client: TestClient):
     totals = client.get("/api/v1/trade/critical-totals").json()
     ru_2022 = next(t for t in totals if t["reporter"] == "RU" and t["year"] == 2022)
     rate = float(ru_2022["rates"][0]["rate"])
+    overview = client.get("/").text
+    figure = re.search(r'data-figure="trade-RU-2022">.*?<b>([^<]+)</b>', overview, re.S)
+    assert figure is not None
     page = client.get("/trade?reporter=RU&year=2022&critical=1").text
-    shown = re.search(r'id="flow-totals">.*?<b>([\d\s\u00a0,]+)\u00a0млн\u00a0USD</b>', page)
-    assert shown is not None
+    row = page.split('id="total-RU-2022"', 1)[1].split("</tr>", 1)[0]
+    assert f"<b>{figure.group(1)}</b>" in row  # the drill-down shows the very figure
+    shown = re.search(r'<td class="num">([\d\s\u00a0,]+)\u00a0млн\u00a0USD</td>', row)
+    assert shown is not None  # as recorded, with the rate that converts it
     usd_mln = float(re.sub(r"[\s\u00a0]", "", shown.group(1)).replace(",", "."))
     byn_mln = float(ru_2022["total"]["amount"]) / 1e6
     assert abs(usd_mln * rate - byn_mln) < 0.5
+    assert "1 USD = " in row
+    # unfiltered, the sides and years are listed apart, never added up
+    everything = client.get("/trade").text
+    assert everything.count('id="total-') == len(totals)
 
 
 def test_first_run_generates_and_keeps_a_secret_key(tmp_path):

@@ -164,15 +164,63 @@ def list_flows(
     )
 
 
-def flow_totals(session: Session, actor: Principal, flt: FlowFilter) -> list[Money]:
-    """The sum of the filtered records in each currency they were reported in."""
+@dataclass(frozen=True, slots=True)
+class GroupTotal:
+    """The filtered records of one side and year, both directions together (the overview's
+    figure), as reported in each currency and converted into one at the year's rate."""
+
+    reporter: str
+    year: int
+    reported: list[Money]
+    converted: Money | None  # None when a year's rate is missing
+    rates: tuple[RateUsed, ...]
+    records: int
+
+
+def flow_totals_by_side_and_year(
+    session: Session, actor: Principal, flt: FlowFilter, to: Currency = Currency.BYN
+) -> list[GroupTotal]:
+    """The totals a reader can defend: per side and year (never summed across sides, whose
+    records describe the same flows, nor across years), each in `to` with the rates used."""
     require(actor, Action.VIEW, Kind.TRADE)
     stmt = _filtered(
-        select(TradeFlow.value_currency, func.sum(TradeFlow.value_amount)), flt
-    ).group_by(TradeFlow.value_currency)
-    return [
-        Money(Decimal(amount), Currency(currency)) for currency, amount in session.execute(stmt)
-    ]
+        select(
+            TradeFlow.reporter_code,
+            TradeFlow.year,
+            TradeFlow.value_currency,
+            func.sum(TradeFlow.value_amount),
+            func.count(),
+        ),
+        flt,
+    ).group_by(TradeFlow.reporter_code, TradeFlow.year, TradeFlow.value_currency)
+    grouped: dict[tuple[str, int], list[tuple[Money, int]]] = {}
+    for reporter, year, currency, amount, count in session.execute(stmt):
+        grouped.setdefault((reporter, year), []).append(
+            (Money(Decimal(amount), Currency(currency)), count)
+        )
+    totals = []
+    for (reporter, year), parts in sorted(grouped.items(), key=lambda x: (x[0][1], x[0][0])):
+        converted: Money | None = Money.of(0, to)
+        rates: tuple[RateUsed, ...] = ()
+        for money, _count in parts:
+            try:
+                done = convert(session, money, year, to)
+            except MissingRateError:
+                converted = None
+                break
+            assert converted is not None
+            converted, rates = converted + done.money, rates + done.rates
+        totals.append(
+            GroupTotal(
+                reporter,
+                year,
+                [m for m, _ in parts],
+                converted,
+                tuple(dict.fromkeys(rates)),
+                sum(c for _, c in parts),
+            )
+        )
+    return totals
 
 
 def _filtered(stmt: Select[*Ts], flt: FlowFilter) -> Select[*Ts]:

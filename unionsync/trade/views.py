@@ -53,7 +53,7 @@ def trade_page(
         critical in ("1", "on"),
     )
     result = service.list_flows(session, actor, flt, ListParams(page, 100))
-    totals = service.flow_totals(session, actor, flt)
+    totals = service.flow_totals_by_side_and_year(session, actor, flt, Currency.BYN)
     return render(
         request,
         session,
