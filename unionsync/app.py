@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from unionsync import __version__
+from unionsync.access import admin as access_admin
 from unionsync.access import api as access_api
 from unionsync.access import views as access_views
 from unionsync.access.audit import use_audit_keys
@@ -149,6 +150,7 @@ def create_app(
         roadmap_views.router,
         coverage_views.router,
         analytics_views.router,
+        access_admin.router,
     ):
         app.include_router(router, dependencies=pages)
     app.include_router(
