@@ -198,6 +198,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/sync/items/{item_id}"): "view",
     ("GET", "/matching"): "view",
     ("GET", "/sync"): "view",
+    ("GET", "/items/{item_id}"): "view",
     ("GET", "/sync/items"): "view",
     ("GET", "/sync/complements"): "view",
     ("GET", "/sync/gaps"): "view",

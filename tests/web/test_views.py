@@ -228,3 +228,17 @@ def client_total_unchanged(url: str) -> bool:
         )
     engine.dispose()
     return imports == 0
+
+
+def test_a_program_item_has_its_own_page(client: TestClient):
+    item = client.get("/api/v1/program-items", params={"country": "BY", "per_page": 1}).json()
+    item = item["items"][0]
+    listed = client.get("/items", params={"country": "BY"}).text
+    assert f'href="/items/{item["id"]}"' in listed
+    page = client.get(f"/items/{item['id']}")
+    assert page.status_code == 200 and item["name_ru"] in page.text
+    assert 'id="item-demand"' in page.text and f'href="/sync/items/{item["id"]}"' in page.text
+    demand = client.get(f"/api/v1/program-items/{item['id']}").json()
+    years = [d["year"] for d in demand["demands"]]
+    assert years and all(f"<td>{y}</td>" in page.text for y in years)
+    assert client.get("/items/999999").status_code == 404

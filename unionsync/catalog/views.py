@@ -134,6 +134,53 @@ def items_page(
     )
 
 
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(
+    request: Request, item_id: IdPath, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    """One program item: what is demanded, how much and by when, the partner's products it was
+    matched to (with the reviewers' decisions), and where its coverage and passports are."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from unionsync.catalog.models import Capability
+    from unionsync.matching.models import Match
+    from unionsync.passports.models import Passport, PassportProduct, PassportStatus
+
+    item = service.get_item(session, actor, item_id)
+    program = service.get_program(session, actor, item.program_id)
+    matches: list[Match] = []
+    if can(actor, Action.VIEW, Kind.MATCH):
+        matches = list(
+            session.scalars(
+                select(Match)
+                .where(Match.item_id == item.id)
+                .options(selectinload(Match.capability).selectinload(Capability.enterprise))
+                .order_by(Match.probability.desc())
+            )
+        )
+    passports = session.scalars(
+        select(Passport)
+        .join(PassportProduct)
+        .where(
+            PassportProduct.source_item_id == item.id,
+            Passport.status != PassportStatus.CANCELLED,
+        )
+        .distinct()
+    ).all()
+    return render(
+        request,
+        session,
+        "catalog/item.html",
+        active="items",
+        item=item,
+        program=program,
+        demands=sorted(item.demands, key=lambda d: d.year),
+        matches=matches,
+        passports=passports,
+    )
+
+
 @router.get("/enterprises", response_class=HTMLResponse)
 def enterprises_page(
     request: Request,
