@@ -61,30 +61,9 @@ class Opportunity:
     kind: str = ""  # "supply", "start" or "watch"
     third_usd: float = 0.0  # imports from third countries in trade tables (latest year), USD
     third_year: int | None = None
-
-    def explanation(self, partner: str) -> str:
-        """Why it ranks where it does, in a sentence (Russian: the reports are Russian)."""
-        demand = f"{self.demand_value / 1e6:,.0f} млн {self.currency} импорта в год"
-        if self.third_usd:
-            demand += (
-                f" (по торговой статистике {self.third_year} г. импорт из третьих стран — "
-                f"{self.third_usd / 1e6:,.1f} млн USD)"
-            )
-        if self.kind == "supply":
-            return (
-                f"{demand}; {partner} уже производит (предприятий: {self.producers}, RCA "
-                f"{self.rca:.2f}) и закрывает {self.covered:.0%} спроса — расширить поставки."
-            )
-        related = ", ".join(self.related[:3]) or "—"
-        if self.kind == "start":
-            return (
-                f"{demand}; {partner} пока не производит, но выпускает родственную продукцию "
-                f"(плотность {self.density:.2f}: {related}) — кандидат на совместный проект."
-            )
-        return (
-            f"{demand}; {partner} не производит ни её, ни близкой продукции (плотность "
-            f"{self.density:.2f}) — совместный проект потребует новых компетенций."
-        )
+    # only the partner's enterprises list the product: its RCA is then the largest any product
+    # can have (the partner's share of all listings, inverted), shared by every such product
+    only_partner: bool = False
 
 
 def opportunities(
@@ -147,7 +126,9 @@ def opportunities(
             found[code].third_usd, found[code].third_year = usd, year
     ranked = [o for o in found.values() if industry_id in (None, o.industry_id)]
     _score(ranked)
-    ranked.sort(key=lambda o: -o.score)
+    # equal scores (products sharing the largest RCA, say) go by how many of the partner's
+    # enterprises make it, then by the demand's value: never by the order of the codes
+    ranked.sort(key=lambda o: (-o.score, -o.producers, -o.demand_value, o.code))
     for entry in ranked:
         if entry.items:
             first = next(i for i in items if i.id == entry.items[0])
@@ -232,7 +213,9 @@ def _supply_side(space: ProductSpace, partner: str, found: dict[str, Opportunity
     for code, entry in found.items():
         listed = sum(c.get(code, 0) for c in counts.values())
         if listed:
-            entry.rca = (partner_counts.get(code, 0) / partner_total) / (listed / total)
+            mine_here = partner_counts.get(code, 0)
+            entry.rca = (mine_here / partner_total) / (listed / total)
+            entry.only_partner = mine_here == listed
         entry.producers = len(space.producers.get(partner, {}).get(code, set()))
         n = index.get(code)
         if n is not None and column[n] > 0:
@@ -321,7 +304,7 @@ class OpportunityView:
     points: np.ndarray
 
 
-VIEW_FORMAT = 1  # raised when OpportunityView's shape changes (older pickles are recomputed)
+VIEW_FORMAT = 2  # raised when OpportunityView's shape changes (older pickles are recomputed)
 
 
 def cached_opportunity_view(

@@ -15,10 +15,11 @@ from unionsync.analytics.opportunities import ProductSpace, cached_opportunity_v
 from unionsync.api.deps import SessionDep
 from unionsync.reference.countries import PARTNER
 from unionsync.reference.models import Industry
-from unionsync.web.i18n import gettext
+from unionsync.web.i18n import N_, gettext
 from unionsync.web.pages import COUNTRY_COLORS, chart_data, chart_layout, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
+COUNTRY_NAMES = {"BY": N_("Belarus"), "RU": N_("Russia")}
 
 
 @router.get("/opportunities", response_class=HTMLResponse)
@@ -42,7 +43,10 @@ def opportunities_page(
         request.app.state.settings.data_dir,
     )
     ranked, space, points = view.ranked, view.space, view.points
-    charts = {f"chart-space-{c}": chart_data(_space_chart(space, points, c)) for c in ("BY", "RU")}
+    top = [o.code for o in ranked[:10]]
+    charts = {
+        f"chart-space-{c}": chart_data(_space_chart(space, points, c, top)) for c in ("BY", "RU")
+    }
     return render(
         request,
         session,
@@ -50,7 +54,7 @@ def opportunities_page(
         active="opportunities",
         country=country,
         partner=partner,
-        partner_name={"BY": "Беларусь", "RU": "Россия"}[partner],  # the sentences are Russian
+        partner_name=gettext(COUNTRY_NAMES[partner]),
         industry_id=industry_id,
         industries={i.id: i for i in session.scalars(select(Industry).order_by(Industry.id))},
         ranked=ranked[:60],
@@ -60,9 +64,11 @@ def opportunities_page(
     )
 
 
-def _space_chart(space: ProductSpace, points: np.ndarray, country: str) -> dict[str, Any]:
+def _space_chart(
+    space: ProductSpace, points: np.ndarray, country: str, top: list[str]
+) -> dict[str, Any]:
     """Products placed by their proximity (one layout for both countries); the country's own
-    in its colour."""
+    in its colour, the ten first opportunities of the ranking labelled with their codes."""
     products = space.products
     mine = space.made_by.get(country, set())
     groups = (
@@ -84,11 +90,28 @@ def _space_chart(space: ProductSpace, points: np.ndarray, country: str) -> dict[
                 "hovertemplate": "%{text}<extra></extra>",
             }
         )
+    index = {p: n for n, p in enumerate(products)}
+    marked = [code for code in top if code in index]
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "name": gettext("first opportunities of the ranking"),
+            "x": [round(float(points[index[c]][0]), 4) for c in marked],
+            "y": [round(float(points[index[c]][1]), 4) for c in marked],
+            "text": marked,
+            "textposition": "top center",
+            "textfont": {"size": 10},
+            "marker": {"symbol": "circle-open", "size": 14, "color": "#c0392b"},
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    )
     return {
         "data": data,
         "layout": chart_layout(
             xaxis={"visible": False},
             yaxis={"visible": False},
             margin={"l": 10, "r": 10, "t": 10, "b": 30},
+            showlegend=True,
         ),
     }
