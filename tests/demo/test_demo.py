@@ -141,3 +141,26 @@ def test_program_codes_and_tax_ids_are_well_formed(demo_session: Session):
         )
     ):
         assert validate_tax_id(country, tax_id) == tax_id  # UNP and INN check digits hold
+
+
+def test_programs_demand_goods_their_industry_uses(demo_session: Session):
+    """No microprocessors in a machine-tools program, no caustic soda as an electronic
+    component: a related industry's products only where the program's industry uses them."""
+    from unionsync.catalog.models import Program
+    from unionsync.demo.generator import UNFIT
+
+    codes = {}
+    for product in PRODUCTS:
+        codes.setdefault(product.tnved, set()).add(product.industry)
+    checked = 0
+    for program in demo_session.scalars(select(Program)):
+        unfit = set(UNFIT.get(program.industry.code, ()))
+        for item in program.items:
+            industries = codes.get(item.tnved_code or "", set())
+            if unfit and industries:
+                checked += 1
+                assert not industries <= unfit, (program.code, item.name_ru, industries)
+    assert checked > 50
+    assert (
+        demo_session.scalar(select(func.count()).select_from(ProgramItem)) >= 1000
+    )  # the demo keeps its size

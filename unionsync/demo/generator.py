@@ -75,6 +75,12 @@ RELATED = {
     "electrical": ("microelectronics",),
     "microelectronics": ("chemicals", "computing"),
 }
+# related industries whose products a program of the industry does not demand (kept in RELATED,
+# which the enterprises' ranges follow, so that drawing the demo is unchanged)
+UNFIT = {
+    "machine-tools": ("microelectronics",),
+    "microelectronics": ("chemicals",),
+}
 # How likely each country's enterprises make a product of the industry (demo assumption)
 MAKES = {
     "BY": {
@@ -539,8 +545,32 @@ class DemoBuilder:
         chosen = rng.sample(own, k=min(len(own), int(target * rng.uniform(0.5, 0.75))))
         related = [v for code in RELATED[industry] for v in self.by_industry[code]]
         rest = [v for v in related if v not in chosen]
-        chosen += rng.sample(rest, k=min(len(rest), target - len(chosen) + rng.randint(-4, 4)))
-        return chosen
+        picked = rng.sample(rest, k=min(len(rest), target - len(chosen) + rng.randint(-4, 4)))
+        return chosen + self._fitting(industry, picked, chosen)
+
+    def _fitting(
+        self, industry: str, picked: list[Variant], chosen: list[Variant]
+    ) -> list[Variant]:
+        """A program demands goods its industry uses: a related product the program's industry
+        does not use (microprocessors for machine tools, caustic soda as an electronic
+        component) is replaced by an unused product of its own industry, or of one it does use
+        (no draw of the generator, so the rest of the demo stays as it was)."""
+        unfit = UNFIT.get(industry, ())
+        if not unfit:
+            return picked
+        spare = [
+            v
+            for code in (industry, *(c for c in RELATED[industry] if c not in unfit))
+            for v in self.by_industry[code]
+            if v not in chosen and v not in picked
+        ]
+        fitting = []
+        for variant in picked:
+            if variant.product.industry in unfit and spare:
+                fitting.append(spare.pop(0))
+            elif variant.product.industry not in unfit:
+                fitting.append(variant)
+        return fitting
 
     def _item(self, program: Program, position: int, variant: Variant, country: str) -> None:
         rng = self.rng
