@@ -48,3 +48,15 @@ def test_a_row_error_shows_the_value_as_typed_not_its_repr():
 
     error = RowError("p.xlsx", 7, "2025 (количество)", "too large", Decimal("99999999.000"))
     assert str(error).endswith("(value: «99999999»)") and "Decimal" not in str(error)
+
+
+def test_days_are_written_as_the_forms_ask():
+    from datetime import date, datetime
+
+    from unionsync.core.numbers import format_day
+
+    assert format_day(date(2026, 12, 4), "ru") == "04.12.2026"
+    assert format_day(datetime(2026, 12, 4, 9, 30), "ru") == "04.12.2026"
+    assert format_day("2023-01-01", "ru") == "01.01.2023"  # stored as ISO text
+    assert format_day(date(2026, 12, 4), "en") == "4 Dec 2026"
+    assert format_day(None, "ru") == "—" and format_day("скоро", "ru") == "скоро"

@@ -3,8 +3,10 @@ rules of the language (Russian «1 250 000,50», English "1,250,000.50")."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 MAX_PLACES = 3  # quantities are kept to thousandths, money to kopecks
@@ -30,3 +32,18 @@ def format_number(
         digits = min(MAX_PLACES, -int(exponent)) if fraction else 0
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(number, format=pattern, locale=lang)
+
+
+def format_day(value: date | datetime | str | None, lang: str) -> str:
+    """A calendar day as the language writes it: «04.12.2026» in Russian (as the forms ask,
+    ДД.ММ.ГГГГ), "4 Dec 2026" in English; a stored ISO text is read first."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    else:
+        day = value.date() if isinstance(value, datetime) else value
+    return format_date(day, format="dd.MM.yyyy" if lang == "ru" else "d MMM yyyy", locale=lang)

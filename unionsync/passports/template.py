@@ -22,7 +22,7 @@ from typing import Any
 from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.messages import N_, ExplainedError, Message
 from unionsync.core.money import Currency
-from unionsync.core.numbers import format_number
+from unionsync.core.numbers import format_day, format_number
 from unionsync.core.validation import (
     MAX_ID,
     NOTE_LENGTH,
@@ -64,6 +64,8 @@ class Field:
             return "; ".join(f"{year}: {amount}" for year, amount in value.items())
         if self.type == "decimal":
             return format_number(value, lang)
+        if self.type == "date":
+            return format_day(str(value), lang)
         if self.type == "unit":
             try:
                 unit = resolve_unit(value)

@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from unionsync.core.errors import FieldError
 from unionsync.core.messages import Message
 from unionsync.core.money import Money
-from unionsync.core.numbers import format_number
+from unionsync.core.numbers import format_day, format_number
 from unionsync.core.tabular import RowError
 from unionsync.passports.places import Place, place
 from unionsync.reference.units import unit_by_code
@@ -127,6 +127,7 @@ def make_environment() -> Environment:
     env.filters.update(
         number=number,
         percent=percent,
+        day=lambda value: format_day(value, current_language.get()),
         quantity=quantity,
         money=money,
         label=label,
