@@ -9,14 +9,10 @@ import typer
 from rich.console import Console
 
 from unionsync.access.policy import SYSTEM
-from unionsync.catalog.cli import industry_id
 from unionsync.cli_support import GROUPS, err, operator_session, ready_factory, show_rows
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.listing import MAX_PER_PAGE, ListParams
-from unionsync.passports.editing import document
 from unionsync.passports.models import PassportStatus
-from unionsync.passports.service import PassportFilter, list_passports
-from unionsync.web.labels import label_in
 
 app = typer.Typer(rich_markup_mode=None, help=GROUPS["passport"][1], no_args_is_help=True)
 console = Console()
@@ -33,6 +29,8 @@ def export(
     ] = None,
 ) -> None:
     """Write the passport (with its version number and content hash printed on it)."""
+    from unionsync.passports.editing import document  # the documents' engines: when run
+
     with operator_session(ready_factory()) as session:
         try:
             data, name, _media = document(session, SYSTEM, passport_id, fmt, lang, version)
@@ -56,6 +54,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """The passports with their ids (which `passport export` takes), numbers and states."""
+    from unionsync.catalog.cli import industry_id
+    from unionsync.passports.service import PassportFilter, list_passports
+    from unionsync.web.labels import label_in
+
     statuses = {s.value: s for s in PassportStatus}
     if status is not None and status not in statuses:
         err.print(f"[red]--status: unknown status {status!r}; known: {', '.join(statuses)}[/red]")
