@@ -5,8 +5,9 @@ Usage:
   python bench/pages.py [--repeat 30] [--database-url postgresql+psycopg://…] [--worker-process]
 
 It prepares the demo in a temporary folder (with --database-url on that database, which must
-be empty), starts `unionsync serve` on 127.0.0.1 with its job worker in process (with
---worker-process: a separate `unionsync worker`, as production runs it), waits until
+be empty), starts `unionsync serve` on 127.0.0.1, which starts its own job worker process
+(with --worker-process: the server without jobs and a `unionsync worker` started apart, as
+production runs it), waits until
 the shared results (allocation, synchronisation) are computed, signs in as a Committee viewer
 and, page by page:
 
@@ -165,7 +166,7 @@ def main() -> None:
                 setup = (
                     f"repeat={args.repeat} "
                     f"database={'PostgreSQL' if args.database_url else 'SQLite'} job worker: "
-                    f"{'its own process' if args.worker_process else 'in the server'}"
+                    f"{'`unionsync worker` apart' if args.worker_process else 'started by serve'}"
                 )
                 _report(client, api, writer, args.repeat, setup)
         finally:

@@ -505,3 +505,42 @@ def test_coverage_and_mirror_speak_one_language_and_say_when_nothing_is_found(en
         app, ["trade", "mirror", "--from", "BY", "--to", "RU", "--mutual", "--year", "2022"]
     )
     assert "both directions" in both.stdout and "RU → BY" in both.stdout
+
+
+def test_serve_runs_its_jobs_in_a_worker_process_that_ends_with_it(env: Path):
+    """`unionsync serve` starts the job worker apart (its recomputations no longer hold the
+    server's interpreter lock) and the worker stops when the server does."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(Path(sys.executable).parent / "unionsync"), "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        workers = [c for c in children if b"worker" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(workers) == 1, children
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert not Path(f"/proc/{workers[0]}").exists(), "the worker outlived the server"

@@ -195,10 +195,14 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> 
     )
 
 
+SERVER_PID = "UNIONSYNC_SERVER_PID"
+
+
 @app.command()
 def worker() -> None:
     """Carry out background jobs (matching runs) in this process, until Ctrl-C; for servers
-    started with UNIONSYNC_JOBS_IN_PROCESS=false."""
+    started with UNIONSYNC_JOBS_IN_PROCESS=false (`serve` starts one itself otherwise)."""
+    import os
     import time
 
     from unionsync.jobs import Jobs
@@ -207,12 +211,14 @@ def worker() -> None:
     jobs = Jobs(settings, _ready(settings))
     resumed = jobs.recover()
     console.print(f"Worker started ({jobs.pending()} queued, {resumed} resumed); Ctrl-C stops it.")
+    server = os.environ.get(SERVER_PID)  # started by `serve`: lives as long as the server
     jobs.start()
     try:
-        while True:
+        while server is None or str(os.getppid()) == server:
             time.sleep(1)
     except KeyboardInterrupt:
-        jobs.stop()
+        pass
+    jobs.stop()
 
 
 def _precompute(settings: Settings, factory: sessionmaker[Session]) -> None:
@@ -261,14 +267,39 @@ def _build_meaning_index(settings: Settings, factory: sessionmaker[Session]) -> 
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
+    """Serve, with the background jobs (matching runs, recomputing the shared results) in a
+    process of their own when this command is to run them: in a thread of the server they held
+    its interpreter lock, and a page asked for during a recomputation waited (p95 436 ms after a
+    write against 191 ms apart, `bench/pages.py`). The job worker stops with the server."""
+    import os
+    import subprocess
+
     import uvicorn
 
     from unionsync.app import create_app
 
+    worker = None
+    if settings.jobs_in_process:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from unionsync.cli import main; main()", "worker"],
+            env={
+                **os.environ,
+                "UNIONSYNC_JOBS_IN_PROCESS": "false",
+                SERVER_PID: str(os.getpid()),  # the worker stops when the server is gone
+            },
+        )
+        settings = settings.model_copy(update={"jobs_in_process": False})
     console.print(f"UnionSync on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    # X-Forwarded-For is believed only from `trusted_proxies`, by the app's own middleware;
-    # uvicorn's (which trusts any loopback client by default) is off
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    try:
+        # X-Forwarded-For is believed only from `trusted_proxies`, by the app's own middleware;
+        # uvicorn's (which trusts any loopback client by default) is off
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="info", proxy_headers=False
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def _import(kind: str, path: Path) -> None:

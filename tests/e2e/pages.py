@@ -21,3 +21,13 @@ def act(page: Any, button: str) -> None:
     """Click and wait for the navigation (a form's act) on a shared, busy machine."""
     with page.expect_navigation(timeout=60_000):
         page.click(button)
+
+
+def switch_language(page: Any, language: str) -> None:
+    """Click the language switch as a user would: on a phone it sits in the folded menu, which
+    is opened first."""
+    toggle = page.locator("#menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    page.click(f"#lang-{language}")
+    page.wait_for_selector(f"html[lang='{language}']")

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.pages import act, signed_in
+from tests.e2e.pages import act, signed_in, switch_language
 from tests.e2e.test_browser import ARTIFACTS, browser, live_url  # noqa: F401
 from unionsync.access.models import User
 from unionsync.db.session import make_engine
@@ -100,8 +100,7 @@ def test_a_drawdown_through_bank_and_ministry_to_disbursement(live_url, browser,
     for language in ("ru", "en"):
         context, phone = signed_in(browser, live_url, "union-viewer", width=390)
         if language == "en":
-            phone.click("#lang-en")
-            phone.wait_for_selector("html[lang='en']")
+            switch_language(phone, "en")
         phone.goto(live_url + "/finance")
         phone.screenshot(
             path=str(ARTIFACTS / f"finance-facility-{language}-390.png"), full_page=True

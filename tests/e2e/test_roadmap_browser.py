@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.pages import act, signed_in
+from tests.e2e.pages import act, signed_in, switch_language
 from tests.e2e.test_browser import ARTIFACTS, browser, live_url  # noqa: F401
 from unionsync.db.session import make_engine
 from unionsync.passports.models import Passport
@@ -71,8 +71,7 @@ def test_shift_a_task_and_see_the_critical_path_and_the_slip_move(live_url, brow
     for language in ("ru", "en"):
         context, phone = signed_in(browser, live_url, "union-viewer", width=390)
         if language == "en":
-            phone.click("#lang-en")
-            phone.wait_for_selector("html[lang='en']")
+            switch_language(phone, "en")
         phone.goto(f"{live_url}/roadmap?passport_id=1")
         phone.screenshot(
             path=str(ARTIFACTS / f"roadmap-passport-{language}-390.png"), full_page=True

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.e2e.pages import act, signed_in
+from tests.e2e.pages import act, signed_in, switch_language
 from tests.e2e.test_browser import ARTIFACTS, browser, live_url  # noqa: F401
 from unionsync.db.session import make_engine
 from unionsync.selection.models import Call
@@ -103,8 +103,7 @@ def test_a_call_from_opening_to_the_signed_decision(live_url, browser, demo_url)
     for language in ("ru", "en"):
         context, phone = signed_in(browser, live_url, "union-viewer", width=390)
         if language == "en":
-            phone.click("#lang-en")
-            phone.wait_for_selector("html[lang='en']")
+            switch_language(phone, "en")
         phone.goto(live_url + "/selection")
         phone.screenshot(path=str(ARTIFACTS / f"selection-{language}-390.png"), full_page=True)
         phone.goto(call_url)
