@@ -44,7 +44,8 @@ class SyncFilter:
 
 
 def line_key(sort: str) -> Callable[[Line], Any]:
-    """The sort key of one field of a line; values missing (no value given) sort last."""
+    """The sort key of one field of a line; a missing value sorts below every value (last when
+    descending, as gaps are by default)."""
     keys: dict[str, Callable[[Line], Any]] = {
         "program": lambda x: (x.item.country, x.item.program, x.item.position),
         "name": lambda x: x.item.name.casefold(),
