@@ -8,14 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from unionsync.access.deps import ActorDep
 from unionsync.access.policy import Action, Kind, Principal, can, require
 from unionsync.api.deps import SessionDep
 from unionsync.catalog import service, transfer
 from unionsync.catalog.imports import file_digest
-from unionsync.catalog.models import OrganizationKind, ProgramStatus
+from unionsync.catalog.models import Capability, OrganizationKind, ProgramStatus
 from unionsync.core.listing import ListParams
 from unionsync.core.schemas import IdPath
 from unionsync.core.tabular import (
@@ -26,6 +27,8 @@ from unionsync.core.tabular import (
 )
 from unionsync.coverage.service import Scenario
 from unionsync.coverage.sync import cached_coverages
+from unionsync.matching.models import Match
+from unionsync.passports.models import Passport, PassportProduct, PassportStatus
 from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
 
 router = APIRouter(include_in_schema=False)
@@ -140,13 +143,6 @@ def item_page(
 ) -> HTMLResponse:
     """One program item: what is demanded, how much and by when, the partner's products it was
     matched to (with the reviewers' decisions), and where its coverage and passports are."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from unionsync.catalog.models import Capability
-    from unionsync.matching.models import Match
-    from unionsync.passports.models import Passport, PassportProduct, PassportStatus
-
     item = service.get_item(session, actor, item_id)
     program = service.get_program(session, actor, item.program_id)
     matches: list[Match] = []

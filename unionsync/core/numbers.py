@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 MAX_PLACES = 3  # quantities are kept to thousandths, money to kopecks
 
@@ -47,3 +48,15 @@ def format_day(value: date | datetime | str | None, lang: str) -> str:
     else:
         day = value.date() if isinstance(value, datetime) else value
     return format_date(day, format="dd.MM.yyyy" if lang == "ru" else "d MMM yyyy", locale=lang)
+
+
+def format_share(share: Decimal | float | None, lang: str, digits: int = 0) -> str:
+    """A share (0.415) as a percentage in the language's style: «41,5 %» in Russian, "41.5%"
+    in English (the locale's own pattern, with `digits` decimals)."""
+    if share is None:
+        return "—"
+    pattern = Locale.parse(lang).percent_formats[None].pattern  # "#,##0\u00a0%" in Russian
+    if digits:
+        last = pattern.rindex("0") + 1
+        pattern = pattern[:last] + "." + "0" * digits + pattern[last:]
+    return format_percent(share, format=pattern, locale=lang)

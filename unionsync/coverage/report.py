@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_percent
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from unionsync.core.numbers import format_number
+from unionsync.core.numbers import format_number, format_share
 from unionsync.core.shared import data_version, version_of
 from unionsync.core.tabular import excel_cell
 from unionsync.core.typst_pdf import compile_pdf, literal
@@ -256,7 +255,7 @@ def typst_source(
         lines.append(
             f'  [#"{literal(name)}"], [#"{country}"], '
             f"box(width: {share * 100:.1f}%, height: 7pt, fill: {colour}), "
-            f'[#"{format_percent(share, locale="ru")}"],'
+            f'[#"{format_share(share, "ru")}"],'
         )
     lines.append(")")
     lines += _trajectory_typst(report)
@@ -323,7 +322,7 @@ def _trajectory_typst(report: SyncReport) -> list[str]:
                 continue
             cells.append(
                 f"[#box(width: {share * 70:.1f}%, height: 6pt, fill: rgb(47, 125, 140)) "
-                f'#"{format_percent(share, locale="ru")}"]'
+                f'#"{format_share(share, "ru")}"]'
             )
         lines.append("  " + ", ".join(cells) + ",")
     lines.append(")")

@@ -261,7 +261,9 @@ def _usd_total(session: Session) -> Callable[[ItemCoverage], float | None]:
     (else the earliest later one's); None when the program gives no value or no rate is on
     file at all. The factors are looked up once per currency and year."""
     factors: dict[tuple[Currency, int], float | None] = {}
-    on_file = sorted(set(session.scalars(select(ExchangeRate.year))))
+    on_file = list(
+        session.scalars(select(ExchangeRate.year).distinct().order_by(ExchangeRate.year))
+    )
 
     def factor_of(currency: Currency, year: int) -> float | None:
         earlier = [y for y in on_file if y <= year]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from unionsync.core.schemas import IdPath
 from unionsync.coverage.allocation import Verdict
 from unionsync.coverage.lists import (
     Section,
+    SyncFilter,
     check_sort,
     lines,
     overlaps,
@@ -118,21 +120,45 @@ LIST_TITLES = {
 PREVIEW = 10  # rows of each list on the synchronisation page; the rest on the list's own page
 
 
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What a list page of the report was asked for: its page, sort and checked filters."""
+
+    page: int
+    sort: str | None
+    flt: SyncFilter
+
+
+def list_query(
+    page: PageNumber = 1,
+    sort: SortParam = None,
+    country: FilterText = None,
+    industry: FilterText = None,
+    verdict: FilterText = None,
+    conflict: FilterText = None,
+    q: FilterText = None,
+) -> ListQuery:
+    """The query string every list of the report takes (a filter a list has no column for,
+    such as the verdict of an overlap, narrows nothing), checked once for all four."""
+    return ListQuery(page, sort, parse_filter(country, industry, q, verdict, conflict))
+
+
+ListQueryDep = Annotated[ListQuery, Depends(list_query)]
+
+
 def _list_page(
     section: Section,
     request: Request,
     session: Session,
     actor: Principal,
-    page: int,
-    sort: str | None,
-    **filters: str | None,
+    query: ListQuery,
 ) -> HTMLResponse:
     """One section of the report as a list: filtered, sorted and paged, read from the shared
     report (nothing is solved in the request)."""
-    flt = parse_filter(**filters)
-    order = check_sort(section, sort)
+    flt = query.flt
+    order = check_sort(section, query.sort)
     report = cached_sync_report(request.app.state, session, actor, None)
-    params = ListParams(page, LIST_PER_PAGE)
+    params = ListParams(query.page, LIST_PER_PAGE)
     context: dict[str, Any] = {}
     if section is Section.OVERLAPS:
         result: PageResult[Any] = page_of(overlaps(report, flt, order), params)
@@ -162,113 +188,34 @@ def _list_page(
 
 @router.get("/sync/items", response_class=HTMLResponse)
 def items_list(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    page: PageNumber = 1,
-    sort: SortParam = None,
-    country: FilterText = None,
-    industry: FilterText = None,
-    verdict: FilterText = None,
-    q: FilterText = None,
+    request: Request, session: SessionDep, actor: ActorDep, query: ListQueryDep
 ) -> HTMLResponse:
     """Every program item with its verdict and covered share: the rows behind the shares."""
-    return _list_page(
-        Section.ITEMS,
-        request,
-        session,
-        actor,
-        page,
-        sort,
-        country=country,
-        industry=industry,
-        q=q,
-        verdict=verdict,
-        conflict=None,
-    )
+    return _list_page(Section.ITEMS, request, session, actor, query)
 
 
 @router.get("/sync/complements", response_class=HTMLResponse)
 def complements_list(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    page: PageNumber = 1,
-    sort: SortParam = None,
-    country: FilterText = None,
-    industry: FilterText = None,
-    verdict: FilterText = None,
-    q: FilterText = None,
+    request: Request, session: SessionDep, actor: ActorDep, query: ListQueryDep
 ) -> HTMLResponse:
     """The demand the partner's producers can cover, fully or partly."""
-    return _list_page(
-        Section.COMPLEMENTS,
-        request,
-        session,
-        actor,
-        page,
-        sort,
-        country=country,
-        industry=industry,
-        q=q,
-        verdict=verdict,
-        conflict=None,
-    )
+    return _list_page(Section.COMPLEMENTS, request, session, actor, query)
 
 
 @router.get("/sync/gaps", response_class=HTMLResponse)
 def gaps_list(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    page: PageNumber = 1,
-    sort: SortParam = None,
-    country: FilterText = None,
-    industry: FilterText = None,
-    q: FilterText = None,
+    request: Request, session: SessionDep, actor: ActorDep, query: ListQueryDep
 ) -> HTMLResponse:
     """The demand nobody produces, the largest by money first, each with its passport."""
-    return _list_page(
-        Section.GAPS,
-        request,
-        session,
-        actor,
-        page,
-        sort,
-        country=country,
-        industry=industry,
-        q=q,
-        verdict=None,
-        conflict=None,
-    )
+    return _list_page(Section.GAPS, request, session, actor, query)
 
 
 @router.get("/sync/overlaps", response_class=HTMLResponse)
 def overlaps_list(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    page: PageNumber = 1,
-    sort: SortParam = None,
-    country: FilterText = None,
-    industry: FilterText = None,
-    conflict: FilterText = None,
-    q: FilterText = None,
+    request: Request, session: SessionDep, actor: ActorDep, query: ListQueryDep
 ) -> HTMLResponse:
     """The subheadings both countries plan, with their target years."""
-    return _list_page(
-        Section.OVERLAPS,
-        request,
-        session,
-        actor,
-        page,
-        sort,
-        country=country,
-        industry=industry,
-        q=q,
-        verdict=None,
-        conflict=conflict,
-    )
+    return _list_page(Section.OVERLAPS, request, session, actor, query)
 
 
 @router.get("/sync/items/{item_id}", response_class=HTMLResponse)

@@ -523,16 +523,7 @@ def _renumber(session: Session, passport: Passport) -> None:
     year = number_year(passport.number)
     if year is None or year == passport.period_start:
         return
-    submitted = session.scalar(
-        select(AuditEntry.id)
-        .where(
-            AuditEntry.entity == "passport",
-            AuditEntry.entity_id == str(passport.id),
-            AuditEntry.action == f"passport.{Act.SUBMIT.value}",
-        )
-        .limit(1)
-    )
-    if submitted is None:
+    if submitted_by(session, passport) is None:
         passport.number = next_number(session, passport.period_start)
 
 

@@ -200,23 +200,18 @@ def flow_totals_by_side_and_year(
         )
     totals = []
     for (reporter, year), parts in sorted(grouped.items(), key=lambda x: (x[0][1], x[0][0])):
-        converted: Money | None = Money.of(0, to)
-        rates: tuple[RateUsed, ...] = ()
-        for money, _count in parts:
-            try:
-                done = convert(session, money, year, to)
-            except MissingRateError:
-                converted = None
-                break
-            assert converted is not None
-            converted, rates = converted + done.money, rates + done.rates
+        try:
+            done = [convert(session, money, year, to) for money, _count in parts]
+        except MissingRateError:  # the figure is left out, the records' sums still shown
+            done = []
+        converted = sum((d.money for d in done), Money.of(0, to)) if done else None
         totals.append(
             GroupTotal(
                 reporter,
                 year,
                 [m for m, _ in parts],
                 converted,
-                tuple(dict.fromkeys(rates)),
+                tuple(dict.fromkeys(r for d in done for r in d.rates)),
                 sum(c for _, c in parts),
             )
         )

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel import Locale
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from unionsync.core.errors import FieldError
 from unionsync.core.messages import Message
 from unionsync.core.money import Money
-from unionsync.core.numbers import format_day, format_number
+from unionsync.core.numbers import format_day, format_number, format_share
 from unionsync.core.tabular import RowError
 from unionsync.passports.places import Place, place
 from unionsync.reference.units import unit_by_code
@@ -45,14 +44,7 @@ def number(value: Decimal | int | float | None, digits: int = 0) -> str:
 def percent(share: Decimal | float | None, digits: int = 0) -> str:
     """A share (0.415) as a percentage in the current language's style («41,5 %» in Russian,
     "41.5%" in English): one path for every page."""
-    if share is None:
-        return "—"
-    lang = current_language.get()
-    pattern = Locale.parse(lang).percent_formats[None].pattern  # "#,##0\u00a0%" in Russian
-    if digits:
-        last = pattern.rindex("0") + 1
-        pattern = pattern[:last] + "." + "0" * digits + pattern[last:]
-    return format_percent(share, format=pattern, locale=lang)
+    return format_share(share, current_language.get(), digits)
 
 
 def quantity(value: Decimal | str | None) -> str:

@@ -127,7 +127,7 @@ async def validation_error_page(request: Request, exc: Exception) -> Response:
         problems.append(
             f"{field_label(field)}{shown}: "
             + gettext(reason)
-            % {"limit": limits.get("ge", limits.get("le", limits.get("max_length", "")))}
+            % {"limit": next(iter(limits.values()), "")}  # ge, gt, le, lt or max_length
         )
     return render(
         request,
