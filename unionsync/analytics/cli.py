@@ -79,7 +79,7 @@ def complexity_command(
     rca_threshold: Annotated[float, typer.Option("--rca-threshold", help="RCA for presence")] = 1.0,
     asymmetric: Annotated[bool, typer.Option("--asymmetric", help="asymmetric proximity")] = False,
     continuous: Annotated[
-        bool, typer.Option("--continuous", help="proximity from RCA values")
+        bool, typer.Option("--continuous", help="proximity from the correlation of RCA values")
     ] = False,
     knn: Annotated[
         int | None, typer.Option("--knn", help="density over the k nearest products")

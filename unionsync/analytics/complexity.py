@@ -9,19 +9,22 @@ the tests' reference), year by year on the location × product matrix of export 
   location's ECI is the mean PCI of what it exports. Both are standardised with the mean and
   the standard deviation of the ECI vector as Stata holds it: one value per location-product
   row, sample standard deviation.
-- Proximity (discrete symmetric, the default): φ_pp' = Σ_c M_cp M_cp' / max(ubiquity_p,
-  ubiquity_p'), with a zero diagonal. Asymmetric: φ_pp' = Σ_c M_cp M_cp' / ubiquity_p (the
-  probability of exporting p' given p). Continuous: from RCA values instead of M,
-  φ_pp' = Σ_c min(r_cp, r_cp') / max(Σ_c r_cp, Σ_c r_cp'), with r = RCA / (1 + RCA) bounded in
-  [0, 1).
-- Density_cp = Σ_p' M_cp' φ_p'p / Σ_p' φ_p'p (or over the k nearest products only).
+- Proximity (discrete symmetric, the default): φ_p'p = Σ_c M_cp' M_cp / max(ubiquity_p',
+  ubiquity_p), with a zero diagonal. Asymmetric (`asym`): φ_p'p = Σ_c M_cp' M_cp / ubiquity_p,
+  the probability of exporting p' given p. Continuous (`cont`): φ = (1 + ρ) / 2, ρ the Pearson
+  correlation of the products' RCA columns across locations.
+- Density_cp = Σ_p' L_cp' w_p'p with w_p'p = φ_p'p / Σ_p'' φ_p''p: the levels L are M, or the
+  RCA values themselves with `cont`. With `knn(k)` a column keeps only the entries at least as
+  large as its k-th largest (the zero diagonal counts, ties are kept).
 - COI_c = Σ_p density_cp (1 − M_cp) PCI_p (PCI before standardisation), then standardised.
-- COG_cp = (1 − M_cp) Σ_p' φ_pp' (1 − M_cp') PCI_p' / Σ_p'' φ_p''p', over the ECI's standard
-  deviation.
+- COG_cp = (1 − M_cp) Σ_p' (1 − M_cp') φ_pp' PCI_p' / Σ_p'' φ_p''p', over the ECI's standard
+  deviation: the paths out of each absent product p', as shares of all its paths (with an
+  asymmetric φ this is not the density's weighting, and Stata's outputs say so).
 
-Only the default settings and an RCA threshold of 0.5 have reference outputs; the asymmetric,
-continuous and k-nearest variants follow the definitions above and are tested for their
-properties, not against Stata.
+Stata computes the symmetric minimum as (a + b − |a − b|) / 2 and takes each k-th largest value
+from that; the same floating-point expression is used here, so that values equal on paper but not
+in the last bit fall on the same side of the cut. The reference outputs of every option (default,
+RCA 0.5, asymmetric, continuous, k nearest, continuous with k nearest) are the tests'.
 """
 
 from __future__ import annotations
@@ -140,12 +143,14 @@ def year_measures(
     eci = (kc - mean) / std
     pci = (kp - mean) / std
     proximity = proximity_of(presence, ubiquity, rca, options)
-    density = _density(presence, proximity, options.knn)
+    density = _density(rca if options.continuous else presence, proximity, options.knn)
     absent = 1.0 - presence
     coi_raw = (density * absent * kp[None, :]).sum(axis=1)
     coi = (coi_raw - coi_raw.mean()) / _row_std(coi_raw, len(products))
-    column_sum = proximity.sum(axis=0)
-    cog = absent * (_safe_divide(absent * kp[None, :], column_sum[None, :]) @ proximity) / std
+    # the gain follows the paths out of each absent product p' (φ transposed: p given p'),
+    # each path weighted by its share of all paths out of p'
+    outward = proximity.T
+    cog = absent * (_safe_divide(absent * kp[None, :], outward.sum(axis=1)[None, :]) @ outward) / std
     return YearResult(
         year,
         list(locations),
@@ -170,30 +175,34 @@ def proximity_of(
     rca: NDArray[np.float64],
     options: Options,
 ) -> NDArray[np.float64]:
+    """The product × product proximity φ[p', p], rows the neighbour, columns the product."""
     if options.continuous:
-        bounded = rca / (1.0 + rca)
-        shared = np.minimum(bounded[:, :, None], bounded[:, None, :]).sum(axis=0)
-        mass = bounded.sum(axis=0)
-        proximity = _safe_divide(shared, np.maximum(mass[:, None], mass[None, :]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            correlation = np.corrcoef(rca, rowvar=False)
+        # a product exported in the same proportion everywhere correlates with nothing
+        proximity = 0.5 * (1.0 + np.nan_to_num(np.atleast_2d(correlation), nan=0.0))
     else:
         shared = presence.T @ presence
+        given_product = _safe_divide(shared, np.broadcast_to(ubiquity[None, :], shared.shape))
         if options.asymmetric:
-            proximity = _safe_divide(shared, ubiquity[:, None] + 0 * shared)
+            proximity = given_product
         else:
             proximity = _safe_divide(shared, np.maximum(ubiquity[:, None], ubiquity[None, :]))
+    proximity = np.array(proximity, dtype=np.float64)
     np.fill_diagonal(proximity, 0.0)
     return proximity
 
 
 def _density(
-    presence: NDArray[np.float64], proximity: NDArray[np.float64], knn: int | None
+    levels: NDArray[np.float64], proximity: NDArray[np.float64], knn: int | None
 ) -> NDArray[np.float64]:
+    """Σ_p' levels_cp' φ_p'p / Σ_p' φ_p'p, over each product's k nearest when `knn` is set."""
     weights = proximity
-    if knn is not None and 0 < knn < proximity.shape[0]:
-        # for each product (a column) keep only its k closest products
+    if knn is not None and 0 < knn <= proximity.shape[0]:
+        # for each product (a column) keep the entries at least as large as its k-th largest
         cutoff = -np.sort(-proximity, axis=0)[knn - 1, :]
         weights = np.where(proximity >= cutoff[None, :], proximity, 0.0)
-    return _safe_divide(presence @ weights, weights.sum(axis=0)[None, :])
+    return levels @ _safe_divide(weights, weights.sum(axis=0)[None, :])
 
 
 def complexity(
