@@ -150,7 +150,8 @@ def year_measures(
     # the gain follows the paths out of each absent product p' (φ transposed: p given p'),
     # each path weighted by its share of all paths out of p'
     outward = proximity.T
-    cog = absent * (_safe_divide(absent * kp[None, :], outward.sum(axis=1)[None, :]) @ outward) / std
+    shares = _safe_divide(absent * kp[None, :], outward.sum(axis=1)[None, :])
+    cog = absent * (shares @ outward) / std
     return YearResult(
         year,
         list(locations),
