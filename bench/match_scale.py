@@ -38,7 +38,7 @@ from unionsync.demo.names import abbreviate, lookalike, mangle_model, write_code
 from unionsync.matching.candidates import MatchRecord, candidates, normalise_records
 from unionsync.matching.normalise import normalise_name
 from unionsync.matching.parallel import workers
-from unionsync.matching.scoring import score_probabilities
+from unionsync.matching.scoring import DEFAULT_WEIGHTS, score_probabilities
 
 SEED = 20261127
 
@@ -147,7 +147,9 @@ def run_ours(folder: Path) -> dict[str, float]:
     normals = (normalise_records(left, processes), normalise_records(right, processes))
     pairs = candidates(left, right, top=10, processes=processes, normals=normals)
     candidate_seconds = time.perf_counter() - started
-    probabilities = score_probabilities(left, right, pairs, normals=normals, processes=processes)
+    probabilities = score_probabilities(
+        left, right, pairs, normals=normals, processes=processes, weights=DEFAULT_WEIGHTS
+    )
     seconds = time.perf_counter() - started
     truth = _truth(folder)
     recall_candidates = len({(p.left, p.right) for p in pairs} & truth) / max(len(truth), 1)

@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session, selectinload
 from unionsync.catalog.models import Capability, ProgramItem
 from unionsync.core.meta import DemoMatchTruth
 from unionsync.matching.candidates import MatchRecord, candidates
-from unionsync.matching.scoring import Band, Thresholds, probability, score_candidates, score_pair
+from unionsync.matching.scoring import (
+    DEFAULT_WEIGHTS,
+    Band,
+    Thresholds,
+    probability,
+    score_candidates,
+    score_pair,
+)
 
 ITEM = MatchRecord(1, "Микросхема памяти DDR4 8 Гбит", "8542323900")
 
@@ -67,7 +74,8 @@ def test_default_scorer_on_the_demo_truth(demo_session: Session):
             for c in caps.values()
             if c.enterprise.country_code == partner
         ]
-        scored += score_candidates(left, right, candidates(left, right, top=20))
+        pairs = candidates(left, right, top=20)
+        scored += score_candidates(left, right, pairs, weights=DEFAULT_WEIGHTS)
     found = {(s.left, s.right) for s in scored if s.probability >= 0.7}
     true_positives = len(found & truth)
     precision, recall = true_positives / len(found), true_positives / len(truth)

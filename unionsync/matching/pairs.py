@@ -11,10 +11,11 @@ import numpy as np
 
 from unionsync.core.messages import N_
 from unionsync.core.tabular import ImportFailedError, RowError, Sheet, read_table
-from unionsync.matching.candidates import MatchRecord
+from unionsync.matching.candidates import Candidate, MatchRecord
 from unionsync.matching.features import PairRecord, char_cosines
+from unionsync.matching.linkage import Weights
 from unionsync.matching.normalise import normalise_name
-from unionsync.matching.scoring import Scored, Thresholds, probability, score_pair
+from unionsync.matching.scoring import Scored, Thresholds, score_candidates
 from unionsync.nomenclature.codes import CodeError, parse_tnved
 
 _DITTO_FIELD = re.compile(r"COL (\S+) VAL (.*?)(?= COL |$)")
@@ -37,20 +38,18 @@ def text_similarities(pairs: Sequence[NamePair]) -> np.ndarray:
     )
 
 
-def score_pairs(pairs: Sequence[NamePair], thresholds: Thresholds | None = None) -> list[Scored]:
-    """Every pair scored by the default scorer, with its band and evidence."""
-    limits = thresholds or Thresholds()
+def score_pairs(
+    pairs: Sequence[NamePair],
+    thresholds: Thresholds | None = None,
+    weights: Weights | None = None,
+) -> list[Scored]:
+    """Every pair scored by the default scorer, with its band and evidence; unless given, its
+    weights are learnt from these pairs by EM, without their labels."""
     similarities = text_similarities(pairs)
-    scored = []
-    for index, (pair, similarity) in enumerate(zip(pairs, similarities, strict=True)):
-        steps = score_pair(
-            MatchRecord(index, pair.left_name, pair.left_code),
-            MatchRecord(index, pair.right_name, pair.right_code),
-            float(similarity),
-        )
-        p = probability(steps)
-        scored.append(Scored(index, index, round(p, 4), limits.band(p), tuple(steps)))
-    return scored
+    left = [MatchRecord(i, p.left_name, p.left_code) for i, p in enumerate(pairs)]
+    right = [MatchRecord(i, p.right_name, p.right_code) for i, p in enumerate(pairs)]
+    candidates = [Candidate(i, i, float(s)) for i, s in enumerate(similarities)]
+    return score_candidates(left, right, candidates, thresholds, weights=weights)
 
 
 def parse_ditto(line: str, fields: Sequence[str]) -> NamePair:

