@@ -99,36 +99,22 @@ def starting(comparisons: tuple[Comparison, ...], match_share: float) -> Weights
 def estimate(
     levels: NDArray[np.int8],
     start: Weights,
-    random_levels: NDArray[np.int8] | None = None,
-    max_share: float = 1.0,
     max_iterations: int = 100,
     tolerance: float = 1e-6,
 ) -> Weights:
     """m, u and the match share that best explain the pairs' comparison levels (EM from
-    `start`); `start` itself when there are fewer than `MIN_PAIRS` pairs.
-
-    With `random_levels` (the levels of pairs drawn at random from the two lists, nearly all
-    non-matches) u is their distribution and stays fixed, as Splink estimates it: the EM then
-    learns only m and the match share, and cannot settle where look-alike non-matches, whose
-    comparisons agree together, pass for matches."""
+    `start`); `start` itself when there are fewer than `MIN_PAIRS` pairs."""
     n = levels.shape[0]
     if n < MIN_PAIRS:
         return start
     share = start.match_share
     m = [a.copy() for a in start.m]
     u = [a.copy() for a in start.u]
-    fixed_u = random_levels is not None and random_levels.shape[0] >= MIN_PAIRS
-    if random_levels is not None and fixed_u:
-        for k, comparison in enumerate(start.comparisons):
-            column = random_levels[:, k]
-            counts = np.bincount(column[column >= 0], minlength=len(comparison.levels))
-            if counts.sum() > 0:
-                u[k] = _normalised(counts.astype(np.float64))
     done = 0
     for done in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
         current = Weights(start.comparisons, share, tuple(m), tuple(u))
         posterior = 1.0 / (1.0 + np.exp(-np.clip(current.log_odds(levels), -60, 60)))
-        new_share = float(np.clip(posterior.mean(), 1e-6, min(max_share, 1 - 1e-6)))
+        new_share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
         change = abs(new_share - share)
         for k, comparison in enumerate(start.comparisons):
             column = levels[:, k]
@@ -137,7 +123,7 @@ def estimate(
             matched = np.bincount(column[present], posterior[present], minlength=size)
             other = np.bincount(column[present], 1.0 - posterior[present], minlength=size)
             new_m = _normalised(matched.astype(np.float64))
-            new_u = u[k] if fixed_u else _normalised(other.astype(np.float64))
+            new_u = _normalised(other.astype(np.float64))
             moved = max(float(np.abs(new_m - m[k]).max()), float(np.abs(new_u - u[k]).max()))
             change = max(change, moved)
             m[k], u[k] = new_m, new_u

@@ -367,5 +367,3 @@ def _prepared(
     found = {("l", r.key): prepare(known_left.get(r.key) or r.name) for r in left}
     found.update({("r", r.key): prepare(known_right.get(r.key) or r.name) for r in right})
     return found
-
-
