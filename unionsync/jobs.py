@@ -29,6 +29,7 @@ from unionsync.matching.models import MatchRun, RunStatus
 log = logging.getLogger(__name__)
 MATCH_RUN = "match_run"
 REFRESH = "refresh_shared_results"
+MEANING_INDEX = "build_meaning_index"
 
 
 class Jobs:
@@ -43,6 +44,7 @@ class Jobs:
         )
         self._match = self.huey.task(name=MATCH_RUN)(self._execute_match)
         self._refresh = self.huey.task(name=REFRESH)(self.refresh_shared)
+        self._index = self.huey.task(name=MEANING_INDEX)(self.build_meaning_index)
         engine = self.factory.kw["bind"]
         self.shared = SharedResults(
             engine, settings.resolved_secret_key(), settings.shared_results_max_stale_seconds
@@ -58,6 +60,18 @@ class Jobs:
 
     def enqueue_match(self, run_id: int) -> None:
         self._match(run_id)
+
+    def enqueue_meaning_index(self) -> None:
+        """Queue building the suggestions' meaning index (after a nomenclature import): minutes
+        of embedding that no page or command should wait for."""
+        if not any(task.name == MEANING_INDEX for task in self.huey.pending()):
+            self._index()
+
+    def build_meaning_index(self) -> None:
+        from unionsync.nomenclature.service import build_meaning_index
+
+        with self.factory() as session:
+            build_meaning_index(session, self.settings.data_dir / "embeddings")
 
     def enqueue_refresh(self) -> None:
         """Queue one recomputation of the shared results (none if one is already waiting)."""

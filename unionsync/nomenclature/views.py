@@ -75,9 +75,11 @@ def suggest_page(
     text = blank_to_none(q)
     found = []
     semantic = False
+    building = None
     if text and service.has_tnved(session):
         suggester = suggester_for(request, session)
         semantic = suggester.semantic
+        building = service.index_progress(session) if not semantic else None
         found = service.suggest(session, actor, suggester, text, 10)
     return render(
         request,
@@ -87,4 +89,5 @@ def suggest_page(
         q=text,
         found=found,
         semantic=semantic,
+        building=building,
     )
