@@ -55,6 +55,7 @@ def suggester_for(request: Request, session: Session) -> Suggester:
             settings.data_dir / "embeddings",
             build_vectors=False,
             english=service.english_names(session),
+            lexicon=service.lexicon(session),
         )
         request.app.state.suggester = cached = (version, suggester)
     return cached[1]

@@ -141,6 +141,7 @@ def suggest(
             get_settings().data_dir / "embeddings",
             build_vectors=False,
             english=service.english_names(session),
+            lexicon=service.lexicon(session),
         )
         if not suggester.semantic:
             err.print("Words only: the meaning index is not built (unionsync nomenclature index).")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from unionsync.core.meta import get_meta, set_meta
 from unionsync.nomenclature.models import CodeSystem, NomenclatureCode
 from unionsync.nomenclature.sources import HS_2022, CodeRecord, leaf_text
 from unionsync.nomenclature.suggest import Entry, Suggester, Suggestion
+
+if TYPE_CHECKING:
+    from unionsync.nomenclature.bilingual import Lexicon
 
 DERIVED = "derived from HS 2022 (heading without national subdivision)"
 
@@ -412,3 +416,25 @@ def index_progress(session: Session) -> tuple[int, int] | None:
     if not (done.isdigit() and total.isdigit()):
         return None
     return int(done), int(total)
+
+
+def lexicon(session: Session) -> Lexicon | None:
+    """The Russian → English lexicon learnt from the loaded TN VED and HS names (None until
+    both are loaded; a few seconds, once per suggester)."""
+    from unionsync.nomenclature.bilingual import Lexicon, aligned_pairs
+
+    def names(system: CodeSystem, column: Any) -> dict[str, str]:
+        rows = session.execute(
+            select(NomenclatureCode.code, column).where(
+                NomenclatureCode.system == system,
+                NomenclatureCode.valid_to.is_(None),
+                NomenclatureCode.level.in_((4, 6, 10)),
+            )
+        ).all()
+        return {code: name for code, name in rows if name}
+
+    pairs = aligned_pairs(
+        names(CodeSystem.TNVED, NomenclatureCode.name_ru),
+        names(CodeSystem.HS, NomenclatureCode.name_en),
+    )
+    return Lexicon.learn(pairs) if pairs else None
