@@ -101,6 +101,8 @@ def test_the_heading_is_ranked_by_its_whole_subtree_and_headings_come_first():
     assert [s.code for s in found] == ["8482910000", "8483109000", "8482"]
     assert "ролик" in found[0].shared and ("words", 1) in found[0].ranks
     assert "heading rank words #1" in found[0].reason
+    # a text without a word finds nothing (and fails nothing)
+    assert Suggester(entries).suggest(",./;'[]-=<>?:\"{}|_+!@#$%^&*()`~") == []
     # a heading no ranking found is not listed at all
     assert Suggester(entries).suggest("коленчатый вал", top=5)[0].code == "8483109000"
 

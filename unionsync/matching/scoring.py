@@ -128,8 +128,8 @@ def score_pair(
     return steps
 
 
-# The comparisons of a pair and their levels, with the weights once set by hand for Russian lists
-# (they score a handful of pairs); `linkage.estimate` refits m and u on the pairs of every run.
+# The comparisons of a pair and their levels, with the weights once set by hand for Russian lists:
+# matching runs use them as they are, and `linkage.estimate` refits m and u on a file of pairs.
 CODE = Comparison(
     "code",
     ("10", "8", "6", "4", "2", "disagree"),

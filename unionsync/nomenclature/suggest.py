@@ -220,8 +220,12 @@ class Suggester:
         each of the likeliest headings, then the runners-up in those headings."""
         query = normalise(text)
         lexical = self._lexical(query)
+        tokens = query.split()
         rankings = {
-            "words": np.asarray(self.bm25.get_scores(query.split()), dtype=np.float64),
+            # a text of punctuation only has no word to search by
+            "words": np.asarray(self.bm25.get_scores(tokens), dtype=np.float64)
+            if tokens
+            else np.zeros(len(self.groups)),
             "text": (self.heading_char_matrix @ self.heading_chars.transform([query]).T)
             .toarray()
             .ravel(),
