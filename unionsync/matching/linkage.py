@@ -71,21 +71,6 @@ class Weights:
             odds[present] += table[column[present]]
         return odds
 
-    def describe(self) -> dict[str, object]:
-        """The weights as the run stores and the page shows them."""
-        return {
-            "match_share": round(self.match_share, 6),
-            "fitted_on": self.fitted_on,
-            "iterations": self.iterations,
-            "levels": {
-                c.name: {
-                    level: {"m": round(float(m), 6), "u": round(float(u), 6)}
-                    for level, m, u in zip(c.levels, mk, uk, strict=True)
-                }
-                for c, mk, uk in zip(self.comparisons, self.m, self.u, strict=True)
-            },
-        }
-
 
 def starting(comparisons: tuple[Comparison, ...], match_share: float) -> Weights:
     return Weights(

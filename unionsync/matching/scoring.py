@@ -112,9 +112,9 @@ def score_pair(
     right_unit: str | None = None,
     dense_score: float = 0.0,
 ) -> list[Step]:
-    """The evidence for one pair, each step with its weight."""
-    steps: list[Step] = []
-    weigh(
+    """The evidence for one pair, each step with its weight (the hand-set weights: one pair
+    is too few to learn from)."""
+    levels, shown = compare(
         prepare(left.name),
         prepare(right.name),
         left.code,
@@ -123,9 +123,8 @@ def score_pair(
         dense_score,
         left_unit,
         right_unit,
-        steps,
     )
-    return steps
+    return explain(levels, shown, DEFAULT_WEIGHTS)
 
 
 # The comparisons of a pair and their levels, with the weights once set by hand for Russian lists:
@@ -247,29 +246,6 @@ def explain(levels: Sequence[int], shown: Sequence[str], weights: Weights) -> li
         template = _SENTENCES.get((comparison.name, name)) or _SENTENCES[(comparison.name, None)]
         steps.append(_step(comparison.name, shown[k], round(weights.weight(k, level), 3), template))
     return steps
-
-
-def weigh(
-    a: Prepared,
-    b: Prepared,
-    left_code: str | None,
-    right_code: str | None,
-    text_score: float,
-    dense_score: float = 0.0,
-    left_unit: str | None = None,
-    right_unit: str | None = None,
-    explain_into: list[Step] | None = None,
-    weights: Weights = DEFAULT_WEIGHTS,
-) -> float:
-    """The log-odds of a match; with `explain_into`, each step is appended to it as evidence
-    (one place: bulk scoring and the evidence cannot disagree)."""
-    levels, shown = compare(
-        a, b, left_code, right_code, text_score, dense_score, left_unit, right_unit
-    )
-    steps = explain(levels, shown, weights)
-    if explain_into is not None:
-        explain_into.extend(steps)
-    return sum(step.weight for step in steps)
 
 
 def probability(steps: Sequence[Step]) -> float:
