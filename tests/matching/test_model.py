@@ -11,8 +11,16 @@ from typer.testing import CliRunner
 
 from tests.conftest import shared_data
 from unionsync.cli import app
-from unionsync.matching.model import Labelled, ModelFileError, TrainedScorer, f1_score, train
-from unionsync.matching.pairs import NamePair, as_records, parse_ditto
+from unionsync.matching.features import FEATURES, PairRecord, pair_features
+from unionsync.matching.model import (
+    Labelled,
+    ModelFileError,
+    PairVocabulary,
+    TrainedScorer,
+    f1_score,
+    train,
+)
+from unionsync.matching.pairs import NamePair, as_records, parse_ditto, read_pairs
 
 SAME = [
     ("Подшипник шариковый 6205-2RS", "подшипники шарик. 6205 2RS"),
@@ -110,10 +118,19 @@ def test_bad_pairs_files_name_the_row_and_column(tmp_path: Path):
     assert missing.exit_code in (1, 2)
 
 
-def test_the_trained_scorer_beats_the_untrained_one_on_walmart_amazon():
-    """Trained on the train split, threshold chosen on valid, F1 on test (0.831 measured)."""
-    folder = shared_data("matching", "Walmart-Amazon")
-    fields = ("title", "brand", "modelno")
+@pytest.mark.parametrize(
+    ("name", "fields", "least"),
+    [
+        # measured 0.884 (Ditto published 0.868) and 0.738 (Ditto 0.756; char TF-IDF 0.514)
+        ("Walmart-Amazon", ("title", "brand", "modelno"), 0.86),
+        ("Amazon-Google", ("title", "manufacturer"), 0.72),
+    ],
+)
+def test_the_trained_scorer_on_the_deepmatcher_sets(
+    name: str, fields: tuple[str, ...], least: float
+):
+    """Trained on the train split, threshold chosen on valid, F1 on test."""
+    folder = shared_data("matching", name)
 
     def load(split: str) -> Labelled:
         lines = (folder / f"{split}.txt").read_text(encoding="utf-8").splitlines()
@@ -125,7 +142,67 @@ def test_the_trained_scorer_beats_the_untrained_one_on_walmart_amazon():
     value = f1_score(
         scorer.probabilities(test.left, test.right), np.asarray(test.labels), scorer.threshold
     )
-    assert value >= 0.8, value
+    assert value >= least, value
+
+
+def test_attributes_are_compared_one_by_one():
+    """A model number given in its own column is found in the other side's title, brands and
+    prices are compared, and quantities are compared within their unit."""
+    same = PairRecord(
+        "premium toner cartridge black 12000 pages",
+        attributes=(("modelno", "HP-Q6511X"), ("brand", "HP"), ("price", "28.92")),
+    )
+    other = PairRecord(
+        "hp q6511x black toner 12000 pages",
+        attributes=(("brand", "Hewlett Packard"), ("price", "$30.00")),
+    )
+    disk_a = PairRecord("external hard drive 500gb usb", attributes=(("brand", "wd"),))
+    disk_b = PairRecord(
+        "external hard drive 1 tb usb 500 gb cache", attributes=(("brand", "seagate"),)
+    )
+    disk_c = PairRecord("external hard drive 320 gb usb", attributes=(("brand", "WD"),))
+    rows = pair_features([same, disk_a, disk_a], [other, disk_b, disk_c])
+    column = {name: rows[:, i] for i, name in enumerate(FEATURES)}
+    assert column["model_found"].tolist() == [1.0, 0.0, 0.0]
+    assert column["price_ratio"][0] == pytest.approx(28.92 / 30.0)
+    assert column["price_missing"].tolist() == [0.0, 1.0, 1.0]
+    assert column["brand_in_other"][0] == 1.0  # «hp» is in the other side's title
+    assert column["brand_conflict"].tolist() == [0.0, 1.0, 0.0]
+    assert column["brand_same"].tolist() == [0.0, 0.0, 1.0]
+    assert column["quantities_same"].tolist() == [0.0, 1.0, 0.0]  # 500 gb on both sides
+    assert column["quantities_conflict"].tolist() == [0.0, 0.0, 1.0]  # 500 gb against 320 gb
+
+
+def test_the_pair_vocabulary_learns_which_lone_words_part_products():
+    """«upgrade» on one side only parts two otherwise equal names on this list; the vocabulary
+    learns it from the labels, which no general feature knows."""
+    products = [f"office suite {n} pro" for n in range(2, 40)]
+    left = [PairRecord(p) for p in products] * 2
+    right = [PairRecord(p + " box") for p in products] + [
+        PairRecord(p + " upgrade") for p in products
+    ]
+    labels = np.array([1] * len(products) + [0] * len(products))
+    vocabulary, held_out = PairVocabulary.fit(left, right, labels, folds=5)
+    assert held_out.shape == (len(left),)
+    test = vocabulary.scores(
+        [PairRecord("photo editor 7 pro")] * 2,
+        [PairRecord("photo editor 7 pro box"), PairRecord("photo editor 7 pro upgrade")],
+    )
+    assert test[0] > 0.7 > 0.3 > test[1]
+
+
+def test_pairs_files_keep_other_columns_as_attributes(tmp_path: Path):
+    source = tmp_path / "attrs.csv"
+    source.write_text(
+        "left_name,right_name,left_brand,right_brand,left_price,label\n"
+        "toner cartridge,hp toner,HP,,28.9,1\n",
+        encoding="utf-8",
+    )
+    _sheet, pairs = read_pairs(source)
+    assert pairs[0].left_attributes == (("brand", "HP"), ("price", "28.9"))
+    assert pairs[0].right_attributes == ()
+    left, _right = as_records(pairs)
+    assert left[0].role("brand") == "HP" and left[0].role("price") == "28.9"
 
 
 def test_codes_in_pairs_files_are_read_as_tn_ved_with_row_errors(tmp_path: Path):

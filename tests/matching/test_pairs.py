@@ -18,7 +18,17 @@ def test_ditto_lines_become_name_pairs():
         "\tCOL title VAL adobe cs3 web premium COL manufacturer VAL  COL price VAL 1659.99 \t0"
     )
     pair = parse_ditto(line, ("title", "manufacturer"))
-    assert pair == NamePair("adobe dreamweaver cs3 adobe", "adobe cs3 web premium", label=0)
+    assert pair == NamePair(
+        "adobe dreamweaver cs3 adobe",
+        "adobe cs3 web premium",
+        label=0,
+        left_attributes=(
+            ("title", "adobe dreamweaver cs3"),
+            ("manufacturer", "adobe"),
+            ("price", "399.0"),
+        ),
+        right_attributes=(("title", "adobe cs3 web premium"), ("price", "1659.99")),
+    )
 
 
 def test_same_products_score_above_different_ones():

@@ -4,10 +4,15 @@ The default scorer turns evidence into weights set by hand; the trained one lear
 feature counts from labelled pairs. Both see the same normalised names, so the features are the
 evidence steps in numeric form plus string similarities that are cheap to compute in bulk
 (rapidfuzz) and similarities of n-gram and word TF-IDF vectors fitted on the texts at hand.
+
+When a record has more than a name (a brand, a model number, a price, a category: the columns of
+a supplier's list), the attributes are compared one by one: a model number found anywhere on the
+other side, the same brand, a price within a factor, the same quantity with its unit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,11 +47,66 @@ FEATURES = (
     "unit_conflict",
     "length_ratio",
     "default_log_odds",
+    "price_ratio",
+    "price_missing",
+    "brand_same",
+    "brand_in_other",
+    "brand_conflict",
+    "model_found",
+    "model_conflict",
+    "quantities_same",
+    "quantities_conflict",
+    "category_similarity",
     "rare_shared",
     "rare_only_one",
     "rare_only_other",
     "embedding",
 )
+# What a column of a list means, by its name in either language (other columns count as text)
+ROLES = {
+    "brand": "brand",
+    "manufacturer": "brand",
+    "maker": "brand",
+    "производитель": "brand",
+    "изготовитель": "brand",
+    "марка": "brand",
+    "modelno": "model",
+    "model": "model",
+    "partno": "model",
+    "sku": "model",
+    "модель": "model",
+    "артикул": "model",
+    "price": "price",
+    "цена": "price",
+    "category": "category",
+    "категория": "category",
+}
+# A number with its unit: «500 gb», «2.4ghz», «85"», «220 в»; the unit spellings folded to one
+_QUANTITY = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(tb|gb|mb|kb|ghz|mhz|mp|mm|cm|inch|in|\"|w|v|mah|ah|kg|g|lb|oz|ml|l"
+    r"|тб|гб|мб|ггц|мгц|мп|мм|см|вт|в|мач|кг|г|мл|л)(?![\w])",
+    re.IGNORECASE,
+)
+_UNIT_SPELLING = {
+    "inch": "in",
+    '"': "in",
+    "тб": "tb",
+    "гб": "gb",
+    "мб": "mb",
+    "ггц": "ghz",
+    "мгц": "mhz",
+    "мп": "mp",
+    "мм": "mm",
+    "см": "cm",
+    "вт": "w",
+    "в": "v",
+    "мач": "mah",
+    "кг": "kg",
+    "г": "g",
+    "мл": "ml",
+    "л": "l",
+}
+_NOT_ALNUM = re.compile(r"[^0-9a-zа-я]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +116,19 @@ class PairRecord:
     name: str
     code: str | None = None
     unit: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def role(self, role: str) -> str:
+        """The first non-empty attribute playing this role (brand, model, price, category)."""
+        for key, value in self.attributes:
+            if ROLES.get(key.strip().lower()) == role and value.strip():
+                return value.strip()
+        return ""
+
+    @property
+    def everything(self) -> str:
+        """The name and every attribute as one lower-case text (where a model number may hide)."""
+        return " ".join([self.name, *(v for _k, v in self.attributes)]).lower()
 
 
 def _cosines(left: Sequence[str], right: Sequence[str], vectoriser: TfidfVectorizer) -> np.ndarray:
@@ -95,12 +168,82 @@ def pair_features(
     rows = np.zeros((len(left), len(FEATURES)), dtype=np.float32)
     for index, (a, b) in enumerate(zip(left, right, strict=True)):
         na, nb = normal_left[index], normal_right[index]
-        rows[index, :-4] = _one(a, b, na, nb, float(char[index]), float(word[index]))
-        rows[index, -4:-1] = _rarity(
-            set(text_left[index].split()), set(text_right[index].split()), idf
-        )
+        rows[index, :-1] = [
+            *_one(a, b, na, nb, float(char[index]), float(word[index])),
+            *_attributes(a, b),
+            *_rarity(set(text_left[index].split()), set(text_right[index].split()), idf),
+        ]
     rows[:, -1] = 0.0 if embedding is None else embedding
     return rows
+
+
+def _price(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", ".").replace(" ", "").lstrip("$€₽"))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _compact(text: str) -> str:
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+def quantities(text: str) -> dict[str, set[float]]:
+    """The numbers written with a unit, by unit («2 x 500gb» → {gb: {500}})."""
+    found: dict[str, set[float]] = {}
+    for number, unit in _QUANTITY.findall(text.lower()):
+        unit = _UNIT_SPELLING.get(unit, unit)
+        found.setdefault(unit, set()).add(float(number.replace(",", ".")))
+    return found
+
+
+def _models(record: PairRecord, normal: NormalName) -> set[str]:
+    """Model tokens of the name and of every attribute, compacted (HP-Q6511X → hpq6511x);
+    a quantity such as «500gb» is compared as one, not as a model."""
+    tokens = {_compact(m) for m in normal.models}
+    tokens.update(_compact(m) for m in normalise_name(record.everything).models)
+    model = _compact(record.role("model"))
+    if model:
+        tokens.add(model)
+    return {t for t in tokens if len(t) >= 4 and not _QUANTITY.fullmatch(t)}
+
+
+def _attributes(a: PairRecord, b: PairRecord) -> list[float]:
+    """Brand, model number, price, quantities with units and category, compared one by one;
+    0 when a side does not give the attribute (the missing flags tell the trees so)."""
+    price_a, price_b = _price(a.role("price")), _price(b.role("price"))
+    ratio = min(price_a, price_b) / max(price_a, price_b) if price_a and price_b else 0.0
+    brand_a, brand_b = _compact(a.role("brand")), _compact(b.role("brand"))
+    all_a, all_b = _compact(a.everything), _compact(b.everything)
+    brand_same = bool(brand_a and brand_a == brand_b)
+    brand_in = bool(brand_a and brand_a in all_b) or bool(brand_b and brand_b in all_a)
+    brand_conflict = bool(brand_a and brand_b and not brand_same and not brand_in)
+    models_a = _models(a, normalise_name(a.name))
+    models_b = _models(b, normalise_name(b.name))
+    found = any(m in all_b for m in models_a) or any(m in all_a for m in models_b)
+    conflict = bool(models_a and models_b and not found)
+    qa, qb = quantities(a.everything), quantities(b.everything)
+    shared_units = qa.keys() & qb.keys()
+    same = sum(1 for u in shared_units if qa[u] & qb[u])
+    category_a, category_b = a.role("category"), b.role("category")
+    category = (
+        fuzz.token_set_ratio(category_a.lower(), category_b.lower()) / 100
+        if category_a and category_b
+        else 0.0
+    )
+    return [
+        ratio,
+        float(price_a is None or price_b is None),
+        float(brand_same),
+        float(brand_in),
+        float(brand_conflict),
+        float(found),
+        float(conflict),
+        float(same),
+        float(len(shared_units) - same),
+        category,
+    ]
 
 
 def _rarity(a: set[str], b: set[str], idf: dict[str, float]) -> tuple[float, float, float]:

@@ -1,5 +1,11 @@
 """The trained scorer: gradient-boosted trees on the pair features, calibrated to probabilities.
 
+Besides the fixed features, the trees get one learnt from the labels: a pair vocabulary, a
+logistic regression on which words the two names share and which only one has. It learns what
+no general feature knows about a list: that «upgrade» or «academic» on one side only means
+another product, that a shared «cs3» counts more than a shared «software». Its value on the
+training pairs is predicted out of fold, so the trees do not learn to trust a memorised score.
+
 Trained from labelled pairs (a pairs file, or reviewers' decisions), with the decision threshold
 chosen on a separate validation set when one is given (best F1), never on the test data. The
 model file is a joblib pickle: load only files you trained yourselves (pickles run code).
@@ -17,11 +23,15 @@ import joblib
 import numpy as np
 
 from unionsync.matching.features import FEATURES, PairRecord, pair_features
+from unionsync.matching.normalise import normalise_name
 
 if TYPE_CHECKING:
     from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
 
-FORMAT = "unionsync-match-model/1"
+FORMAT = "unionsync-match-model/2"
+MODEL_FEATURES = (*FEATURES, "vocabulary")
 LARGE = 500  # labelled pairs from which gradient-boosted trees are fitted
 
 
@@ -39,13 +49,56 @@ class ModelFileError(ValueError):
     """The file is not a match model this version can use."""
 
 
+def pair_words(left: PairRecord, right: PairRecord) -> str:
+    """A pair as a document: `b_word` for each word both names have, `d_word` for each word
+    only one has."""
+    a = set(normalise_name(left.name).text.split())
+    b = set(normalise_name(right.name).text.split())
+    return " ".join([*(f"b_{w}" for w in sorted(a & b)), *(f"d_{w}" for w in sorted(a ^ b))])
+
+
+@dataclass(slots=True)
+class PairVocabulary:
+    """Logistic regression on the pair documents: the words that decide on this list."""
+
+    vectoriser: CountVectorizer
+    classifier: LogisticRegression
+
+    @classmethod
+    def fit(
+        cls, left: Sequence[PairRecord], right: Sequence[PairRecord], labels: np.ndarray, folds: int
+    ) -> tuple[PairVocabulary, np.ndarray]:
+        """The fitted vocabulary, and its out-of-fold score of each training pair."""
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        documents = [pair_words(a, b) for a, b in zip(left, right, strict=True)]
+        vectoriser = CountVectorizer(token_pattern=r"\S+", binary=True, min_df=2)
+        try:
+            matrix = vectoriser.fit_transform(documents)
+        except ValueError:  # no word is in two pairs: fit on every word there is
+            vectoriser = CountVectorizer(token_pattern=r"\S+", binary=True)
+            matrix = vectoriser.fit_transform([d or "_" for d in documents])
+        classifier = LogisticRegression(C=1.0, max_iter=2000)
+        split = StratifiedKFold(folds, shuffle=True, random_state=7)
+        held_out = cross_val_predict(classifier, matrix, labels, cv=split, method="predict_proba")
+        classifier.fit(matrix, labels)
+        return cls(vectoriser, classifier), np.asarray(held_out[:, 1])
+
+    def scores(self, left: Sequence[PairRecord], right: Sequence[PairRecord]) -> np.ndarray:
+        documents = [pair_words(a, b) for a, b in zip(left, right, strict=True)]
+        return np.asarray(self.classifier.predict_proba(self.vectoriser.transform(documents))[:, 1])
+
+
 @dataclass(slots=True)
 class TrainedScorer:
     """A fitted classifier with the threshold and the facts of its training."""
 
     classifier: CalibratedClassifierCV
     threshold: float
-    features: tuple[str, ...] = FEATURES
+    vocabulary: PairVocabulary
+    features: tuple[str, ...] = MODEL_FEATURES
     facts: dict[str, object] = field(default_factory=dict)
 
     def probabilities(
@@ -58,6 +111,7 @@ class TrainedScorer:
         if not left:
             return np.zeros(0)
         matrix = pair_features(left, right, text_scores, embedding)
+        matrix = np.column_stack([matrix, self.vocabulary.scores(left, right)])
         return np.asarray(self.classifier.predict_proba(matrix)[:, 1])
 
     def save(self, path: Path) -> None:
@@ -66,6 +120,7 @@ class TrainedScorer:
                 "format": FORMAT,
                 "classifier": self.classifier,
                 "threshold": self.threshold,
+                "vocabulary": self.vocabulary,
                 "features": self.features,
                 "facts": self.facts,
             },
@@ -80,13 +135,14 @@ class TrainedScorer:
             raise ModelFileError(f"{path.name}: not a match model ({error})") from error
         if not isinstance(content, dict) or content.get("format") != FORMAT:
             raise ModelFileError(f"{path.name}: not a match model of format {FORMAT}")
-        if tuple(content["features"]) != FEATURES:
+        if tuple(content["features"]) != MODEL_FEATURES:
             raise ModelFileError(
                 f"{path.name}: trained on other features; train it again with this version"
             )
         return cls(
             content["classifier"],
             float(content["threshold"]),
+            content["vocabulary"],
             tuple(content["features"]),
             dict(content["facts"]),
         )
@@ -129,8 +185,9 @@ def train(
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    x = pair_features(left, right, embedding=embedding)
     folds = int(min(5, np.sum(y == 0), np.sum(y == 1)))
+    vocabulary, held_out = PairVocabulary.fit(left, right, y, folds)
+    x = np.column_stack([pair_features(left, right, embedding=embedding), held_out])
     if len(y) >= LARGE:
         estimator: Any = HistGradientBoostingClassifier(
             learning_rate=0.08,
@@ -145,7 +202,7 @@ def train(
         method = "sigmoid"
     classifier = CalibratedClassifierCV(estimator, method=method, cv=folds)
     classifier.fit(x, y)
-    scorer = TrainedScorer(classifier, 0.5)
+    scorer = TrainedScorer(classifier, 0.5, vocabulary)
     scorer.facts["estimator"] = "gradient-boosted trees" if len(y) >= LARGE else "logistic"
     if valid is not None:
         probabilities = scorer.probabilities(valid.left, valid.right, embedding=valid.embedding)

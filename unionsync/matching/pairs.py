@@ -28,6 +28,8 @@ class NamePair:
     left_code: str | None = None
     right_code: str | None = None
     label: int | None = None
+    left_attributes: tuple[tuple[str, str], ...] = ()
+    right_attributes: tuple[tuple[str, str], ...] = ()
 
 
 def text_similarities(pairs: Sequence[NamePair]) -> np.ndarray:
@@ -54,22 +56,34 @@ def score_pairs(
 
 def parse_ditto(line: str, fields: Sequence[str]) -> NamePair:
     """One line of a DeepMatcher/Ditto file: `left<TAB>right<TAB>label`, each side serialised
-    as `COL attr VAL value …`; the name is the listed attributes joined."""
+    as `COL attr VAL value …`; the name is the listed attributes joined, and every attribute is
+    kept for the trained scorer's attribute comparisons."""
     left, right, label = line.rstrip("\n").split("\t")
 
-    def name(side: str) -> str:
-        values = dict(_DITTO_FIELD.findall(side))
+    def name(values: dict[str, str]) -> str:
         return " ".join(values.get(f, "").strip() for f in fields if values.get(f, "").strip())
 
-    return NamePair(name(left), name(right), label=int(label))
+    def attributes(values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        return tuple((k, v.strip()) for k, v in values.items() if v.strip())
+
+    a, b = dict(_DITTO_FIELD.findall(left)), dict(_DITTO_FIELD.findall(right))
+    return NamePair(
+        name(a),
+        name(b),
+        label=int(label),
+        left_attributes=attributes(a),
+        right_attributes=attributes(b),
+    )
 
 
 REQUIRED = ("left_name", "right_name")
+KNOWN = frozenset({*REQUIRED, "left_code", "right_code", "label"})
 
 
 def read_pairs(path: Path, need_labels: bool = False) -> tuple[Sheet, list[NamePair]]:
-    """A pairs file (CSV or xlsx: left_name,right_name[,left_code,right_code,label]); every bad
-    row is reported with its row number and column, and nothing is returned if any is bad."""
+    """A pairs file (CSV or xlsx: left_name,right_name[,left_code,right_code,label], and any
+    left_X/right_X columns as attributes, e.g. left_brand, right_price); every bad row is
+    reported with its row number and column, and nothing is returned if any is bad."""
     sheet = read_table(path.read_bytes(), path.name)
     errors: list[RowError] = []
     needed = (*REQUIRED, "label") if need_labels else REQUIRED
@@ -122,7 +136,17 @@ def read_pairs(path: Path, need_labels: bool = False) -> tuple[Sheet, list[NameP
                     )
                 )
                 codes.append(None)
-        pairs.append(NamePair(names[0], names[1], codes[0], codes[1], label))
+        sides = {
+            side: tuple(
+                (h.removeprefix(f"{side}_"), str(cells.get(h)).strip())
+                for h in sheet.headers
+                if h.startswith(f"{side}_") and h not in KNOWN and str(cells.get(h) or "").strip()
+            )
+            for side in ("left", "right")
+        }
+        pairs.append(
+            NamePair(names[0], names[1], codes[0], codes[1], label, sides["left"], sides["right"])
+        )
     if errors:
         raise ImportFailedError(errors)
     return sheet, pairs
@@ -131,6 +155,6 @@ def read_pairs(path: Path, need_labels: bool = False) -> tuple[Sheet, list[NameP
 def as_records(pairs: Sequence[NamePair]) -> tuple[list[PairRecord], list[PairRecord]]:
     """The two sides of the pairs, as the feature builder takes them."""
     return (
-        [PairRecord(p.left_name, p.left_code) for p in pairs],
-        [PairRecord(p.right_name, p.right_code) for p in pairs],
+        [PairRecord(p.left_name, p.left_code, attributes=p.left_attributes) for p in pairs],
+        [PairRecord(p.right_name, p.right_code, attributes=p.right_attributes) for p in pairs],
     )
