@@ -7,8 +7,9 @@ themselves; «accept F1» is the F1 of its own accept decisions (probability ≥
 the F1 at the threshold that was best on the valid split. The hand-set weights (no EM) and char
 TF-IDF cosine ≥ 0.67 are the baselines beside it. (b) trained scorer: fitted on the train
 split, threshold chosen on valid, F1 on test; it sees the name (the listed fields joined) and
-every attribute of the record (brand, model number, price, category) compared one by one. With --embeddings, (c) the same with the E5 sentence
-vector cosine as one more feature (vectors cached in DIR). Published Ditto test F1: Amazon-Google
+every attribute of the record (brand, model number, price, category) compared one by one. With
+--embeddings, (c) the same with the E5 sentence vector cosine as one more feature (vectors
+cached in DIR). Published Ditto test F1: Amazon-Google
 0.756, Walmart-Amazon 0.868.
 """
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MATCH_RUN = "match_run"
 REFRESH = "refresh_shared_results"
 MEANING_INDEX = "build_meaning_index"
+TEACHING = "rank_for_teaching"
 
 
 class Jobs:
@@ -45,6 +46,7 @@ class Jobs:
         self._match = self.huey.task(name=MATCH_RUN)(self._execute_match)
         self._refresh = self.huey.task(name=REFRESH)(self.refresh_shared)
         self._index = self.huey.task(name=MEANING_INDEX)(self.build_meaning_index)
+        self._teaching = self.huey.task(name=TEACHING)(self.rank_for_teaching)
         engine = self.factory.kw["bind"]
         self.shared = SharedResults(
             engine, settings.resolved_secret_key(), settings.shared_results_max_stale_seconds
@@ -57,6 +59,18 @@ class Jobs:
 
         with self.factory() as session:
             execute_run(session, run_id, Engine.from_settings(self.settings))
+        self.rank_for_teaching()  # the run's new matches take their place in the order
+
+    def enqueue_teaching(self) -> None:
+        """Queue learning the review order again from the decisions (none if one is waiting)."""
+        if not any(task.name == TEACHING for task in self.huey.pending()):
+            self._teaching()
+
+    def rank_for_teaching(self) -> None:
+        from unionsync.matching.service import rank_for_teaching
+
+        with self.factory() as session:
+            rank_for_teaching(session)
 
     def enqueue_match(self, run_id: int) -> None:
         self._match(run_id)

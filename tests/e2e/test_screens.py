@@ -22,6 +22,7 @@ PAGES = (
     "/enterprises",
     "/capabilities",
     "/matching",
+    "/matching/review?order=teaching",
     "/sync",
     "/sync/items",
     "/sync/gaps",

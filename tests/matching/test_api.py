@@ -126,3 +126,36 @@ def test_review_pages_run_show_and_decide(client: TestClient):
         follow_redirects=False,
     )
     assert outside.headers["location"].startswith("/matching/review")
+
+
+def test_decisions_reorder_the_review_by_what_teaches_most(client: TestClient):
+    program = by_program(client)
+    client.post("/api/v1/match/runs", json={"program_id": program["id"], "top": 10})
+    client.app.state.jobs.run_pending()
+    listed = client.get(
+        "/api/v1/match/matches", params={"program_id": program["id"], "per_page": 200}
+    ).json()["items"]
+    page = client.get("/matching/review", params={"order": "teaching"})
+    assert page.status_code == 200 and 'id="teaching-note"' in page.text
+    assert "at least 3" in page.text or "не менее 3" in page.text  # no model yet
+    # the most and the least probable pairs, decided as an analyst would
+    ranked = sorted(listed, key=lambda m: m["probability"])
+    for match, verdict in [
+        *((m, "rejected") for m in ranked[:8]),
+        *((m, "accepted") for m in ranked[-8:]),
+    ]:
+        answer = client.post(
+            f"/api/v1/match/matches/{match['id']}/decision", json={"decision": verdict}
+        )
+        assert answer.status_code == 200
+    assert client.app.state.jobs.run_pending() >= 1  # the order is learnt in the background
+    ordered = client.get(
+        "/api/v1/match/matches", params={"undecided": True, "order": "teaching"}
+    ).json()["items"]
+    assert ordered[0]["teaching_rank"] == 0 and ordered[0]["learner_probability"] is not None
+    ranks = [m["teaching_rank"] for m in ordered]
+    assert ranks == sorted(ranks)
+    page = client.get("/matching/review", params={"order": "teaching"})
+    assert "by your decisions" in page.text or "по вашим решениям" in page.text
+    bad = client.get("/api/v1/match/matches", params={"order": "shuffle"})
+    assert bad.status_code == 422 and "order" in bad.text

@@ -89,6 +89,12 @@ class MatchPublic(BaseModel):
     decided_at: datetime | None
     decision_reused: bool
     run_id: int | None
+    teaching_rank: int | None = Field(
+        description="place in the order that teaches most (order=teaching); null: not ranked"
+    )
+    learner_probability: float | None = Field(
+        description="probability by the model learnt from the reviewers' decisions"
+    )
 
 
 class DecisionIn(BaseModel):
@@ -124,6 +130,8 @@ def match_view(match: Match) -> MatchPublic:
         decided_at=match.decided_at,
         decision_reused=match.decision_reused,
         run_id=match.run_id,
+        teaching_rank=match.teaching_rank,
+        learner_probability=match.learner_probability,
     )
 
 
@@ -160,6 +168,7 @@ def get_run(run_id: IdPath, session: SessionDep, actor: ActorDep) -> RunPublic:
 
 @router.get("/matches")
 def list_matches(
+    request: Request,
     session: SessionDep,
     actor: ActorDep,
     params: ListDep,
@@ -168,8 +177,17 @@ def list_matches(
     band: Band | None = None,
     decision: Decision | None = None,
     undecided: Annotated[bool, Query(description="only matches nobody has judged")] = False,
+    order: Annotated[
+        Literal["item", "teaching"],
+        Query(
+            description="item: by program item, most probable first; teaching: the pairs whose "
+            "decision would teach a model learnt from the decisions most first"
+        ),
+    ] = "item",
 ) -> Page[MatchPublic]:
-    where = service.MatchFilter(program_id, item_id, band, decision, undecided)
+    thresholds = service.Engine.from_settings(request.app.state.settings).thresholds
+    centre = (thresholds.review + thresholds.accept) / 2 if order == "teaching" else None
+    where = service.MatchFilter(program_id, item_id, band, decision, undecided, centre)
     result = service.list_matches(session, actor, where, params)
     return Page[MatchPublic](
         items=[match_view(m) for m in result.items],
@@ -185,6 +203,17 @@ def get_match(match_id: IdPath, session: SessionDep, actor: ActorDep) -> MatchPu
 
 
 @router.post("/matches/{match_id}/decision")
-def decide(match_id: IdPath, body: DecisionIn, session: SessionDep, actor: ActorDep) -> MatchPublic:
-    """Accept or reject (remembered for the same two records in later runs and uploads)."""
-    return match_view(service.decide(session, actor, match_id, body.decision))
+def decide(
+    match_id: IdPath,
+    body: DecisionIn,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    actor: ActorDep,
+) -> MatchPublic:
+    """Accept or reject (remembered for the same two records in later runs and uploads; every
+    few decisions, the order of `?order=teaching` is learnt again in the background)."""
+    match = service.decide(session, actor, match_id, body.decision)
+    if service.teaching_due(session):
+        background.add_task(request.app.state.jobs.enqueue_teaching)  # after the commit
+    return match_view(match)

@@ -2,8 +2,8 @@
 
 Besides the fixed features, the trees get one learnt from the labels: a pair vocabulary, a
 logistic regression on which words the two names share and which only one has. It learns what
-no general feature knows about a list: that «upgrade» or «academic» on one side only means
-another product, that a shared «cs3» counts more than a shared «software». Its value on the
+no general feature knows about a list: that «upgrade» or «spanish» on one side only means
+another product (Amazon-Google), that a shared rare name counts more than a shared «software». Its value on the
 training pairs is predicted out of fold, so the trees do not learn to trust a memorised score.
 
 Trained from labelled pairs (a pairs file, or reviewers' decisions), with the decision threshold
@@ -172,7 +172,9 @@ def train(
     seed: int = 7,
     embedding: np.ndarray | None = None,
 ) -> TrainedScorer:
-    """Fit on labelled pairs; choose the threshold on `valid` (else 0.5)."""
+    """Fit on labelled pairs; choose the threshold with the best F1 on `valid`, else on the
+    training pairs predicted out of fold (a reviewer's decisions come without a valid split, and
+    0.5 is far from the best threshold when matches are rare)."""
     y = np.asarray(labels, dtype=np.int8)
     if len(set(y.tolist())) < 2:
         raise ValueError("training needs both matching (1) and non-matching (0) pairs")
@@ -209,6 +211,14 @@ def train(
         scorer.threshold, valid_f1 = best_threshold(probabilities, np.asarray(valid.labels))
         scorer.facts["valid_f1"] = round(valid_f1, 4)
         scorer.facts["valid_pairs"] = len(valid.labels)
+    else:
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        inner = CalibratedClassifierCV(estimator, method=method, cv=2)
+        split = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        held = cross_val_predict(inner, x, y, cv=split, method="predict_proba")[:, 1]
+        scorer.threshold, held_f1 = best_threshold(np.asarray(held), y)
+        scorer.facts["held_out_f1"] = round(held_f1, 4)
     scorer.facts.update(
         embedding=embedding is not None,
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -97,6 +97,10 @@ class Match(Base):
     decided_by: Mapped[str | None] = mapped_column(String(80))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decision_reused: Mapped[bool] = mapped_column(default=False)
+    # Active learning (matching/active.py): the place of this undecided match in the order that
+    # teaches a model most, and that model's probability; None until ranked
+    teaching_rank: Mapped[int | None] = mapped_column()
+    learner_probability: Mapped[float | None] = mapped_column(Float)
 
     item: Mapped[ProgramItem] = relationship()
     capability: Mapped[Capability] = relationship()

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from unionsync.access.policy import Action, Kind, Principal, require
@@ -26,8 +27,10 @@ from unionsync.config import Settings
 from unionsync.core.batches import batches
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
+from unionsync.core.meta import get_meta, set_meta
 from unionsync.core.shared import mark_changed
 from unionsync.db.base import utcnow
+from unionsync.matching.active import MIN_EACH, learner, teaching_order, teaching_values
 from unionsync.matching.candidates import Candidate, MatchRecord, candidates
 from unionsync.matching.features import PairRecord
 from unionsync.matching.model import TrainedScorer
@@ -452,12 +455,15 @@ class MatchFilter:
     band: Band | None = None
     decision: Decision | None = None
     undecided: bool = False
+    # Set: the order that teaches most first (ranked ones; then unranked nearest this probability)
+    teaching_centre: float | None = None
 
 
 def list_matches(
     session: Session, actor: Principal, where: MatchFilter, params: ListParams
 ) -> PageResult[Match]:
-    """Matches with their items, capabilities and enterprises, most probable first."""
+    """Matches with their items, capabilities and enterprises: by item, most probable first, or
+    in the order whose decisions teach a model most (`teaching_centre`)."""
     require(actor, Action.VIEW, Kind.MATCH)
     query = (
         select(Match)
@@ -477,12 +483,22 @@ def list_matches(
         query = query.where(Match.decision == where.decision)
     if where.undecided:
         query = query.where(Match.decision.is_(None))
+    order: list[Any] = (
+        [ProgramItem.position, Match.probability.desc(), Match.id]
+        if where.teaching_centre is None
+        else [
+            Match.teaching_rank.is_(None),
+            Match.teaching_rank,
+            func.abs(Match.probability - where.teaching_centre),
+            Match.id,
+        ]
+    )
     return paginate(
         session,
         query,
         params,
         {"probability": Match.probability, "id": Match.id, "item": ProgramItem.position},
-        [ProgramItem.position, Match.probability.desc(), Match.id],
+        order,
     )
 
 
@@ -515,6 +531,7 @@ def decide(session: Session, actor: Principal, match_id: int, decision: Decision
     if decision is None:
         match.decision = match.decided_by = match.decided_at = None
         match.decision_reused = False
+        match.teaching_rank = match.learner_probability = None  # ranked again with the rest
         if stored is not None:
             session.delete(stored)
     else:
@@ -537,6 +554,79 @@ def decide(session: Session, actor: Principal, match_id: int, decision: Decision
             stored.decision, stored.decided_by, stored.decided_at = decision, actor.username, now
     session.flush()
     return match
+
+
+TEACHING_AT = "teaching-decisions"  # meta: how many decisions the stored order was learnt from
+TEACHING_STEP = 5  # new decisions after which the order is learnt again
+
+
+def teaching_due(session: Session) -> bool:
+    """Whether the decisions changed enough since the order was last learnt to learn it again."""
+    count, last = teaching_state(session)
+    return count >= 2 * MIN_EACH and (last is None or abs(count - last) >= TEACHING_STEP)
+
+
+def teaching_state(session: Session) -> tuple[int, int | None]:
+    """How many decisions there are, and from how many the stored order was learnt."""
+    count = session.scalar(select(func.count()).select_from(MatchDecision)) or 0
+    last = get_meta(session, TEACHING_AT)
+    return count, int(last) if last is not None else None
+
+
+def rank_for_teaching(session: Session) -> int:
+    """Train a model on the reviewers' decisions and store, for every undecided match, its
+    place in the order that teaches that model most and the model's probability (the background
+    job after decisions and runs); returns how many matches were ranked, 0 while the decisions
+    hold fewer than MIN_EACH of either verdict."""
+    decisions = session.scalars(select(MatchDecision).order_by(MatchDecision.id)).all()
+    model = learner(
+        [PairRecord(d.left_name, d.left_code) for d in decisions],
+        [PairRecord(d.right_name, d.right_code) for d in decisions],
+        [1 if d.decision is Decision.ACCEPTED else 0 for d in decisions],
+    )
+    set_meta(session, TEACHING_AT, str(len(decisions)))
+    session.execute(
+        update(Match)
+        .where(Match.teaching_rank.is_not(None))
+        .values(teaching_rank=None, learner_probability=None)
+    )
+    if model is None:
+        session.commit()
+        return 0
+    rows = session.execute(
+        select(
+            Match.id,
+            Match.item_id,
+            ProgramItem.name_ru,
+            ProgramItem.tnved_code,
+            Capability.product_name,
+            Capability.tnved_code,
+        )
+        .join(ProgramItem, Match.item_id == ProgramItem.id)
+        .join(Capability, Match.capability_id == Capability.id)
+        .where(Match.decision.is_(None))
+        .order_by(Match.id)
+    ).all()
+    if rows:
+        probabilities = model.probabilities(
+            [PairRecord(r[2], r[3]) for r in rows], [PairRecord(r[4], r[5]) for r in rows]
+        )
+        order = teaching_order(
+            teaching_values(probabilities, model.threshold), [r[1] for r in rows]
+        )
+        session.execute(
+            update(Match),
+            [
+                {
+                    "id": rows[index][0],
+                    "teaching_rank": place,
+                    "learner_probability": round(float(probabilities[index]), 4),
+                }
+                for place, index in enumerate(order)
+            ],
+        )
+    session.commit()
+    return len(rows)
 
 
 def decisions_as_pairs(session: Session, actor: Principal) -> list[dict[str, object]]:

@@ -16,6 +16,7 @@ from unionsync.catalog.models import Program
 from unionsync.core.listing import ListParams
 from unionsync.core.schemas import IdPath
 from unionsync.matching import service
+from unionsync.matching.active import MIN_EACH
 from unionsync.matching.models import Decision, MatchRun, RunStatus
 from unionsync.matching.scoring import Band
 from unionsync.web.pages import PageNumber, blank_to_none, int_or_none, render
@@ -78,18 +79,23 @@ def review_page(
     state: Annotated[str | None, Query()] = "undecided",
     focus: Annotated[str | None, Query()] = None,
     item_id: Annotated[str | None, Query()] = None,
+    order: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
-    """Matches side by side with their evidence; a/r/u decide, j/k move (static/js/review.js)."""
+    """Matches side by side with their evidence; a/r/u decide, j/k move (static/js/review.js);
+    `order=teaching` puts first the pairs whose decision teaches a model most."""
     program = int_or_none(program_id)
     chosen_band = Band(band) if band in {b.value for b in Band} else None
     chosen_state = state if state in ("undecided", "accepted", "rejected") else None
     item = int_or_none(item_id)
+    teaching = order == "teaching"
+    thresholds = service.Engine.from_settings(request.app.state.settings).thresholds
     where = service.MatchFilter(
         program_id=program,
         item_id=item,
         band=chosen_band,
         decision=Decision(chosen_state) if chosen_state in ("accepted", "rejected") else None,
         undecided=chosen_state == "undecided",
+        teaching_centre=(thresholds.review + thresholds.accept) / 2 if teaching else None,
     )
     result = service.list_matches(
         session, actor, where, ListParams(page=page, per_page=REVIEW_PAGE)
@@ -106,6 +112,7 @@ def review_page(
             ("item_id", item),
             ("band", chosen_band.value if chosen_band else None),
             ("state", chosen_state or ""),
+            ("order", "teaching" if teaching else None),
             ("page", page),
         )
         if v is not None
@@ -123,6 +130,9 @@ def review_page(
         state=chosen_state,
         here="/matching/review?" + urlencode(query),
         focus=int_or_none(focus),
+        teaching=teaching,
+        teaching_state=service.teaching_state(session),
+        least_each=MIN_EACH,
         may_decide={
             m.id: can(actor, Action.UPDATE, Kind.MATCH, owner=m.item.program.country_code)
             for m in result.items
@@ -133,6 +143,8 @@ def review_page(
 @router.post("/matching/matches/{match_id}/decision")
 def decide(
     match_id: IdPath,
+    request: Request,
+    background: BackgroundTasks,
     session: SessionDep,
     actor: ActorDep,
     decision: Annotated[str, Form()],
@@ -142,6 +154,8 @@ def decide(
     """Record the verdict and return to the list, on the next match."""
     verdict = Decision(decision) if decision in {d.value for d in Decision} else None
     service.decide(session, actor, match_id, verdict)
+    if service.teaching_due(session):
+        background.add_task(request.app.state.jobs.enqueue_teaching)  # after the commit
     target = back if back.startswith("/matching/review") else "/matching/review"
     follow = blank_to_none(next_id)
     if follow:
