@@ -59,3 +59,42 @@ def test_the_lexicon_learnt_from_the_official_editions(tmp_path):
     for russian_word, english_word in (("подшипник", "bear"), ("насос", "pump"), ("шина", "tyre")):
         top = [e for e, _p in lexicon.table[russian_word][:3]]
         assert english_words(english_word)[0] in top, (russian_word, top)
+
+
+def test_matching_compares_a_russian_and_an_english_name_through_the_lexicon():
+    """«Подшипники роликовые конические» and "Tapered roller bearings" share no word as
+    written; through the lexicon most of the English words translate Russian ones."""
+    from unionsync.matching.candidates import Candidate, MatchRecord
+    from unionsync.matching.scoring import DEFAULT_WEIGHTS, score_candidates
+
+    lexicon = Lexicon.learn(aligned_pairs(RUSSIAN, ENGLISH))
+    left = [MatchRecord(1, "Подшипники роликовые конические")]
+    right = [MatchRecord(1, "Tapered roller bearings"), MatchRecord(2, "Pneumatic tyres")]
+    pairs = [Candidate(1, 1, 0.1), Candidate(1, 2, 0.1)]
+
+    def score(used: Lexicon | None) -> list:
+        return score_candidates(left, right, pairs, weights=DEFAULT_WEIGHTS, lexicon=used)
+
+    as_written, translated = score(None), score(lexicon)
+    bearing, tyre = translated
+    assert "translated" in {s.feature for s in bearing.steps}
+    assert "words" not in {s.feature for s in bearing.steps}
+    assert bearing.probability > as_written[0].probability
+    assert bearing.probability > tyre.probability
+    # within one language the words are compared as written, lexicon or not
+    same = score_candidates(
+        left,
+        [MatchRecord(1, "подшипник роликовый")],
+        [Candidate(1, 1, 0.5)],
+        weights=DEFAULT_WEIGHTS,
+        lexicon=lexicon,
+    )
+    assert "words" in {s.feature for s in same[0].steps}
+
+
+def test_a_name_is_english_when_it_has_english_words_and_no_cyrillic():
+    from unionsync.nomenclature.bilingual import is_english
+
+    assert is_english("Tapered roller bearings 32205")
+    assert not is_english("6205-2RS")  # a model number is no language
+    assert not is_english("Подшипник SKF 6205")

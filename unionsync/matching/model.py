@@ -3,8 +3,9 @@
 Besides the fixed features, the trees get one learnt from the labels: a pair vocabulary, a
 logistic regression on which words the two names share and which only one has. It learns what
 no general feature knows about a list: that «upgrade» or «spanish» on one side only means
-another product (Amazon-Google), that a shared rare name counts more than a shared «software». Its value on the
-training pairs is predicted out of fold, so the trees do not learn to trust a memorised score.
+another product (Amazon-Google), that a shared rare name counts more than a shared «software».
+Its value on the training pairs is predicted out of fold, so the trees do not learn to trust a
+memorised score.
 
 Trained from labelled pairs (a pairs file, or reviewers' decisions), with the decision threshold
 chosen on a separate validation set when one is given (best F1), never on the test data. The

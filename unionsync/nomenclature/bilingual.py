@@ -23,6 +23,7 @@ from unionsync.nomenclature.text import lemmas
 
 _ENGLISH = re.compile(r"[a-z]+")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b", re.IGNORECASE)
 ENGLISH_STOP = frozenset(
     (
         "of",
@@ -112,6 +113,11 @@ def russian_words(text: str) -> list[str]:
 
 def is_russian(text: str) -> bool:
     return bool(_CYRILLIC.search(text))
+
+
+def is_english(text: str) -> bool:
+    """No Cyrillic and at least two English words (not a bare model number such as 6205-2RS)."""
+    return not is_russian(text) and len(_ENGLISH_WORD.findall(text)) >= 2
 
 
 @dataclass(frozen=True, slots=True)
