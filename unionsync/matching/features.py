@@ -189,6 +189,16 @@ def _compact(text: str) -> str:
     return _NOT_ALNUM.sub("", text.lower())
 
 
+def _has_brand(brand: str, text: str) -> bool:
+    """`brand` in `text`: a short one as whole words («hp» is in "hp toner", not in "chip"), a
+    longer one also written without its spaces or hyphens ("Hewlett-Packard", "hewlettpackard")."""
+    if not brand:
+        return False
+    if len(_compact(brand)) >= 4 and _compact(brand) in _compact(text):
+        return True
+    return re.search(rf"(?<![0-9a-zа-яё]){re.escape(brand)}(?![0-9a-zа-яё])", text) is not None
+
+
 def quantities(text: str) -> dict[str, set[float]]:
     """The numbers written with a unit, by unit («2 x 500gb» → {gb: {500}})."""
     found: dict[str, set[float]] = {}
@@ -214,10 +224,10 @@ def _attributes(a: PairRecord, b: PairRecord) -> list[float]:
     0 when a side does not give the attribute (the missing flags tell the trees so)."""
     price_a, price_b = _price(a.role("price")), _price(b.role("price"))
     ratio = min(price_a, price_b) / max(price_a, price_b) if price_a and price_b else 0.0
-    brand_a, brand_b = _compact(a.role("brand")), _compact(b.role("brand"))
+    brand_a, brand_b = a.role("brand").lower(), b.role("brand").lower()
     all_a, all_b = _compact(a.everything), _compact(b.everything)
-    brand_same = bool(brand_a and brand_a == brand_b)
-    brand_in = bool(brand_a and brand_a in all_b) or bool(brand_b and brand_b in all_a)
+    brand_same = bool(brand_a and _compact(brand_a) == _compact(brand_b))
+    brand_in = _has_brand(brand_a, b.everything) or _has_brand(brand_b, a.everything)
     brand_conflict = bool(brand_a and brand_b and not brand_same and not brand_in)
     models_a = _models(a, normalise_name(a.name))
     models_b = _models(b, normalise_name(b.name))
