@@ -1,0 +1,90 @@
+"""Matching on a 2-worker LocalCluster gives exactly the in-process result, and survives a
+worker killed in the middle of the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
+from unionsync.core.cluster import connect, parse_scheduler, shards
+from unionsync.core.errors import DomainValidationError
+from unionsync.matching.candidates import MatchRecord, candidates
+from unionsync.matching.distributed import candidates_on, match_on
+from unionsync.matching.scoring import DEFAULT_WEIGHTS
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with connect("local:2") as started:
+        yield started
+
+
+def sides(session: Session) -> tuple[list[MatchRecord], list[MatchRecord]]:
+    items = session.execute(
+        select(ProgramItem.id, ProgramItem.name_ru, ProgramItem.tnved_code)
+        .join(Program)
+        .where(Program.country_code == "BY")
+        .order_by(ProgramItem.id)
+    ).all()
+    caps = session.execute(
+        select(Capability.id, Capability.product_name, Capability.tnved_code)
+        .join(Organization, Capability.enterprise_id == Organization.id)
+        .where(Organization.country_code == "RU")
+        .order_by(Capability.id)
+    ).all()
+    return [MatchRecord(*row) for row in items], [MatchRecord(*row) for row in caps]
+
+
+def test_the_scheduler_is_chosen_and_checked():
+    assert parse_scheduler(None) is None and parse_scheduler(" ") is None
+    assert parse_scheduler("local:2").workers == 2  # type: ignore[union-attr]
+    assert parse_scheduler("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"  # type: ignore[union-attr]
+    for bad in ("local:0", "local:x", "http://host", "8786"):
+        with pytest.raises(DomainValidationError, match="scheduler"):
+            parse_scheduler(bad)
+    with (
+        pytest.raises(DomainValidationError, match="no Dask scheduler answers"),
+        connect("tcp://127.0.0.1:1"),
+    ):
+        pass
+    assert [len(r) for r in shards(10, 4)] == [4, 4, 2]
+
+
+def test_matching_on_two_workers_equals_matching_in_process(demo_session: Session, client: Any):
+    left, right = sides(demo_session)
+    assert len(left) > 200 and len(right) > 200
+    pairs, probabilities = match_on(None, left, right, 10, DEFAULT_WEIGHTS)
+    on_cluster, p = match_on(client, left, right, 10, DEFAULT_WEIGHTS, shard=97)
+    assert on_cluster == pairs  # the same pairs with the same name cosines, in the same order
+    assert np.array_equal(p, probabilities)
+    assert candidates_on(client, left, right, 10, shard=211) == candidates(left, right, top=10)
+
+
+def test_a_worker_killed_during_the_job_is_survived(demo_session: Session, client: Any):
+    left, right = sides(demo_session)
+    expected = match_on(None, left, right, 10, DEFAULT_WEIGHTS)
+    victim = sorted(client.scheduler_info()["workers"])[0]
+    pid = client.run(os.getpid, workers=[victim])[victim]
+    gather = client.gather
+
+    def kill_then_gather(futures: Any, *args: Any, **kwargs: Any) -> Any:
+        # the shards are submitted: one worker dies with its tasks and results, its nanny
+        # starts it again and the scheduler computes the lost shards once more
+        os.kill(pid, signal.SIGKILL)
+        return gather(futures, *args, **kwargs)
+
+    client.gather = kill_then_gather
+    try:
+        pairs, p = match_on(client, left, right, 10, DEFAULT_WEIGHTS, shard=50)
+    finally:
+        client.gather = gather
+    assert pairs == expected[0] and np.array_equal(p, expected[1])
+    assert victim not in client.scheduler_info()["workers"]  # it did die

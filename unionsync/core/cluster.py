@@ -1,0 +1,103 @@
+"""Where heavy jobs run: in this process (the default), on a LocalCluster, or on a Dask cluster.
+
+One machine serves two ministries' programs; the registers and customs tables our users bring
+next need more. `UNIONSYNC_DASK_SCHEDULER` (or `--scheduler` on a command) chooses:
+- unset or empty: everything in this process, as before;
+- `local:N`: a LocalCluster of N worker processes started for the job (one thread each, so
+  that CPU-bound Python work uses N cores) and stopped after it;
+- `tcp://host:8786` (or `tls://…`): a running cluster (`dask scheduler`, `dask worker`).
+The results do not depend on the choice: the jobs split their input into shards whose results
+do not depend on one another, and put them together in input order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from unionsync.core.errors import DomainValidationError, FieldError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+ENVIRONMENT = "UNIONSYNC_DASK_SCHEDULER"
+_LOCAL = re.compile(r"^local:(\d{1,3})$")
+_REMOTE = re.compile(r"^(tcp|tls|inproc)://[\w.\-\[\]:]+$")
+MAX_LOCAL_WORKERS = 64
+CONNECT_SECONDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduler:
+    """A parsed scheduler choice: `workers` for a local cluster, `address` for a running one."""
+
+    workers: int = 0
+    address: str = ""
+
+    @property
+    def local(self) -> bool:
+        return not self.address
+
+
+def scheduler_error(value: str, message: str) -> DomainValidationError:
+    """The scheduler setting is malformed, or no scheduler answers at the address."""
+    return DomainValidationError([FieldError("scheduler", message, value)])
+
+
+def parse_scheduler(text: str | None) -> Scheduler | None:
+    """`local:N` or a scheduler address; None (in this process) for nothing."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    local = _LOCAL.match(value)
+    if local:
+        workers = int(local.group(1))
+        if not 1 <= workers <= MAX_LOCAL_WORKERS:
+            raise scheduler_error(value, f"local:N needs 1 to {MAX_LOCAL_WORKERS} workers")
+        return Scheduler(workers=workers)
+    if _REMOTE.match(value):
+        return Scheduler(address=value)
+    raise scheduler_error(
+        value, "must be local:N (N workers on this machine) or an address such as tcp://host:8786"
+    )
+
+
+@contextmanager
+def connect(text: str | None) -> Iterator[Client | None]:
+    """A Dask client for the chosen scheduler (None: run in this process), closed afterwards;
+    a local cluster is started for the job and stopped with it."""
+    choice = parse_scheduler(text)
+    if choice is None:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if choice.local:
+        with (
+            LocalCluster(
+                n_workers=choice.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(choice.address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError) as error:
+        raise scheduler_error(
+            choice.address, f"no Dask scheduler answers there ({type(error).__name__})"
+        ) from error
+    with client:
+        yield client
+
+
+def shards(count: int, size: int) -> list[range]:
+    """Consecutive ranges of at most `size` covering `count` items (the unit of work sent to
+    a worker: large enough to keep the worker busy, small enough to balance)."""
+    return [range(start, min(start + size, count)) for start in range(0, count, max(1, size))]

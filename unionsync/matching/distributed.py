@@ -1,0 +1,110 @@
+"""Matching on a Dask cluster: the demand side split into shards, each matched on a worker
+against the whole catalogue.
+
+Every stage of candidate generation depends on the left record and the right side only (code
+and model blocks are sized on the right side, the n-gram document frequencies come from the
+right side, neighbours are found row by row), and scoring with given weights is per pair. So
+a shard of left records matched alone yields exactly the pairs and probabilities it yields
+inside the whole run, and the shards' results in input order are the in-process result. The
+catalogue (and its sentence vectors) is sent to each worker once.
+
+Not yet: splitting the catalogue itself across workers (each worker holds the whole right
+side and its n-gram index; at 10M lines that is the limit of this scheme).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unionsync.core.cluster import shards
+from unionsync.matching.candidates import Candidate, MatchRecord, candidates
+from unionsync.matching.linkage import Weights
+from unionsync.matching.scoring import score_probabilities
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+SHARD = 5_000  # left records per task
+
+
+def _send(client: Client, data: object) -> Any:
+    """One future for `data`, held by every worker (a list given to scatter alone would be
+    sent element by element); not keyed by content, so that the release of an earlier job's
+    copy of the same catalogue cannot take this one with it."""
+    return client.scatter([data], broadcast=True, hash=False)[0]
+
+
+def _shard_candidates(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    top: int,
+    left_vectors: np.ndarray | None,
+    right_vectors: np.ndarray | None,
+) -> list[Candidate]:
+    vectors = (left_vectors, right_vectors) if left_vectors is not None else None
+    return candidates(left, right, top=top, vectors=vectors)  # type: ignore[arg-type]
+
+
+def _shard_match(
+    left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int, weights: Weights
+) -> tuple[list[Candidate], np.ndarray]:
+    pairs = candidates(left, right, top=top)
+    return pairs, score_probabilities(left, right, pairs, weights=weights)
+
+
+def candidates_on(
+    client: Client,
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    top: int,
+    vectors: tuple[np.ndarray, np.ndarray] | None = None,
+    shard: int = SHARD,
+) -> list[Candidate]:
+    """`candidates(left, right, top, vectors=vectors)`, computed shard by shard on the cluster."""
+    if not left or not right:
+        return []
+    remote_right: Any = _send(client, list(right))
+    remote_vectors: Any = _send(client, vectors[1]) if vectors is not None else None
+    futures = [
+        client.submit(
+            _shard_candidates,
+            list(left[part.start : part.stop]),
+            remote_right,
+            top,
+            vectors[0][part.start : part.stop] if vectors is not None else None,
+            remote_vectors,
+            pure=False,
+        )
+        for part in shards(len(left), shard)
+    ]
+    return [pair for part in client.gather(futures) for pair in part]
+
+
+def match_on(
+    client: Client | None,
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    top: int,
+    weights: Weights,
+    shard: int = SHARD,
+) -> tuple[list[Candidate], np.ndarray]:
+    """Candidate pairs and their probabilities (given weights), in this process without a
+    client, else shard by shard on the cluster: the same pairs in the same order either way."""
+    if client is None:
+        return _shard_match(left, right, top, weights)
+    remote_right: Any = _send(client, list(right))
+    futures = [
+        client.submit(
+            _shard_match, list(left[part.start : part.stop]), remote_right, top, weights, pure=False
+        )
+        for part in shards(len(left), shard)
+    ]
+    parts = client.gather(futures)
+    pairs = [pair for found, _p in parts for pair in found]
+    probabilities = (
+        np.concatenate([p for _f, p in parts]) if parts else np.zeros(0, dtype=np.float32)
+    )
+    return pairs, probabilities
