@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     jobs_in_process: bool = Field(
         default=True, description="Run background jobs in a thread of the web server."
     )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Where heavy jobs run: unset in this process, `local:N` on N local worker "
+        "processes, `tcp://host:8786` on a running Dask cluster (README, «Running on a cluster»).",
+    )
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite default inside the data directory."""

