@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -24,12 +23,6 @@ from unionsync.matching.distributed import candidates_on, match_on
 from unionsync.matching.models import Match, RunStatus
 from unionsync.matching.scoring import DEFAULT_WEIGHTS
 from unionsync.matching.service import Engine, execute_run, request_run
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    with connect("local:2") as started:
-        yield started
 
 
 def sides(session: Session) -> tuple[list[MatchRecord], list[MatchRecord]]:

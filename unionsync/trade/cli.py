@@ -151,3 +151,39 @@ def rates(
     console.print(f"{result.rows:,} rows read; {len(stored)} yearly rates stored:")
     for year, currency, rate, kind in stored:
         console.print(f"  {year}: 1 {currency} = {rate} BYN ({kind})")
+
+
+@app.command("totals")
+def totals_command(
+    out: Annotated[Path, typer.Option("--out", help="the CSV to write")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="local:N or tcp://host:8786: on a Dask cluster whose workers read the same "
+            "data directory (default: UNIONSYNC_DASK_SCHEDULER, else in this process)",
+        ),
+    ] = None,
+) -> None:
+    """Totals of every imported trade file by HS subheading, year and direction, with the rows
+    behind each (values summed in whole cents)."""
+    import csv
+    from decimal import Decimal
+
+    from unionsync.core.cluster import connect
+    from unionsync.trade.aggregate import totals
+
+    settings = get_settings()
+    root = settings.data_dir / "trade" / "flows"
+    try:
+        with connect(scheduler or settings.dask_scheduler) as client:
+            found = totals(root, client)
+    except UnionSyncError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["hs6", "year", "flow", "value", "rows"])
+        for (hs6, year, flow), (cents, rows) in found.items():
+            writer.writerow([f"{hs6:06d}", year, flow, Decimal(cents).scaleb(-2), rows])
+    console.print(f"{len(found):,} totals over {sum(r for _c, r in found.values()):,} rows: {out}")

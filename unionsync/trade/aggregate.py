@@ -1,0 +1,73 @@
+"""Totals of the stored trade table (every imported file, as Parquet) by HS subheading, year
+and direction: in this process with DuckDB, or file group by file group on a Dask cluster.
+
+The table grows with every customs and BACI file (hundreds of millions of rows). Each group of
+Parquet files is summed by DuckDB where it runs (a worker reading the same data path), and the
+partial sums are added up here. Values are summed in whole cents as 64-bit integers, so the
+totals do not depend on the order of addition: the cluster's totals equal this process's to
+the cent, not merely to rounding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from unionsync.core.cluster import shards
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+Key = tuple[int, int, str]  # HS subheading as an integer, year, flow
+FILES_PER_TASK = 8
+_QUERY = """
+    SELECT hs6, CAST(year AS INTEGER) AS year, CAST(flow AS VARCHAR) AS flow,
+           sum(CAST(round(value * 100) AS BIGINT)) AS cents, count(*) AS n
+    FROM read_parquet($files, hive_partitioning = true)
+    WHERE hs6 IS NOT NULL
+    GROUP BY ALL
+"""
+
+
+def dataset_files(root: Path) -> list[str]:
+    """The Parquet files of a dataset partitioned as `…/year=…/flow=…/*.parquet`, in order."""
+    return sorted(str(p) for p in root.rglob("*.parquet"))
+
+
+def partial_totals(files: Sequence[str]) -> list[tuple[int, int, str, int, int]]:
+    """(hs6, year, flow, cents, rows) of these files (one task's share)."""
+    import duckdb
+
+    if not files:
+        return []
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET threads TO 1")  # one task per core on a cluster
+        found = connection.execute(_QUERY, {"files": list(files)}).fetchall()
+    finally:
+        connection.close()
+    return [(int(h), int(y), str(f), int(c), int(n)) for h, y, f, c, n in found]
+
+
+def totals(
+    root: Path, client: Client | None = None, files_per_task: int = FILES_PER_TASK
+) -> dict[Key, tuple[int, int]]:
+    """Cents and rows per (hs6, year, flow) over the whole dataset under `root`."""
+    files = dataset_files(root)
+    if client is None:
+        parts = [partial_totals(files)]
+    else:
+        futures = [
+            client.submit(partial_totals, files[part.start : part.stop], pure=False)
+            for part in shards(len(files), files_per_task)
+        ]
+        parts = client.gather(futures)
+    summed: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for part in parts:
+        for hs6, year, flow, cents, rows in part:
+            entry = summed[(hs6, year, flow)]
+            entry[0] += cents
+            entry[1] += rows
+    return {key: (cents, rows) for key, (cents, rows) in sorted(summed.items())}
