@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from unionsync.analytics.complexity import OUTPUT_COLUMNS, Options, complexity
-from unionsync.cli_support import GROUPS, file_errors
+from unionsync.cli_support import GROUPS, err, file_errors
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.tabular import ImportFailedError, RowError, parse_decimal, read_table
 
@@ -84,12 +84,29 @@ def complexity_command(
     knn: Annotated[
         int | None, typer.Option("--knn", help="density over the k nearest products")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="local:N or tcp://host:8786: the years on a Dask cluster "
+            "(default: UNIONSYNC_DASK_SCHEDULER, else in this process)",
+        ),
+    ] = None,
 ) -> None:
     """RCA, presence, diversity, ubiquity, ECI, PCI, density, COI and COG per year."""
+    from unionsync.config import get_settings
+    from unionsync.core.cluster import connect
+    from unionsync.core.errors import UnionSyncError
+
     with file_errors(trade):
         rows = read_trade(trade)
     options = Options(rca_threshold, asymmetric, continuous, knn)
-    results = complexity(rows, options)
+    try:
+        with connect(scheduler or get_settings().dask_scheduler) as client:
+            results = complexity(rows, options, client)
+    except UnionSyncError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["year", "location", "product", *OUTPUT_COLUMNS])

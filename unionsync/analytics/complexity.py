@@ -31,9 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 OUTPUT_COLUMNS = (
     "rca",
@@ -207,15 +211,18 @@ def _density(
 
 
 def complexity(
-    rows: Iterable[tuple[int, str, str, float]], options: Options = Options()
+    rows: Iterable[tuple[int, str, str, float]],
+    options: Options = Options(),
+    client: Client | None = None,
 ) -> list[YearResult]:
     """The measures for every year of long-format rows (year, location, product, value);
-    values of repeated rows add up, missing combinations count as zero."""
+    values of repeated rows add up, missing combinations count as zero. With a Dask client the
+    years are computed on the cluster, one task each (a year depends on no other year)."""
     by_year: dict[int, dict[tuple[str, str], float]] = {}
     for year, location, product, value in rows:
         cell = by_year.setdefault(year, {})
         cell[(location, product)] = cell.get((location, product), 0.0) + value
-    results = []
+    grids = []
     for year, cells in sorted(by_year.items()):
         locations = sorted({location for location, _ in cells})
         products = sorted({product for _, product in cells})
@@ -224,5 +231,8 @@ def complexity(
         matrix = np.zeros((len(locations), len(products)))
         for (location, product), value in cells.items():
             matrix[li[location], pi[product]] = value
-        results.append(year_measures(year, locations, products, matrix, options))
-    return results
+        grids.append((year, locations, products, matrix))
+    if client is None:
+        return [year_measures(*grid, options) for grid in grids]
+    futures = [client.submit(year_measures, *grid, options, pure=False) for grid in grids]
+    return list(client.gather(futures))
