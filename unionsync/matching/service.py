@@ -284,7 +284,10 @@ def _candidates(
         return []
     vectors = None
     if store is not None:
-        vectors = (store.vectors([r.name for r in left]), store.vectors([r.name for r in right]))
+        vectors = (
+            store.vectors([r.name for r in left], client=client),
+            store.vectors([r.name for r in right], client=client),
+        )
     if client is not None:
         return candidates_on(client, left, right, CANDIDATES_PER_ITEM, vectors)
     return candidates(left, right, top=CANDIDATES_PER_ITEM, vectors=vectors)

@@ -12,13 +12,22 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from unionsync.nomenclature.suggest import Embedder
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 Matrix = NDArray[np.float32]
+
+
+def _embed(embedder: Embedder, texts: list[str]) -> Matrix:
+    """One batch, on whichever process runs it (a cluster worker loads its own model)."""
+    return np.asarray(embedder.passages(texts), dtype=np.float32)
 
 
 def text_key(text: str) -> str:
@@ -52,8 +61,11 @@ class VectorStore:
         texts: Sequence[str],
         batch: int = 64,
         progress: Callable[[int, int], None] | None = None,
+        client: Client | None = None,
     ) -> Matrix:
-        """One normalised vector per text (rows in the order given); new texts are embedded."""
+        """One normalised vector per text (rows in the order given); new texts are embedded,
+        batch by batch on a Dask cluster when a client is given (the same batches, so the
+        same vectors)."""
         keys = [text_key(t) for t in texts]
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
@@ -61,13 +73,11 @@ class VectorStore:
                 missing[key] = text
         if missing:
             todo = list(missing.items())
-            parts = []
-            for start in range(0, len(todo), batch):
-                chunk = [text for _key, text in todo[start : start + batch]]
-                parts.append(self.embedder.passages(chunk))
-                if progress:
-                    progress(min(start + batch, len(todo)), len(todo))
-            fresh = np.vstack(parts).astype(np.float32)
+            chunks = [
+                [text for _key, text in todo[start : start + batch]]
+                for start in range(0, len(todo), batch)
+            ]
+            fresh = np.vstack(self._embed_all(chunks, len(todo), progress, client))
             base = len(self._index)
             self._vectors = fresh if base == 0 else np.vstack([self._vectors, fresh])
             for offset, (key, _text) in enumerate(todo):
@@ -76,6 +86,30 @@ class VectorStore:
         if not keys:
             return np.zeros((0, self._vectors.shape[1] if self._vectors.size else 0), np.float32)
         return self._vectors[[self._index[k] for k in keys]]
+
+    def _embed_all(
+        self,
+        chunks: list[list[str]],
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        client: Client | None,
+    ) -> list[Matrix]:
+        if client is None:
+            parts = []
+            for chunk in chunks:
+                parts.append(_embed(self.embedder, chunk))
+                if progress:
+                    progress(sum(len(p) for p in parts), total)
+            return parts
+        from distributed import as_completed
+
+        futures = [client.submit(_embed, self.embedder, chunk, pure=False) for chunk in chunks]
+        done = 0
+        for finished in as_completed(futures):
+            done += len(chunks[futures.index(finished)])
+            if progress:
+                progress(done, total)
+        return list(client.gather(futures))
 
     def _save(self) -> None:
         if self.path is None:
