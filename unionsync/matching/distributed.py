@@ -8,8 +8,9 @@ a shard of left records matched alone yields exactly the pairs and probabilities
 inside the whole run, and the shards' results in input order are the in-process result. The
 catalogue (and its sentence vectors) is sent to each worker once.
 
-Not yet: splitting the catalogue itself across workers (each worker holds the whole right
-side and its n-gram index; at 10M lines that is the limit of this scheme).
+Limits: every task builds the catalogue side (normalised names, blocks, n-gram index) again,
+so the shards are few (one per worker, up to SHARD lines); and every worker holds the whole catalogue. Splitting
+the catalogue itself across workers (document frequencies summed, top-k merged) is not built.
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ from unionsync.matching.scoring import score_probabilities
 if TYPE_CHECKING:
     from distributed import Client
 
-SHARD = 5_000  # left records per task
+SHARD = 5_000  # left records per task, at most: each task builds the catalogue side again
+
+
+def _shard_size(client: Client, count: int, shard: int | None) -> int:
+    """One shard per worker (each shard builds the catalogue side again), no larger than SHARD
+    unless given."""
+    if shard is not None:
+        return shard
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    return max(1, min(SHARD, -(-count // workers)))
 
 
 def _send(client: Client, data: object) -> Any:
@@ -61,7 +71,7 @@ def candidates_on(
     right: Sequence[MatchRecord],
     top: int,
     vectors: tuple[np.ndarray, np.ndarray] | None = None,
-    shard: int = SHARD,
+    shard: int | None = None,
 ) -> list[Candidate]:
     """`candidates(left, right, top, vectors=vectors)`, computed shard by shard on the cluster."""
     if not left or not right:
@@ -78,7 +88,7 @@ def candidates_on(
             remote_vectors,
             pure=False,
         )
-        for part in shards(len(left), shard)
+        for part in shards(len(left), _shard_size(client, len(left), shard))
     ]
     return [pair for part in client.gather(futures) for pair in part]
 
@@ -89,7 +99,7 @@ def match_on(
     right: Sequence[MatchRecord],
     top: int,
     weights: Weights,
-    shard: int = SHARD,
+    shard: int | None = None,
 ) -> tuple[list[Candidate], np.ndarray]:
     """Candidate pairs and their probabilities (given weights), in this process without a
     client, else shard by shard on the cluster: the same pairs in the same order either way."""
@@ -100,7 +110,7 @@ def match_on(
         client.submit(
             _shard_match, list(left[part.start : part.stop]), remote_right, top, weights, pure=False
         )
-        for part in shards(len(left), shard)
+        for part in shards(len(left), _shard_size(client, len(left), shard))
     ]
     parts = client.gather(futures)
     pairs = [pair for found, _p in parts for pair in found]
