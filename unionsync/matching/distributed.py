@@ -9,8 +9,9 @@ inside the whole run, and the shards' results in input order are the in-process 
 catalogue (and its sentence vectors) is sent to each worker once.
 
 Limits: every task builds the catalogue side (normalised names, blocks, n-gram index) again,
-so the shards are few (one per worker, up to SHARD lines); and every worker holds the whole catalogue. Splitting
-the catalogue itself across workers (document frequencies summed, top-k merged) is not built.
+so the shards are few (one per worker, up to SHARD lines); and every worker holds the whole
+catalogue. Splitting the catalogue itself across workers (document frequencies summed, top-k
+merged) is not built.
 """
 
 from __future__ import annotations
