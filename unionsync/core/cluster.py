@@ -23,7 +23,6 @@ from unionsync.core.errors import DomainValidationError, FieldError
 if TYPE_CHECKING:
     from distributed import Client
 
-ENVIRONMENT = "UNIONSYNC_DASK_SCHEDULER"
 _LOCAL = re.compile(r"^local:(\d{1,3})$")
 _REMOTE = re.compile(r"^(tcp|tls|inproc)://[\w.\-\[\]:]+$")
 MAX_LOCAL_WORKERS = 64
