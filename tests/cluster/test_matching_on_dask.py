@@ -64,6 +64,16 @@ def test_matching_on_two_workers_equals_matching_in_process(demo_session: Sessio
     assert on_cluster == pairs  # the same pairs with the same name cosines, in the same order
     assert np.array_equal(p, probabilities)
     assert candidates_on(client, left, right, 10, shard=211) == candidates(left, right, top=10)
+    # each worker built the catalogue side once and kept it for its other shards
+    kept = client.run(_kept)
+    assert len(kept) == 2 and set(kept.values()) == {len(right)}
+
+
+def _kept() -> int:
+    from unionsync.matching import distributed
+
+    assert len(distributed._BUILT) == 1
+    return len(distributed._BUILT[0][0])  # type: ignore[arg-type]
 
 
 def test_a_worker_killed_during_the_job_is_survived(demo_session: Session, client: Any):

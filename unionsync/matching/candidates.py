@@ -76,6 +76,14 @@ def code_blocks(
 ) -> dict[int, set[int] | None]:
     """Right keys sharing each left record's code at the deepest level both have; None for a
     block wider than `limit` (a bare chapter code), which is only used to rule pairs out."""
+    return _code_lookup(left, _code_index(right), limit)
+
+
+CodeIndex = tuple[dict[str, list[int]], dict[str, list[int]]]
+
+
+def _code_index(right: Sequence[MatchRecord]) -> CodeIndex:
+    """Right keys by code prefix, and by the code as given."""
     deeper: dict[str, list[int]] = defaultdict(list)  # prefix → right keys with that prefix
     exact: dict[str, list[int]] = defaultdict(list)  # code → right keys given at that level
     for record in right:
@@ -84,6 +92,13 @@ def code_blocks(
             for level in LEVELS:
                 if level <= len(record.code):
                     deeper[record.code[:level]].append(record.key)
+    return deeper, exact
+
+
+def _code_lookup(
+    left: Sequence[MatchRecord], index: CodeIndex, limit: int | None
+) -> dict[int, set[int] | None]:
+    deeper, exact = index
     blocks: dict[int, set[int] | None] = {}
     for record in left:
         if not record.code:
@@ -126,10 +141,20 @@ def model_blocks(
     too little and are left out."""
     empty: Normals = {}
     known_left, known_right = normals or (empty, empty)
+    return _model_lookup(left, _token_index(right, known_right), limit, known_left)
+
+
+def _token_index(right: Sequence[MatchRecord], known_right: Normals) -> dict[str, set[int]]:
     by_token: dict[str, set[int]] = defaultdict(set)
     for record in right:
         for token in block_keys(known_right.get(record.key) or record.name):
             by_token[token].add(record.key)
+    return by_token
+
+
+def _model_lookup(
+    left: Sequence[MatchRecord], by_token: dict[str, set[int]], limit: int, known_left: Normals
+) -> dict[int, set[int]]:
     blocks: dict[int, set[int]] = {}
     for record in left:
         found: set[int] = set()
@@ -174,14 +199,26 @@ class TextIndex:
         normals: Sides | None = None,
         processes: int = 1,
     ) -> None:
-        from scipy import sparse
 
         known_left, known_right = normals or (
             normalise_records(left, processes),
             normalise_records(right, processes),
         )
-        right_counts = self._counts([known_right[r.key].text for r in right], processes)
+        side = TextIndex.right_side(right, known_right, processes)
+        self.weights, self.right, self.right_t, self.right_keys = side
         left_counts = self._counts([known_left[r.key].text for r in left], processes)
+        self.left = self._tfidf(left_counts, self.weights)
+        self.left_keys = [r.key for r in left]
+
+    @staticmethod
+    def right_side(
+        right: Sequence[MatchRecord], known_right: Normals, processes: int = 1
+    ) -> tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]]:
+        """The catalogue's part of the index (n-gram weights, vectors, transposed), which does
+        not depend on the left side: built once per catalogue."""
+        from scipy import sparse
+
+        right_counts = TextIndex._counts([known_right[r.key].text for r in right], processes)
         # n-grams found in very many names («ный », « под») link everything to everything and
         # make the products dense; those in more than 0.5 % of the names (and more than 200)
         # are left out: at 10^5 names this makes the product 240 times sparser
@@ -190,11 +227,25 @@ class TextIndex:
         idf[frequency > max(int(0.005 * len(right)), 200)] = 0.0
         idf[frequency == 0] = 0.0  # an n-gram no right name has cannot link
         weights = sparse.diags(idf.astype(np.float32))
-        self.right = self._tfidf(right_counts, weights)
-        self.left = self._tfidf(left_counts, weights)
-        self.left_keys = [r.key for r in left]
-        self.right_keys = [r.key for r in right]
-        self.right_t = self.right.T.tocsc()
+        vectors = TextIndex._tfidf(right_counts, weights)
+        return weights, vectors, vectors.T.tocsc(), [r.key for r in right]
+
+    @classmethod
+    def built(
+        cls,
+        left: Sequence[MatchRecord],
+        known_left: Normals,
+        side: tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]],
+        processes: int = 1,
+    ) -> TextIndex:
+        """The index of `left` against a catalogue side built before."""
+        index = cls.__new__(cls)
+        index.weights, index.right, index.right_t, index.right_keys = side
+        index.left = cls._tfidf(
+            cls._counts([known_left[r.key].text for r in left], processes), index.weights
+        )
+        index.left_keys = [r.key for r in left]
+        return index
 
     @staticmethod
     def _counts(texts: list[str], processes: int) -> sparse.csr_matrix:
@@ -277,6 +328,33 @@ def dense_neighbours(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The right side's part of candidate generation, which no left record changes: built once
+    and used for every shard of demand lines matched against it (on a cluster worker)."""
+
+    normals: Normals
+    codes_index: CodeIndex
+    tokens: dict[str, set[int]]
+    text: tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]]
+    codes: dict[int, str | None]
+    rows: dict[int, int]
+
+    @classmethod
+    def build(
+        cls, right: Sequence[MatchRecord], processes: int = 1, normals: Normals | None = None
+    ) -> Catalogue:
+        known = normals or normalise_records(right, processes)
+        return cls(
+            known,
+            _code_index(right),
+            _token_index(right, known),
+            TextIndex.right_side(right, known, processes),
+            {r.key: r.code for r in right},
+            {r.key: i for i, r in enumerate(right)},
+        )
+
+
 def candidates(
     left: Sequence[MatchRecord],
     right: Sequence[MatchRecord],
@@ -285,16 +363,19 @@ def candidates(
     vectors: tuple[np.ndarray, np.ndarray] | None = None,
     processes: int = 1,
     normals: Sides | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[Candidate]:
     """The union of code and model blocks (kept when small enough to score), text neighbours
-    and, when vectors are given, sentence-vector neighbours."""
-    normals = normals or (normalise_records(left, processes), normalise_records(right, processes))
-    blocks = code_blocks(left, right, block_limit)
-    models = model_blocks(left, right, block_limit, normals)
-    index = TextIndex(left, right, normals, processes)
+    and, when vectors are given, sentence-vector neighbours; `catalogue`, built before from
+    `right`, saves building the right side's part again."""
+    known_left = normals[0] if normals else normalise_records(left, processes)
+    side = catalogue or Catalogue.build(right, processes, normals[1] if normals else None)
+    blocks = _code_lookup(left, side.codes_index, block_limit)
+    models = _model_lookup(left, side.tokens, block_limit, known_left)
+    index = TextIndex.built(left, known_left, side.text, processes)
     dense = dense_neighbours(left, right, *vectors, top=top // 2 or 1) if vectors else {}
-    codes = {r.key: r.code for r in right}
-    right_row = {r.key: i for i, r in enumerate(right)}
+    codes = side.codes
+    right_row = side.rows
 
     def assemble(rows: Sequence[int]) -> list[Candidate]:
         """The candidates of a run of consecutive left records (one worker's share)."""

@@ -8,10 +8,10 @@ a shard of left records matched alone yields exactly the pairs and probabilities
 inside the whole run, and the shards' results in input order are the in-process result. The
 catalogue (and its sentence vectors) is sent to each worker once.
 
-Limits: every task builds the catalogue side (normalised names, blocks, n-gram index) again,
-so the shards are few (one per worker, up to SHARD lines); and every worker holds the whole
-catalogue. Splitting the catalogue itself across workers (document frequencies summed, top-k
-merged) is not built.
+Each worker builds the catalogue's side (normalised names, blocks, n-gram index) once, for the
+first shard it runs, and keeps it for the next ones of the same job. Limit: every worker holds
+the whole catalogue; splitting the catalogue itself across workers (document frequencies summed,
+top-k merged) is not built.
 """
 
 from __future__ import annotations
@@ -22,23 +22,36 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from unionsync.core.cluster import shards
-from unionsync.matching.candidates import Candidate, MatchRecord, candidates
+from unionsync.matching.candidates import Candidate, Catalogue, MatchRecord, candidates
 from unionsync.matching.linkage import Weights
 from unionsync.matching.scoring import score_probabilities
 
 if TYPE_CHECKING:
     from distributed import Client
 
-SHARD = 5_000  # left records per task, at most: each task builds the catalogue side again
+SHARD = 5_000  # left records per task, at most
+# The catalogue side built on this worker, with the catalogue it was built from (held, so that
+# the identity check cannot be fooled by a new list at a freed list's address)
+_BUILT: list[tuple[object, Catalogue]] = []
+
+
+def _catalogue(right: Sequence[MatchRecord]) -> Catalogue:
+    """The catalogue side of `right`, built once per worker and job: the tasks of one job get
+    the very same scattered list."""
+    if _BUILT and _BUILT[0][0] is right:
+        return _BUILT[0][1]
+    _BUILT.clear()  # the previous job's catalogue is let go first
+    built = Catalogue.build(right)
+    _BUILT.append((right, built))
+    return built
 
 
 def _shard_size(client: Client, count: int, shard: int | None) -> int:
-    """One shard per worker (each shard builds the catalogue side again), no larger than SHARD
-    unless given."""
+    """Two shards per worker (balance), no larger than SHARD unless given."""
     if shard is not None:
         return shard
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    return max(1, min(SHARD, -(-count // workers)))
+    return max(1, min(SHARD, -(-count // (2 * workers))))
 
 
 def _send(client: Client, data: object) -> Any:
@@ -56,13 +69,25 @@ def _shard_candidates(
     right_vectors: np.ndarray | None,
 ) -> list[Candidate]:
     vectors = (left_vectors, right_vectors) if left_vectors is not None else None
-    return candidates(left, right, top=top, vectors=vectors)  # type: ignore[arg-type]
+    return candidates(
+        left,
+        right,
+        top=top,
+        vectors=vectors,  # type: ignore[arg-type]
+        catalogue=_catalogue(right),
+    )
 
 
 def _shard_match(
-    left: Sequence[MatchRecord], right: Sequence[MatchRecord], top: int, weights: Weights
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    top: int,
+    weights: Weights,
+    keep: bool = True,
 ) -> tuple[list[Candidate], np.ndarray]:
-    pairs = candidates(left, right, top=top)
+    """One shard's pairs and probabilities; `keep` the catalogue side for the next shard (on
+    a worker; not in the asking process, which would hold it after the job)."""
+    pairs = candidates(left, right, top=top, catalogue=_catalogue(right) if keep else None)
     return pairs, score_probabilities(left, right, pairs, weights=weights)
 
 
@@ -105,7 +130,7 @@ def match_on(
     """Candidate pairs and their probabilities (given weights), in this process without a
     client, else shard by shard on the cluster: the same pairs in the same order either way."""
     if client is None:
-        return _shard_match(left, right, top, weights)
+        return _shard_match(left, right, top, weights, keep=False)
     remote_right: Any = _send(client, list(right))
     futures = [
         client.submit(
