@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import argparse
 import re
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from _demo import temporary_demo
 from sklearn.metrics import average_precision_score
 from sqlalchemy import select
 
 from unionsync.catalog.models import Capability, Program, ProgramItem
 from unionsync.core.meta import DemoMatchTruth
-from unionsync.db.bootstrap import init_database
-from unionsync.db.session import make_engine, make_session_factory, transaction
-from unionsync.demo.loader import load_demo
 from unionsync.matching.candidates import Candidate, MatchRecord
 from unionsync.matching.features import char_cosines
 from unionsync.matching.model import best_threshold
@@ -56,45 +53,37 @@ def main() -> None:
     started = time.perf_counter()
     lexicon = learn_lexicon(args.nomenclature)
     print(f"lexicon: {len(lexicon.table):,} Russian words ({time.perf_counter() - started:.1f} s)")
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'demo.db'}"
-        factory = make_session_factory(make_engine(url))
-        init_database(url, factory)
-        with transaction(factory) as session:
-            load_demo(session)
-        with factory() as session:
-            truth = set(
-                session.execute(select(DemoMatchTruth.item_id, DemoMatchTruth.capability_id))
-            )
-            items = session.execute(
-                select(
-                    ProgramItem.id,
-                    ProgramItem.name_ru,
-                    ProgramItem.tnved_code,
-                    Program.country_code,
-                ).join(Program)
-            ).all()
-            caps = session.scalars(
-                select(Capability).where(Capability.product_name_en.is_not(None))
-            ).all()
-            by_heading: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-            heading: dict[tuple[str, int], str] = {}
-            for item_id, name, code, country in items:
-                if code:
-                    by_heading[(country, code[:2])].append((item_id, name))
-                    heading[("l", item_id)] = code[:4]
-            left: dict[int, MatchRecord] = {}
-            right: dict[int, MatchRecord] = {}
-            keys: list[tuple[int, int]] = []
-            for cap in caps:
-                if not cap.tnved_code:
-                    continue
-                partner = "RU" if cap.enterprise.country_code == "BY" else "BY"
-                heading[("r", cap.id)] = cap.tnved_code[:4]
-                for item_id, name in by_heading.get((partner, cap.tnved_code[:2]), []):
-                    left[item_id] = MatchRecord(item_id, name, None)  # codes hidden
-                    right[cap.id] = MatchRecord(cap.id, cap.product_name_en or "", None)
-                    keys.append((item_id, cap.id))
+    with temporary_demo() as factory, factory() as session:
+        truth = set(session.execute(select(DemoMatchTruth.item_id, DemoMatchTruth.capability_id)))
+        items = session.execute(
+            select(
+                ProgramItem.id,
+                ProgramItem.name_ru,
+                ProgramItem.tnved_code,
+                Program.country_code,
+            ).join(Program)
+        ).all()
+        caps = session.scalars(
+            select(Capability).where(Capability.product_name_en.is_not(None))
+        ).all()
+        by_heading: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+        heading: dict[tuple[str, int], str] = {}
+        for item_id, name, code, country in items:
+            if code:
+                by_heading[(country, code[:2])].append((item_id, name))
+                heading[("l", item_id)] = code[:4]
+        left: dict[int, MatchRecord] = {}
+        right: dict[int, MatchRecord] = {}
+        keys: list[tuple[int, int]] = []
+        for cap in caps:
+            if not cap.tnved_code:
+                continue
+            partner = "RU" if cap.enterprise.country_code == "BY" else "BY"
+            heading[("r", cap.id)] = cap.tnved_code[:4]
+            for item_id, name in by_heading.get((partner, cap.tnved_code[:2]), []):
+                left[item_id] = MatchRecord(item_id, name, None)  # codes hidden
+                right[cap.id] = MatchRecord(cap.id, cap.product_name_en or "", None)
+                keys.append((item_id, cap.id))
     labels = np.array([(i, c) in truth for i, c in keys])
     kind = np.array([heading[("l", i)] == heading[("r", c)] for i, c in keys])
     print(

@@ -53,6 +53,8 @@ def test_the_totals_command_writes_the_csv_and_refuses_a_bad_scheduler(
     monkeypatch.delenv("UNIONSYNC_DASK_SCHEDULER", raising=False)
     config.get_settings.cache_clear()
     try:
+        empty = CliRunner().invoke(app, ["trade", "totals", "--out", str(tmp_path / "t.csv")])
+        assert empty.exit_code == 1 and "No trade file imported yet" in empty.output
         expected = dataset(tmp_path / "trade" / "flows", files=4, rows=100)
         out = tmp_path / "totals.csv"
         result = CliRunner().invoke(app, ["trade", "totals", "--out", str(out)])

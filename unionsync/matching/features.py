@@ -170,7 +170,7 @@ def pair_features(
         na, nb = normal_left[index], normal_right[index]
         rows[index, :-1] = [
             *_one(a, b, na, nb, float(char[index]), float(word[index])),
-            *_attributes(a, b),
+            *_attributes(a, b, na, nb),
             *_rarity(set(text_left[index].split()), set(text_right[index].split()), idf),
         ]
     rows[:, -1] = 0.0 if embedding is None else embedding
@@ -219,7 +219,7 @@ def _models(record: PairRecord, normal: NormalName) -> set[str]:
     return {t for t in tokens if len(t) >= 4 and not _QUANTITY.fullmatch(t)}
 
 
-def _attributes(a: PairRecord, b: PairRecord) -> list[float]:
+def _attributes(a: PairRecord, b: PairRecord, na: NormalName, nb: NormalName) -> list[float]:
     """Brand, model number, price, quantities with units and category, compared one by one;
     0 when a side does not give the attribute (the missing flags tell the trees so)."""
     price_a, price_b = _price(a.role("price")), _price(b.role("price"))
@@ -229,8 +229,7 @@ def _attributes(a: PairRecord, b: PairRecord) -> list[float]:
     brand_same = bool(brand_a and _compact(brand_a) == _compact(brand_b))
     brand_in = _has_brand(brand_a, b.everything) or _has_brand(brand_b, a.everything)
     brand_conflict = bool(brand_a and brand_b and not brand_same and not brand_in)
-    models_a = _models(a, normalise_name(a.name))
-    models_b = _models(b, normalise_name(b.name))
+    models_a, models_b = _models(a, na), _models(b, nb)
     found = any(m in all_b for m in models_a) or any(m in all_a for m in models_b)
     conflict = bool(models_a and models_b and not found)
     qa, qb = quantities(a.everything), quantities(b.everything)

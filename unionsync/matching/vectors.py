@@ -104,9 +104,10 @@ class VectorStore:
         from distributed import as_completed
 
         futures = [client.submit(_embed, self.embedder, chunk, pure=False) for chunk in chunks]
+        sizes = {future.key: len(chunk) for future, chunk in zip(futures, chunks, strict=True)}
         done = 0
         for finished in as_completed(futures):
-            done += len(chunks[futures.index(finished)])
+            done += sizes[finished.key]
             if progress:
                 progress(done, total)
         return list(client.gather(futures))

@@ -418,9 +418,23 @@ def index_progress(session: Session) -> tuple[int, int] | None:
     return int(done), int(total)
 
 
+# The lexicon last learnt, by database and nomenclature version: learning takes seconds, and the
+# suggester (rebuilt whenever the meaning index is written) and cross-language matching runs ask
+# for it again while the nomenclature has not changed
+_LEXICON: dict[tuple[str, int, int], Lexicon | None] = {}
+
+
 def lexicon(session: Session) -> Lexicon | None:
     """The Russian → English lexicon learnt from the loaded TN VED and HS names (None until
-    both are loaded; a few seconds, once per suggester)."""
+    both are loaded); learnt once per nomenclature version."""
+    key = (str(session.get_bind().engine.url), *nomenclature_version(session))
+    if key not in _LEXICON:
+        _LEXICON.clear()
+        _LEXICON[key] = _learn_lexicon(session)
+    return _LEXICON[key]
+
+
+def _learn_lexicon(session: Session) -> Lexicon | None:
     from unionsync.nomenclature.bilingual import Lexicon, aligned_pairs
 
     def names(system: CodeSystem, column: Any) -> dict[str, str]:

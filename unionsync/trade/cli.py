@@ -175,6 +175,11 @@ def totals_command(
 
     settings = get_settings()
     root = settings.data_dir / "trade" / "flows"
+    if not any(root.rglob("*.parquet")):
+        err.print(
+            f"[red]No trade file imported yet ({root} is empty): `unionsync trade import`.[/red]"
+        )
+        raise typer.Exit(1)
     try:
         with connect(scheduler or settings.dask_scheduler) as client:
             found = totals(root, client)
