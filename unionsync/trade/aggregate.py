@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unionsync.core.cluster import shards
 
@@ -71,3 +72,73 @@ def totals(
             entry[0] += cents
             entry[1] += rows
     return {key: (cents, rows) for key, (cents, rows) in sorted(summed.items())}
+
+
+# Mirror statistics over the whole dataset need each country pair's records, not only the
+# subheading totals: one line per reporter, partner, year, direction, subheading and currency.
+# Quantities are summed in thousandths as integers for the same reason values are in cents.
+FlowKey = tuple[str, str, int, str, int, str]  # reporter, partner, year, flow, hs6, currency
+_FLOWS_QUERY = """
+    SELECT reporter, partner, CAST(year AS INTEGER) AS year, CAST(flow AS VARCHAR) AS flow,
+           hs6, currency,
+           sum(CAST(round(value * 100) AS BIGINT)) AS cents,
+           sum(CAST(round(quantity * 1000) AS BIGINT)) AS milli,
+           list(DISTINCT unit) FILTER (WHERE unit IS NOT NULL) AS units,
+           count(*) AS n
+    FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
+    WHERE hs6 IS NOT NULL
+    GROUP BY ALL
+"""
+
+
+@dataclass(slots=True)
+class FlowTotal:
+    """One reporter's record of one flow (partner, year, direction, subheading, currency),
+    summed over every file and row that holds it."""
+
+    cents: int = 0
+    milli: int | None = None  # the quantity in thousandths; None when no row gives one
+    units: set[str] = field(default_factory=set)
+    rows: int = 0
+
+
+def partial_flows(files: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(reporter, partner, year, flow, hs6, currency, cents, milli, units, rows) of these files."""
+    import duckdb
+
+    if not files:
+        return []
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET threads TO 1")
+        return [
+            tuple(row)
+            for row in connection.execute(_FLOWS_QUERY, {"files": list(files)}).fetchall()
+        ]
+    finally:
+        connection.close()
+
+
+def flow_totals(
+    root: Path, client: Client | None = None, files_per_task: int = FILES_PER_TASK
+) -> dict[FlowKey, FlowTotal]:
+    """Every reporter's record of every flow over the dataset under `root`, in key order."""
+    files = dataset_files(root)
+    if client is None:
+        parts = [partial_flows(files)]
+    else:
+        futures = [
+            client.submit(partial_flows, files[part.start : part.stop], pure=False)
+            for part in shards(len(files), files_per_task)
+        ]
+        parts = client.gather(futures)
+    summed: dict[FlowKey, FlowTotal] = defaultdict(FlowTotal)
+    for part in parts:
+        for reporter, partner, year, flow, hs6, currency, cents, milli, units, rows in part:
+            entry = summed[(reporter, partner, int(year), flow, int(hs6), currency)]
+            entry.cents += int(cents)
+            if milli is not None:
+                entry.milli = (entry.milli or 0) + int(milli)
+            entry.units.update(units or ())
+            entry.rows += int(rows)
+    return dict(sorted(summed.items()))

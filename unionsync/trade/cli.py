@@ -12,6 +12,7 @@ from rich.table import Table
 from unionsync.access.policy import SYSTEM
 from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.config import get_settings
+from unionsync.core.cluster import connect
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.money import Currency
 from unionsync.trade import reconcile
@@ -43,24 +44,62 @@ def mirror(
         bool, typer.Option("--mutual", help="both directions: each country's records")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    dataset: Annotated[
+        bool,
+        typer.Option(
+            "--dataset",
+            help="from every imported file's full table (all partners, at 6 digits) instead "
+            "of the BY–RU summary in the database",
+        ),
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="with --dataset: local:N or tcp://host:8786 (default: UNIONSYNC_DASK_SCHEDULER,"
+            " else in this process)",
+        ),
+    ] = None,
 ) -> None:
     """Both sides' records of a flow, the reconciled estimate with its interval, the flags."""
     if currency not in {c.value for c in Currency}:
         err.print(f"[red]unknown currency {currency!r}: BYN, RUB or USD[/red]")
         raise typer.Exit(2)
-    build = reconcile.mutual_report if mutual else reconcile.mirror_report
+    if dataset and (mutual or critical):
+        err.print(
+            "[red]--dataset reconciles one direction of every code: drop --mutual and "
+            "--critical[/red]"
+        )
+        raise typer.Exit(2)
+    settings = get_settings()
     with operator_session(ready_factory()) as session:
         try:
-            report = build(
-                session,
-                SYSTEM,
-                exporter.upper(),
-                importer.upper(),
-                critical=critical,
-                currency=Currency(currency),
-                cif_fob=cif_fob,
-                estimate_cif=estimate_cif,
-            )
+            if dataset:
+                root = _dataset_root()
+                with connect(scheduler or settings.dask_scheduler) as client:
+                    report = reconcile.dataset_mirror_report(
+                        session,
+                        SYSTEM,
+                        root,
+                        exporter.upper(),
+                        importer.upper(),
+                        client=client,
+                        currency=Currency(currency),
+                        cif_fob=cif_fob,
+                        estimate_cif=estimate_cif,
+                    )
+            else:
+                build = reconcile.mutual_report if mutual else reconcile.mirror_report
+                report = build(
+                    session,
+                    SYSTEM,
+                    exporter.upper(),
+                    importer.upper(),
+                    critical=critical,
+                    currency=Currency(currency),
+                    cif_fob=cif_fob,
+                    estimate_cif=estimate_cif,
+                )
         except UnionSyncError as error:
             err.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from None
@@ -97,6 +136,17 @@ def mirror(
             f"{row.exporter_record or 0:,.0f} vs {row.importer_record_fob or 0:,.0f} "
             f"({', '.join(f.replace('_', ' ') for f in row.flags) or 'no flag'})"
         )
+
+
+def _dataset_root() -> Path:
+    """The imported files' Parquet dataset; exits with a hint when nothing was imported."""
+    root = get_settings().data_dir / "trade" / "flows"
+    if not any(root.rglob("*.parquet")):
+        err.print(
+            f"[red]No trade file imported yet ({root} is empty): `unionsync trade import`.[/red]"
+        )
+        raise typer.Exit(1)
+    return root
 
 
 @app.command("import")
@@ -170,16 +220,10 @@ def totals_command(
     import csv
     from decimal import Decimal
 
-    from unionsync.core.cluster import connect
     from unionsync.trade.aggregate import totals
 
     settings = get_settings()
-    root = settings.data_dir / "trade" / "flows"
-    if not any(root.rglob("*.parquet")):
-        err.print(
-            f"[red]No trade file imported yet ({root} is empty): `unionsync trade import`.[/red]"
-        )
-        raise typer.Exit(1)
+    root = _dataset_root()
     try:
         with connect(scheduler or settings.dask_scheduler) as client:
             found = totals(root, client)

@@ -7,18 +7,23 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unionsync.access.policy import Action, Kind, Principal, require
+from unionsync.core.errors import DomainValidationError, FieldError
 from unionsync.core.money import Currency
 from unionsync.core.shared import data_version, version_of
 from unionsync.nomenclature.lists import MembershipIndex, all_lists, entry_spans, get_list
 from unionsync.trade.mirror import DEFAULT_CIF_FOB, Mirror, MirrorRow, Record, mirror
 from unionsync.trade.models import TradeFlow
 from unionsync.trade.service import RateUsed, rate_factor
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 ANY_LIST = "*"  # codes under any code list (what the overview calls critical products)
 
@@ -77,27 +82,38 @@ def _records(
         if flows:
             keep = index.contains([f.tnved_code for f in flows])
             flows = [f for f, kept in zip(flows, keep, strict=True) if kept]
-    factor: dict[tuple[Currency, int], Decimal] = {}
-    rates: dict[int, tuple[RateUsed, ...]] = {}
-    records = []
-    for flow in flows:
-        key = (flow.value_currency, flow.year)
-        if key not in factor:
-            factor[key], used = rate_factor(session, flow.value_currency, Currency.USD, flow.year)
-            rates[flow.year] = tuple(dict.fromkeys(rates.get(flow.year, ()) + used))
-        records.append(
-            Record(
-                flow.reporter_code,
-                flow.partner_code,
-                flow.year,
-                flow.flow.value,
-                flow.tnved_code,
-                float(flow.value_amount * factor[key]),
-                float(flow.quantity) if flow.quantity is not None else None,
-                flow.unit_okei,
-            )
+    usd = _ToUsd(session)
+    records = [
+        Record(
+            flow.reporter_code,
+            flow.partner_code,
+            flow.year,
+            flow.flow.value,
+            flow.tnved_code,
+            usd(flow.value_amount, flow.value_currency, flow.year),
+            float(flow.quantity) if flow.quantity is not None else None,
+            flow.unit_okei,
         )
-    return records, rates
+        for flow in flows
+    ]
+    return records, usd.rates
+
+
+class _ToUsd:
+    """Amounts in USD at each year's rate, each rate looked up once; `rates` keeps the rates
+    used per year, which the report shows beside its figures."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.factor: dict[tuple[Currency, int], Decimal] = {}
+        self.rates: dict[int, tuple[RateUsed, ...]] = {}
+
+    def __call__(self, amount: Decimal, currency: Currency, year: int) -> float:
+        key = (currency, year)
+        if key not in self.factor:
+            self.factor[key], used = rate_factor(self.session, currency, Currency.USD, year)
+            self.rates[year] = tuple(dict.fromkeys(self.rates.get(year, ()) + used))
+        return float(amount * self.factor[key])
 
 
 def mirror_report(
@@ -116,6 +132,54 @@ def mirror_report(
     records, rates = _records(session, (exporter, importer), critical, actor)
     result = mirror(records, exporter, importer, cif_fob=cif_fob, estimate_cif=estimate_cif)
     return _report(session, exporter, importer, currency, result, rates)
+
+
+def dataset_mirror_report(
+    session: Session,
+    actor: Principal,
+    root: Path,
+    exporter: str,
+    importer: str,
+    *,
+    client: Client | None = None,
+    level: int = 6,
+    currency: Currency = Currency.BYN,
+    cif_fob: float = DEFAULT_CIF_FOB,
+    estimate_cif: bool = False,
+) -> MirrorReport:
+    """Mirror statistics over every imported file's full table (all partners, not only the
+    BY–RU summary): each file group is summed where it runs (on a Dask cluster with `client`),
+    and the reporters' variances are estimated from every country pair the files hold, which
+    makes them identifiable per reporter and role. Codes are compared at `level` ≤ 6 digits,
+    the HS subheading every layout has."""
+    from unionsync.trade.aggregate import flow_totals
+
+    require(actor, Action.VIEW, Kind.TRADE)
+    if not 2 <= level <= 6:
+        raise DomainValidationError(
+            [FieldError("level", "the full tables are compared at 2 to 6 digits", level)]
+        )
+    usd = _ToUsd(session)
+    records = []
+    for (reporter, partner, year, flow, hs6, held), total in flow_totals(root, client).items():
+        units = sorted(total.units)
+        records.append(
+            Record(
+                reporter,
+                partner,
+                year,
+                flow,
+                f"{hs6:06d}",
+                usd(Decimal(total.cents).scaleb(-2), Currency(held), year),
+                # quantities in different units are never added (as in the summary)
+                None if total.milli is None or len(units) > 1 else total.milli / 1000,
+                ",".join(units) or None,
+            )
+        )
+    result = mirror(
+        records, exporter, importer, level=level, cif_fob=cif_fob, estimate_cif=estimate_cif
+    )
+    return _report(session, exporter, importer, currency, result, usd.rates)
 
 
 def mutual_report(
