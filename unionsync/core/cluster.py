@@ -80,7 +80,7 @@ def connect(text: str | None) -> Iterator[Client | None]:
                 n_workers=choice.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: two jobs may run at once
             ) as cluster,
             Client(cluster) as client,
         ):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -215,6 +217,53 @@ def _csv_rows(content: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any
     text = _decode(content, filename)
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     return enumerate(([csv_uncell(cell) for cell in row] for row in reader), start=1)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFormat:
+    """How a CSV file on disk is written: what a columnar reader needs to read it the same way."""
+
+    encoding: str  # "utf-8-sig" or "cp1251"
+    delimiter: str
+    header_row: int  # 1-based: the rows before it are blank
+    headers: list[str]
+
+
+@contextmanager
+def open_csv(path: Path) -> Iterator[tuple[CsvFormat, RowStream]]:
+    """A CSV file read from disk row by row (never whole in memory, unlike `read_table`), with
+    the same encodings, separators, header rule and row numbers."""
+    encoding = file_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        delimiter = _delimiter(handle.read(65536))
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter)
+        numbered = enumerate(([csv_uncell(cell) for cell in row] for row in reader), start=1)
+        for number, values in numbered:
+            cells = [_clean(v) for v in values]
+            if any(c not in (None, "") for c in cells):
+                headers = [str(c or "").strip() for c in cells]
+                rows = _data_rows(headers, numbered)
+                yield (
+                    CsvFormat(encoding, delimiter, number, headers),
+                    RowStream(path.name, headers, rows),
+                )
+                return
+    raise UnreadableFileError(f"{path.name}: the file is empty (no header row)")
+
+
+def file_encoding(path: Path, chunk: int = 1 << 24) -> str:
+    """UTF-8 when the whole file decodes as UTF-8 (checked chunk by chunk), else Windows-1251,
+    the two encodings `read_table` accepts."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(chunk):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1251"
+    return "utf-8-sig"
 
 
 def _delimiter(text: str) -> str:

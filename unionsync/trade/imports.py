@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,9 +29,19 @@ from unionsync.access.policy import Action, Kind, Principal, require
 from unionsync.core.messages import N_, ExplainedError
 from unionsync.core.money import Currency
 from unionsync.core.shared import mark_changed
-from unionsync.core.tabular import ImportFailedError, RowError, Sheet, parse_decimal, read_table
+from unionsync.core.tabular import (
+    CsvFormat,
+    ImportFailedError,
+    RowError,
+    Sheet,
+    csv_uncell,
+    open_csv,
+    parse_decimal,
+    read_table,
+)
 from unionsync.nomenclature.codes import parse_tnved
 from unionsync.reference.units import resolve_unit
+from unionsync.trade.aggregate import dataset_files
 from unionsync.trade.models import FlowDirection, TradeFlow
 
 UNION = ("BY", "RU")
@@ -85,39 +96,22 @@ class Flow:
 
 
 class _CellError(Exception):
-    """A cell that cannot be read (the column and why)."""
+    """A cell that cannot be read: why, and the value as the file has it."""
 
-    def __init__(self, column: str, template: str, cell: object = None, **params: Any) -> None:
+    def __init__(self, template: str, cell: object = None, **params: Any) -> None:
         super().__init__(template)
-        self.column, self.template, self.cell, self.params = column, template, cell, params
+        self.template, self.cell, self.params = template, cell, params
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """One data row with its sheet, whose headers are resolved once, not per row."""
-
-    sheet: Sheet
-    values: dict[str, Any]
-
-
-def _get(row: _Row, *names: str) -> tuple[str, Any]:
-    """The first of `names` the file has (layouts spell headers differently)."""
-    header = row.sheet.find_column(*names)
-    return (names[0], None) if header is None else (header, row.values.get(header))
-
-
-def _required(row: _Row, *names: str) -> tuple[str, str]:
-    column, value = _get(row, *names)
+def _text(value: object) -> str:
+    """A cell as text: stripped, and `2022.0` (a number cell read as text) as `2022`."""
     text = "" if value is None else str(value).strip()
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
-    if not text:
-        raise _CellError(column, N_("required value is empty"))
-    return column, text
+    return text
 
 
-def _country(row: _Row, *names: str) -> str:
-    column, text = _required(row, *names)
+def _country(text: str) -> str:
     upper = text.upper()
     if upper in WORLD:
         return "W00"  # Comtrade's «World»: a total over partners, kept as such
@@ -129,172 +123,164 @@ def _country(row: _Row, *names: str) -> str:
         return M49.get(upper, M49.get(upper.lstrip("0"), upper))
     if len(upper) == 3 and upper.isalpha():
         return upper
-    raise _CellError(column, N_("«%(value)s» is not a country code (ISO or M49)"), text, value=text)
+    raise _CellError(N_("«%(value)s» is not a country code (ISO or M49)"), text, value=text)
 
 
-def _number(row: _Row, *names: str, required: bool = False) -> Decimal | None:
-    column, value = _get(row, *names)
-    try:
-        number = parse_decimal(value)
-    except ExplainedError as error:
-        raise _CellError(column, error.template, value, **error.params) from None
-    if number is None and required:
-        raise _CellError(column, N_("required value is empty"))
-    return number
-
-
-def _year(row: _Row, *names: str) -> int:
-    column, text = _required(row, *names)
+def _year(text: str) -> int:
     digits = text[:4]
     if not (digits.isdigit() and 1990 <= int(digits) <= 2100):
-        raise _CellError(column, N_("«%(value)s» is not a year or a period"), text, value=text)
+        raise _CellError(N_("«%(value)s» is not a year or a period"), text, value=text)
     return int(digits)
 
 
-def _code(row: _Row, *names: str) -> str:
-    column, text = _required(row, *names)
+def _code(text: str) -> str:
     try:
         return parse_tnved(text).digits
     except ExplainedError as error:
-        raise _CellError(column, error.template, text, **error.params) from None
+        raise _CellError(error.template, text, **error.params) from None
 
 
-def _comtrade(row: _Row, currency: str, reporter: str | None) -> Flow:
-    """Both Comtrade layouts: the API/bulk one (refYear, reporterISO, flowCode, cmdCode,
-    primaryValue, qty, qtyUnitAbbr, netWgt) and the older bulk one (Year, Trade Flow Code,
-    Reporter ISO, Commodity Code, Trade Value (US$), Qty, Netweight (kg))."""
-    column, flow_text = _required(row, "flowCode", "Trade Flow Code", "Trade Flow")
-    flows = {
-        "x": "export",
-        "m": "import",
-        "2": "export",
-        "1": "import",
-        "export": "export",
-        "import": "import",
-    }
-    flow = flows.get(flow_text.casefold())
-    if flow is None:
-        raise _CellError(
-            column, N_("«%(value)s»: X or M (export or import)"), flow_text, value=flow_text
-        )
-    _unit_column, unit_text = _get(row, "qtyUnitAbbr", "Qty Unit")
-    unit = COMTRADE_UNITS.get(str(unit_text or "").strip().casefold()) if unit_text else None
-    return Flow(
-        _country(row, "reporterISO", "Reporter ISO", "reporterCode", "Reporter Code"),
-        _country(row, "partnerISO", "Partner ISO", "partnerCode", "Partner Code"),
-        _year(row, "refYear", "Year", "period", "Period"),
-        flow,
-        _code(row, "cmdCode", "Commodity Code"),
-        _number(row, "primaryValue", "Trade Value (US$)", "TradeValue", required=True)
-        or Decimal(0),
-        "USD",
-        _number(row, "qty", "Qty"),
-        unit,
-        _number(row, "netWgt", "Netweight (kg)", "NetWeight"),
-    )
+def _comtrade_flow(text: str) -> str:
+    flows = {"x": "export", "m": "import", "2": "export", "1": "import"}
+    flow = flows.get(text.casefold(), text.casefold())
+    if flow not in ("export", "import"):
+        raise _CellError(N_("«%(value)s»: X or M (export or import)"), text, value=text)
+    return flow
 
 
-def _baci(row: _Row, currency: str, reporter: str | None) -> Flow:
-    """CEPII BACI: t (year), i (exporter, M49), j (importer), k (HS6), v (thousand USD),
-    q (metric tonnes). A BACI row is one reconciled flow; it is kept as the exporter's."""
-    value = _number(row, "v", required=True) or Decimal(0)
-    quantity = _number(row, "q")
-    return Flow(
-        _country(row, "i"),
-        _country(row, "j"),
-        _year(row, "t"),
-        "export",
-        _code(row, "k"),
-        value * 1000,
-        "USD",
-        quantity,
-        "168" if quantity is not None else None,
-        quantity * 1000 if quantity is not None else None,
-    )
+def _comtrade_unit(text: str) -> str | None:
+    return COMTRADE_UNITS.get(text.casefold())
 
 
-def _customs(row: _Row, currency: str, reporter: str | None) -> Flow:
-    """A national customs table: direction (ЭК/ИМ, export/import), period, partner country,
-    10-digit code, unit, value, net weight, quantity; the reporter is the file's country."""
-    if reporter is None:
-        raise _CellError(
-            "reporter", N_("name the reporting country of a customs file (--reporter)")
-        )
-    column, direction = _required(row, "direction", "направление", "напр")
-    flows = {
-        "эк": "export",
-        "им": "import",
-        "export": "export",
-        "import": "import",
-        "экспорт": "export",
-        "импорт": "import",
-    }
-    flow = flows.get(direction.casefold())
-    if flow is None:
-        raise _CellError(
-            column, N_("«%(value)s»: ЭК or ИМ (export or import)"), direction, value=direction
-        )
-    unit_column, unit_text = _get(row, "unit", "единица", "ед")
-    unit = None
-    if unit_text not in (None, ""):
-        try:
-            unit = resolve_unit(unit_text).code
-        except ExplainedError as error:
-            raise _CellError(unit_column, error.template, unit_text, **error.params) from None
-    return Flow(
-        reporter,
-        _country(row, "country", "страна"),
-        _year(row, "period", "период"),
-        flow,
-        _code(row, "code", "код", "tnved", "код тн вэд"),
-        _number(row, "value", "стоимость", required=True) or Decimal(0),
-        currency,
-        _number(row, "quantity", "количество"),
-        unit,
-        _number(row, "net weight", "net_weight", "нетто", "вес нетто"),
-    )
+def _customs_flow(text: str) -> str:
+    flows = {"эк": "export", "им": "import", "экспорт": "export", "импорт": "import"}
+    flow = flows.get(text.casefold(), text.casefold())
+    if flow not in ("export", "import"):
+        raise _CellError(N_("«%(value)s»: ЭК or ИМ (export or import)"), text, value=text)
+    return flow
 
 
-LAYOUTS: dict[str, Callable[[_Row, str, str | None], Flow]] = {
-    "comtrade": _comtrade,
-    "baci": _baci,
-    "customs": _customs,
-}
-# the columns each layout cannot do without, each with the spellings it accepts: a file of
-# another layout is refused once per missing column, not once per row
-REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "comtrade": (
-        ("flowCode", "Trade Flow Code", "Trade Flow"),
-        ("reporterISO", "Reporter ISO", "reporterCode", "Reporter Code"),
-        ("partnerISO", "Partner ISO", "partnerCode", "Partner Code"),
-        ("refYear", "Year", "period", "Period"),
-        ("cmdCode", "Commodity Code"),
-        ("primaryValue", "Trade Value (US$)", "TradeValue"),
-    ),
-    "baci": (("t",), ("i",), ("j",), ("k",), ("v",)),
-    "customs": (
-        ("direction", "направление", "напр"),
-        ("country", "страна"),
-        ("period", "период"),
-        ("code", "код", "tnved", "код тн вэд"),
-        ("value", "стоимость"),
-    ),
-}
+def _unit(text: str) -> str:
+    try:
+        return resolve_unit(text).code
+    except ExplainedError as error:
+        raise _CellError(error.template, text, **error.params) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """Where a field of `Flow` comes from: the first of `names` the file has, read by `read`
+    (a cell's text → the value) or, without it, as a number (× 10^`scale`). Every entrance
+    (a row at a time, or a whole column of a large CSV at once) reads a cell the same way."""
+
+    names: tuple[str, ...]
+    read: Callable[[str], Any] | None = None
+    required: bool = True
+    scale: int = 0
+    present: str | None = None  # the value whenever the cell is filled (BACI's unit of q)
+    missing: tuple[str, ...] = ()  # texts that mean an empty cell (BACI writes NA)
+
+
+Source = Column | str | None  # a column, or the same value on every row
+
+
+def layout_fields(layout: str, currency: str, reporter: str | None) -> dict[str, Source]:
+    """Each `Flow` field's source in `layout`, in the order errors are reported."""
+    if layout == "comtrade":
+        # both Comtrade layouts: the API/bulk one (refYear, reporterISO, flowCode, cmdCode,
+        # primaryValue, qty, qtyUnitAbbr, netWgt) and the older bulk one (Year, Trade Flow
+        # Code, Reporter ISO, Commodity Code, Trade Value (US$), Qty, Netweight (kg))
+        return {
+            "flow": Column(("flowCode", "Trade Flow Code", "Trade Flow"), _comtrade_flow),
+            "reporter": Column(
+                ("reporterISO", "Reporter ISO", "reporterCode", "Reporter Code"), _country
+            ),
+            "partner": Column(
+                ("partnerISO", "Partner ISO", "partnerCode", "Partner Code"), _country
+            ),
+            "year": Column(("refYear", "Year", "period", "Period"), _year),
+            "code": Column(("cmdCode", "Commodity Code"), _code),
+            "value": Column(("primaryValue", "Trade Value (US$)", "TradeValue")),
+            "currency": "USD",
+            "quantity": Column(("qty", "Qty"), required=False),
+            "unit": Column(("qtyUnitAbbr", "Qty Unit"), _comtrade_unit, required=False),
+            "net_kg": Column(("netWgt", "Netweight (kg)", "NetWeight"), required=False),
+        }
+    if layout == "baci":
+        # CEPII BACI: t (year), i (exporter, M49), j (importer), k (HS6), v (thousand USD),
+        # q (metric tonnes). A BACI row is one reconciled flow; it is kept as the exporter's.
+        tonnes = ("q",)
+        return {
+            "reporter": Column(("i",), _country),
+            "partner": Column(("j",), _country),
+            "year": Column(("t",), _year),
+            "flow": "export",
+            "code": Column(("k",), _code),
+            "value": Column(("v",), scale=3),
+            "currency": "USD",
+            "quantity": Column(tonnes, required=False, missing=("NA",)),
+            "unit": Column(tonnes, required=False, present="168", missing=("NA",)),
+            "net_kg": Column(tonnes, required=False, scale=3, missing=("NA",)),
+        }
+    if layout == "customs":
+        # a national customs table: direction (ЭК/ИМ, export/import), period, partner country,
+        # 10-digit code, unit, value, net weight, quantity; the reporter is the file's country
+        return {
+            "reporter": reporter,
+            "flow": Column(("direction", "направление", "напр"), _customs_flow),
+            "partner": Column(("country", "страна"), _country),
+            "year": Column(("period", "период"), _year),
+            "code": Column(("code", "код", "tnved", "код тн вэд"), _code),
+            "value": Column(("value", "стоимость")),
+            "currency": currency,
+            "quantity": Column(("quantity", "количество"), required=False),
+            "unit": Column(("unit", "единица", "ед"), _unit, required=False),
+            "net_kg": Column(("net weight", "net_weight", "нетто", "вес нетто"), required=False),
+        }
+    raise ValueError(f"unknown layout {layout!r}: {', '.join(LAYOUTS)}")
+
+
+LAYOUTS = ("comtrade", "baci", "customs")
 
 
 def missing_columns(sheet: Sheet, layout: str) -> list[RowError]:
-    """One error per required column the sheet lacks, naming the spellings accepted."""
+    """One error per required column the sheet lacks, naming the spellings accepted (a file of
+    another layout is refused once per missing column, not once per row)."""
+    fields = layout_fields(layout, "USD", "")
     return [
         RowError.explained(
             sheet.name,
             1,
-            names[0],
+            source.names[0],
             N_("required column is missing (accepted headers: %(names)s)"),
-            names=", ".join(f"«{name}»" for name in names),
+            names=", ".join(f"«{name}»" for name in source.names),
         )
-        for names in REQUIRED_COLUMNS[layout]
-        if sheet.find_column(*names) is None
+        for source in fields.values()
+        if isinstance(source, Column)
+        and source.required
+        and sheet.find_column(*source.names) is None
     ]
+
+
+def _cell(source: Column, raw: object) -> Any:
+    """One cell's value as `source` reads it (None: empty and allowed to be)."""
+    text = _text(raw)
+    if text in source.missing:
+        text = ""
+    if not text:
+        if source.required:
+            raise _CellError(N_("required value is empty"))
+        return None
+    if source.present is not None:
+        return source.present
+    if source.read is not None:
+        return source.read(text)
+    try:
+        number = parse_decimal(raw if not isinstance(raw, str) else text)
+    except ExplainedError as error:
+        raise _CellError(error.template, raw, **error.params) from None
+    assert number is not None
+    return number.scaleb(source.scale) if source.scale else number
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,29 +290,456 @@ class ImportResult:
     summarised: int  # rows of mutual BY–RU trade now in trade_flow
 
 
+MAX_ERRORS = 1000  # a file this wrong is the wrong file: stop reading and say so
+BATCH_ROWS = 50_000
+
+
+class _Errors:
+    """The errors found so far, with the row and field order they are reported in."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[tuple[int, int, RowError]] = []
+
+    def add(self, row: int, order: int, column: str, error: _CellError) -> None:
+        self.found.append(
+            (
+                row,
+                order,
+                RowError.explained(
+                    self.name, row, column, error.template, error.cell, **error.params
+                ),
+            )
+        )
+
+    @property
+    def full(self) -> bool:
+        return len(self.found) >= MAX_ERRORS
+
+    def raise_any(self) -> None:
+        if self.found:
+            self.found.sort(key=lambda found: found[:2])
+            raise ImportFailedError([error for _row, _order, error in self.found[:MAX_ERRORS]])
+
+
+def _sources(sheet: Sheet, fields: dict[str, Source]) -> list[tuple[str, Source, str | None]]:
+    """(field, source, the file's header for it) with the headers resolved once per file."""
+    return [
+        (name, source, sheet.find_column(*source.names) if isinstance(source, Column) else None)
+        for name, source in fields.items()
+    ]
+
+
+def _row_flow(
+    values: dict[str, Any],
+    number: int,
+    sources: list[tuple[str, Source, str | None]],
+    errors: _Errors,
+) -> Flow | None:
+    """One row in the one shape, or None with every bad cell of it in `errors`."""
+    found: dict[str, Any] = {}
+    bad = False
+    for order, (name, source, header) in enumerate(sources):
+        if not isinstance(source, Column):
+            found[name] = source
+            continue
+        try:
+            found[name] = _cell(source, None if header is None else values.get(header))
+        except _CellError as error:
+            errors.add(number, order, header or source.names[0], error)
+            bad = True
+    return None if bad else Flow(**found)
+
+
 def read_flows(
     sheet: Sheet, layout: str, *, currency: str = "USD", reporter: str | None = None
 ) -> list[Flow]:
     """Every row of `sheet` in the one shape, or `ImportFailedError` listing every bad cell."""
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}: {', '.join(LAYOUTS)}")
-    read = LAYOUTS[layout]
-    missing = missing_columns(sheet, layout)
-    if missing:
-        raise ImportFailedError(missing)
-    flows, errors = [], []
-    for number, row in sheet.rows:
-        try:
-            flows.append(read(_Row(sheet, row), currency, reporter))
-        except _CellError as cell:
-            errors.append(
-                RowError.explained(
-                    sheet.name, number, cell.column, cell.template, cell.cell, **cell.params
-                )
-            )
-    if errors:
-        raise ImportFailedError(errors)
+    fields = _checked_fields(sheet, layout, currency, reporter)
+    sources = _sources(sheet, fields)
+    errors = _Errors(sheet.name)
+    flows = []
+    for number, values in sheet.rows:
+        flow = _row_flow(values, number, sources, errors)
+        if flow is not None:
+            flows.append(flow)
+        if errors.full:
+            break
+    errors.raise_any()
     return flows
+
+
+def _checked_fields(
+    sheet: Sheet, layout: str, currency: str, reporter: str | None
+) -> dict[str, Source]:
+    """The layout's sources, after refusing a file without its required columns (or a customs
+    file without its reporting country) once, not once per row."""
+    fields = layout_fields(layout, currency, reporter)
+    problems = missing_columns(sheet, layout)
+    if layout == "customs" and reporter is None:
+        problems.insert(
+            0,
+            RowError.explained(
+                sheet.name,
+                1,
+                "reporter",
+                N_("name the reporting country of a customs file (--reporter)"),
+            ),
+        )
+    if problems:
+        raise ImportFailedError(problems)
+    return fields
+
+
+SCHEMA_FIELDS = (
+    ("reporter", "string"),
+    ("partner", "string"),
+    ("year", "int16"),
+    ("flow", "string"),
+    ("code", "string"),
+    # the HS subheading as an integer: the aggregation key (codes coarser than six digits have
+    # none)
+    ("hs6", "int32"),
+    ("value", "float64"),
+    ("currency", "string"),
+    ("quantity", "float64"),
+    ("unit", "string"),
+    ("net_kg", "float64"),
+)
+
+
+def _schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([(name, pa.type_for_alias(kind)) for name, kind in SCHEMA_FIELDS])
+
+
+def _batch(flows: Sequence[Flow]) -> Any:
+    """Flows read a row at a time as one Arrow batch of the stored table."""
+    import pyarrow as pa
+
+    def number(value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+    columns = {
+        "reporter": [f.reporter for f in flows],
+        "partner": [f.partner for f in flows],
+        "year": [f.year for f in flows],
+        "flow": [f.flow for f in flows],
+        "code": [f.code for f in flows],
+        "hs6": [int(f.code[:6]) if len(f.code) >= 6 else None for f in flows],
+        "value": [float(f.value) for f in flows],
+        "currency": [f.currency for f in flows],
+        "quantity": [number(f.quantity) for f in flows],
+        "unit": [f.unit for f in flows],
+        "net_kg": [number(f.net_kg) for f in flows],
+    }
+    return pa.RecordBatch.from_pydict(columns, schema=_schema())
+
+
+def _row_batches(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    sources: list[tuple[str, Source, str | None]],
+    errors: _Errors,
+    counter: list[int],
+) -> Iterator[Any]:
+    """Rows read one at a time (Excel, and CSV files a columnar reader cannot take), as
+    batches of the stored table; a row with a bad cell is left out, its errors kept."""
+    flows: list[Flow] = []
+    for number, values in rows:
+        flow = _row_flow(values, number, sources, errors)
+        if flow is not None and not errors.found:
+            flows.append(flow)
+        if len(flows) >= BATCH_ROWS:
+            counter[0] += len(flows)
+            yield _batch(flows)
+            flows = []
+        if errors.full:
+            return
+    if flows:
+        counter[0] += len(flows)
+        yield _batch(flows)
+
+
+class _NotColumnarError(Exception):
+    """The CSV has a row the columnar reader cannot place (a row with too few or too many
+    cells, or a line break inside a quoted cell): it is read a row at a time instead."""
+
+
+_PLAIN = r"^[0-9]{1,30}(\.[0-9]{1,29})?$"  # what Decimal and Arrow read to the same float
+# with a scale, at most 24 digits, so that Decimal's 28-digit product is exact too
+_PLAIN_SCALED = r"^[0-9]{1,12}(\.[0-9]{1,12})?$"
+
+
+def _columnar_batches(
+    path: Path,
+    form: CsvFormat,
+    sheet: Sheet,
+    sources: list[tuple[str, Source, str | None]],
+    errors: _Errors,
+    counter: list[int],
+) -> Iterator[Any]:
+    """A large CSV read by Arrow block by block (bounded memory, parsed in C++): each column
+    read at once, categorical columns through the same cell readers once per distinct value,
+    numbers that Arrow parses exactly as Decimal does in bulk and the rest cell by cell. Row
+    numbers are the file's lines (a row with the wrong number of cells raises _NotColumnarError)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [f"c{n}" for n in range(len(form.headers))]
+    # the header of each column the layout uses; with repeated headers the last one wins, as
+    # in a row read one at a time
+    index = {header: n for n, header in enumerate(form.headers)}
+    invalid: list[int] = []
+
+    def refuse(_row: Any) -> str:
+        invalid.append(1)
+        return "skip"
+
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            column_names=names,
+            skip_rows=form.header_row,
+            block_size=1 << 23,
+            encoding="utf8" if form.encoding == "utf-8-sig" else form.encoding,
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=form.delimiter,
+            ignore_empty_lines=False,
+            newlines_in_values=False,
+            invalid_row_handler=refuse,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    first = form.header_row + 1  # the line of the first data row
+    schema = _schema()
+    try:
+        for batch in reader:
+            if invalid:
+                raise _NotColumnarError
+            yield from _columnar_batch(batch, first, index, names, sources, schema, errors, counter)
+            first += batch.num_rows
+            if errors.full:
+                return
+    except pa.ArrowInvalid as error:
+        raise _NotColumnarError from error
+    if invalid:
+        raise _NotColumnarError
+
+
+def _columnar_batch(
+    batch: Any,
+    first: int,
+    index: dict[str, int],
+    names: list[str],
+    sources: list[tuple[str, Source, str | None]],
+    schema: Any,
+    errors: _Errors,
+    counter: list[int],
+) -> Iterator[Any]:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = batch.num_rows
+    if not size:
+        return
+    blank = [pc.equal(pc.utf8_trim_whitespace(batch.column(n)), "") for n in names]
+    empty_row = np.logical_and.reduce([b.to_numpy(zero_copy_only=False) for b in blank])
+    bad = np.zeros(size, dtype=bool)
+    columns: dict[str, Any] = {}
+
+    def fail(rows: Any, order: int, column: str, error: _CellError) -> None:
+        for row in rows:
+            if not empty_row[row]:
+                bad[row] = True
+                if not errors.full:
+                    errors.add(first + int(row), order, column, error)
+
+    for order, (name, source, header) in enumerate(sources):
+        kind = schema.field(name).type
+        if not isinstance(source, Column):
+            columns[name] = pa.array(np.full(size, source, dtype=object), kind)
+            continue
+        if header is None:  # an optional column the file does not have
+            columns[name] = pa.nulls(size, kind)
+            continue
+        raw = batch.column(f"c{index[header]}")
+
+        def failed(rows: Any, error: _CellError, order: int = order, column: str = header) -> None:
+            fail(rows, order, column, error)
+
+        if source.present is not None:
+            columns[name] = _present(raw, source)
+        elif source.read is not None:
+            columns[name] = _by_distinct(raw, source, kind, failed)
+        else:
+            columns[name] = _numbers(raw, source, failed)
+    columns["hs6"] = _hs6(columns["code"])
+    keep = ~(bad | empty_row)
+    table = pa.table([columns[name] for name in schema.names], schema=schema)
+    if not keep.all():
+        table = table.filter(pa.array(keep))
+    if errors.found or not table.num_rows:
+        return
+    counter[0] += table.num_rows
+    yield from table.to_batches()
+
+
+OnError = Callable[[Any, _CellError], None]  # (row positions in the batch, the error)
+
+
+def _hs6(code: Any) -> Any:
+    """The subheading of each code as an integer (null for a code of fewer than six digits)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    long = pc.greater_equal(pc.utf8_length(code), 6)
+    head = pc.if_else(long, pc.utf8_slice_codeunits(code, 0, 6), "0")
+    return pc.if_else(long, pc.cast(head, pa.int32()), pa.scalar(None, pa.int32()))
+
+
+def _present(raw: Any, source: Column) -> Any:
+    """`source.present` wherever the cell is filled (not blank, not a missing marker)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(raw)
+    markers = pa.array(list(source.missing), pa.string())
+    filled = pc.and_(pc.not_equal(trimmed, ""), pc.invert(pc.is_in(trimmed, value_set=markers)))
+    return pc.if_else(filled, pa.scalar(source.present), pa.scalar(None, pa.string()))
+
+
+def _by_distinct(raw: Any, source: Column, kind: Any, on_error: OnError) -> Any:
+    """A categorical column (countries, years, codes, directions, units): each distinct cell
+    read once by the same reader a row at a time uses, then spread over the rows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    distinct = pc.unique(raw)
+    mapped: list[Any] = []
+    failures: list[tuple[int, _CellError]] = []
+    for position, value in enumerate(distinct.to_pylist()):
+        try:
+            mapped.append(_cell(source, csv_uncell(value)))
+        except _CellError as bad:
+            mapped.append(None)
+            failures.append((position, bad))
+    positions = pc.index_in(raw, value_set=distinct)
+    for position, failure in failures:
+        on_error(
+            np.flatnonzero(pc.equal(positions, position).to_numpy(zero_copy_only=False)), failure
+        )
+    return pc.take(pa.array(mapped, kind), positions)
+
+
+def _numbers(raw: Any, source: Column, on_error: OnError) -> Any:
+    """A number column: the cells Arrow parses exactly as Decimal does (plain digits with a
+    point: both give the correctly rounded double) in bulk, blanks as nulls, the rest (`1 234,5`,
+    `NA`, errors) cell by cell through the reader a row at a time uses."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = len(raw)
+    plain = pc.match_substring_regex(raw, _PLAIN_SCALED if source.scale else _PLAIN)
+    plain_mask = plain.to_numpy(zero_copy_only=False)
+    out = np.zeros(size, dtype=np.float64)
+    valid = np.zeros(size, dtype=bool)
+    if plain_mask.any():
+        picked = pc.filter(raw, plain)
+        if source.scale:  # «125.5» thousands: «125.5e3», read in one rounding as Decimal is
+            picked = pc.binary_join_element_wise(picked, f"e{source.scale}", "")
+        out[plain_mask] = pc.cast(picked, pa.float64()).to_numpy(zero_copy_only=False)
+        valid[plain_mask] = True
+    rest = ~plain_mask
+    if not source.required:  # blanks are nulls without asking the reader
+        blank = pc.equal(pc.utf8_trim_whitespace(raw), "").to_numpy(zero_copy_only=False)
+        rest &= ~blank
+    where = np.flatnonzero(rest)
+    if len(where):
+        for row, value in zip(where, pc.take(raw, pa.array(where)).to_pylist(), strict=True):
+            try:
+                number = _cell(source, csv_uncell(value))
+            except _CellError as error:
+                on_error([row], error)
+                continue
+            if number is not None:
+                out[row] = float(number)
+                valid[row] = True
+    return pa.array(out, pa.float64(), mask=~valid)
+
+
+def _write(
+    path: Path,
+    layout: str,
+    currency: str,
+    reporter: str | None,
+    staging: Path,
+    columnar: bool,
+) -> int:
+    """The file's rows as a Parquet dataset under `staging` (partitioned by year and
+    direction); the number of rows, or `ImportFailedError` with every bad cell (at most
+    MAX_ERRORS), in which case `staging` holds nothing that counts."""
+    counter = [0]
+    if path.suffix.lower() == ".csv":
+        with open_csv(path) as (form, stream):
+            sheet = Sheet(stream.name, stream.headers)
+            fields = _checked_fields(sheet, layout, currency, reporter)
+            sources = _sources(sheet, fields)
+            errors = _Errors(sheet.name)
+            if columnar:
+                try:
+                    _store(_columnar_batches(path, form, sheet, sources, errors, counter), staging)
+                    errors.raise_any()
+                    return counter[0]
+                except _NotColumnarError:
+                    shutil.rmtree(staging)
+                    staging.mkdir()
+                    counter, errors = [0], _Errors(sheet.name)
+            _store(_row_batches(stream.rows, sources, errors, counter), staging)
+    else:
+        table = read_table(path.read_bytes(), path.name)
+        fields = _checked_fields(table, layout, currency, reporter)
+        errors = _Errors(table.name)
+        _store(_row_batches(table.rows, _sources(table, fields), errors, counter), staging)
+    errors.raise_any()
+    return counter[0]
+
+
+def _store(batches: Iterator[Any], staging: Path) -> None:
+    """Batches written as they come (a few row groups per partition in memory at a time)."""
+    import pyarrow.dataset as ds
+
+    ds.write_dataset(
+        batches,
+        staging,
+        schema=_schema(),
+        format="parquet",
+        partitioning=["year", "flow"],
+        partitioning_flavor="hive",
+        basename_template="part-{i}.parquet",
+        existing_data_behavior="overwrite_or_ignore",
+        max_rows_per_group=1 << 17,
+        min_rows_per_group=1 << 14,
+        max_rows_per_file=1 << 24,
+    )
+
+
+def file_digest(path: Path) -> str:
+    """A short digest of the file's bytes, read in chunks; names the file (not a security
+    use)."""
+    digest = hashlib.sha1()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            digest.update(block)
+    return digest.hexdigest()[:12]
 
 
 def import_file(
@@ -338,77 +751,69 @@ def import_file(
     *,
     currency: str = "USD",
     reporter: str | None = None,
+    columnar: bool = True,
 ) -> ImportResult:
-    """Read, check, store the table as Parquet and its Union State summary in the database."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """Read, check, store the table as Parquet and its Union State summary in the database.
 
+    A CSV is streamed from disk (no whole file in memory): by Arrow, column by column, when
+    every row has the header's number of cells, else a row at a time (`columnar=False` forces
+    that; both give the same table and the same errors). The table is written to a staging
+    folder and moved into place only after the database took the summary."""
     require(actor, Action.CREATE, Kind.TRADE)
     if currency not in {c.value for c in Currency}:
         raise ValueError(f"unknown currency {currency!r}: BYN, RUB or USD")
-    content = path.read_bytes()
-    flows = read_flows(read_table(content, path.name), layout, currency=currency, reporter=reporter)
-    digest = hashlib.sha1(content).hexdigest()[:12]  # names the file; not a security use
-    target = data_dir / "trade" / "flows" / f"file={layout}-{path.stem}-{digest}"
-    table = pa.table(
-        {
-            "reporter": [f.reporter for f in flows],
-            "partner": [f.partner for f in flows],
-            "year": pa.array([f.year for f in flows], pa.int16()),
-            "flow": [f.flow for f in flows],
-            "code": [f.code for f in flows],
-            # the HS subheading as an integer: the aggregation key (codes coarser than six
-            # digits have none)
-            "hs6": pa.array(
-                [int(f.code[:6]) if len(f.code) >= 6 else None for f in flows], pa.int32()
-            ),
-            "value": pa.array([float(f.value) for f in flows], pa.float64()),
-            "currency": [f.currency for f in flows],
-            "quantity": pa.array(
-                [None if f.quantity is None else float(f.quantity) for f in flows], pa.float64()
-            ),
-            "unit": [f.unit for f in flows],
-            "net_kg": pa.array(
-                [None if f.net_kg is None else float(f.net_kg) for f in flows], pa.float64()
-            ),
-        }
-    )
-    summary = summarise(table)
-    source = f"{layout}:{path.name}"
-    mark_changed(session, "trade")  # the bulk delete below bypasses the unit of work
-    session.execute(delete(TradeFlow).where(TradeFlow.source == source))
-    for row in summary:
-        session.add(TradeFlow(source=source, **row))
-    session.flush()
-    # after the database accepted the summary: one folder per file, partitioned by year and
-    # direction (a query that groups by them reads only the code and value columns)
-    if target.exists():
-        shutil.rmtree(target)
-    pq.write_to_dataset(table, root_path=str(target), partition_cols=["year", "flow"])
-    return ImportResult(len(flows), target, len(summary))
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: {', '.join(LAYOUTS)}")
+    target = data_dir / "trade" / "flows" / f"file={layout}-{path.stem}-{file_digest(path)}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".trade-import-", dir=data_dir))
+    try:
+        rows = _write(path, layout, currency, reporter, staging, columnar)
+        summary = summarise(dataset_files(staging))
+        source = f"{layout}:{path.name}"
+        mark_changed(session, "trade")  # the bulk delete below bypasses the unit of work
+        session.execute(delete(TradeFlow).where(TradeFlow.source == source))
+        for row in summary:
+            session.add(TradeFlow(source=source, **row))
+        session.flush()
+        # after the database accepted the summary: one folder per file, partitioned by year
+        # and direction (a query that groups by them reads only the code and value columns)
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return ImportResult(rows, target, len(summary))
 
 
-def summarise(table: Any) -> list[dict[str, Any]]:
+def summarise(files: Sequence[str]) -> list[dict[str, Any]]:
     """Mutual BY–RU trade per reporter, partner, year, direction, code, currency and unit,
-    aggregated by DuckDB straight from the Arrow table."""
+    aggregated by DuckDB straight from the stored Parquet files."""
     import duckdb
 
+    if not files:
+        return []
     connection = duckdb.connect()
-    connection.register("flows", table)
-    rows = connection.execute(
-        """
-        SELECT reporter, partner, year, flow, code, currency,
-               -- quantities in different units are never added: no quantity then
-               CASE WHEN count(DISTINCT unit) = 1 THEN min(unit) END AS unit,
-               sum(value) AS value,
-               CASE WHEN count(DISTINCT unit) <= 1 THEN sum(quantity) END AS quantity
-        FROM flows
-        WHERE reporter IN ('BY', 'RU') AND partner IN ('BY', 'RU') AND reporter <> partner
-        GROUP BY reporter, partner, year, flow, code, currency
-        ORDER BY reporter, partner, year, flow, code
-        """
-    ).fetchall()
-    connection.close()
+    try:
+        rows = connection.execute(
+            """
+            SELECT reporter, partner, CAST(year AS INTEGER), CAST(flow AS VARCHAR), code,
+                   currency,
+                   -- quantities in different units are never added: no quantity then
+                   CASE WHEN count(DISTINCT unit) = 1 THEN min(unit) END AS unit,
+                   sum(value) AS value,
+                   CASE WHEN count(DISTINCT unit) <= 1 THEN sum(quantity) END AS quantity
+            FROM read_parquet($files, hive_partitioning = true)
+            WHERE reporter IN ('BY', 'RU') AND partner IN ('BY', 'RU') AND reporter <> partner
+            GROUP BY ALL
+            ORDER BY 1, 2, 3, 4, 5
+            """,
+            {"files": list(files)},
+        ).fetchall()
+    finally:
+        connection.close()
     result = []
     for reporter, partner, year, flow, code, currency, unit, value, quantity in rows:
         result.append(
