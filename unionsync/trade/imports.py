@@ -292,6 +292,7 @@ class ImportResult:
 
 MAX_ERRORS = 1000  # a file this wrong is the wrong file: stop reading and say so
 BATCH_ROWS = 50_000
+MEMO_SIZE = 200_000  # distinct cells of a column remembered across a file's blocks
 
 
 class _Errors:
@@ -517,12 +518,12 @@ def _columnar_batches(
         ),
     )
     first = form.header_row + 1  # the line of the first data row
-    schema = _schema()
+    memos: dict[str, dict[str, Any]] = {}  # each categorical column's cells read so far
     try:
         for batch in reader:
             if invalid:
                 raise _NotColumnarError
-            yield from _columnar_batch(batch, first, index, names, sources, schema, errors, counter)
+            yield from _columnar_batch(batch, first, index, names, sources, memos, errors, counter)
             first += batch.num_rows
             if errors.full:
                 return
@@ -538,7 +539,7 @@ def _columnar_batch(
     index: dict[str, int],
     names: list[str],
     sources: list[tuple[str, Source, str | None]],
-    schema: Any,
+    memos: dict[str, dict[str, Any]],
     errors: _Errors,
     counter: list[int],
 ) -> Iterator[Any]:
@@ -549,22 +550,13 @@ def _columnar_batch(
     size = batch.num_rows
     if not size:
         return
-    blank = [pc.equal(pc.utf8_trim_whitespace(batch.column(n)), "") for n in names]
-    empty_row = np.logical_and.reduce([b.to_numpy(zero_copy_only=False) for b in blank])
-    bad = np.zeros(size, dtype=bool)
+    schema = _schema()
+    failures: list[tuple[Any, int, str, _CellError]] = []
     columns: dict[str, Any] = {}
-
-    def fail(rows: Any, order: int, column: str, error: _CellError) -> None:
-        for row in rows:
-            if not empty_row[row]:
-                bad[row] = True
-                if not errors.full:
-                    errors.add(first + int(row), order, column, error)
-
     for order, (name, source, header) in enumerate(sources):
         kind = schema.field(name).type
         if not isinstance(source, Column):
-            columns[name] = pa.array(np.full(size, source, dtype=object), kind)
+            columns[name] = pa.repeat(pa.scalar(source, kind), size)
             continue
         if header is None:  # an optional column the file does not have
             columns[name] = pa.nulls(size, kind)
@@ -572,18 +564,39 @@ def _columnar_batch(
         raw = batch.column(f"c{index[header]}")
 
         def failed(rows: Any, error: _CellError, order: int = order, column: str = header) -> None:
-            fail(rows, order, column, error)
+            failures.append((rows, order, column, error))
 
         if source.present is not None:
             columns[name] = _present(raw, source)
         elif source.read is not None:
-            columns[name] = _by_distinct(raw, source, kind, failed)
+            memo = memos.setdefault(name, {})
+            columns[name] = _by_distinct(raw, source, kind, failed, memo)
         else:
             columns[name] = _numbers(raw, source, failed)
     columns["hs6"] = _hs6(columns["code"])
-    keep = ~(bad | empty_row)
     table = pa.table([columns[name] for name in schema.names], schema=schema)
-    if not keep.all():
+    if failures:
+        # every layout has required columns, so a row with nothing in it fails one of them:
+        # such rows are skipped without a word, as a row read one at a time is
+        flagged = np.unique(
+            np.concatenate([np.asarray(rows, dtype=np.int64) for rows, *_ in failures])
+        )
+        positions = pa.array(flagged)
+        empty = np.logical_and.reduce(
+            [
+                pc.equal(pc.utf8_trim_whitespace(pc.take(batch.column(n), positions)), "").to_numpy(
+                    zero_copy_only=False
+                )
+                for n in names
+            ]
+        )
+        skipped = set(flagged[empty].tolist())
+        for rows, order, column, error in failures:
+            for row in rows:
+                if int(row) not in skipped and not errors.full:
+                    errors.add(first + int(row), order, column, error)
+        keep = np.ones(size, dtype=bool)
+        keep[flagged] = False
         table = table.filter(pa.array(keep))
     if errors.found or not table.num_rows:
         return
@@ -615,22 +628,33 @@ def _present(raw: Any, source: Column) -> Any:
     return pc.if_else(filled, pa.scalar(source.present), pa.scalar(None, pa.string()))
 
 
-def _by_distinct(raw: Any, source: Column, kind: Any, on_error: OnError) -> Any:
+def _by_distinct(
+    raw: Any, source: Column, kind: Any, on_error: OnError, memo: dict[str, Any]
+) -> Any:
     """A categorical column (countries, years, codes, directions, units): each distinct cell
-    read once by the same reader a row at a time uses, then spread over the rows."""
+    read once per file (`memo`) by the same reader a row at a time uses, then spread over the
+    rows."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     distinct = pc.unique(raw)
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
     mapped: list[Any] = []
     failures: list[tuple[int, _CellError]] = []
     for position, value in enumerate(distinct.to_pylist()):
-        try:
-            mapped.append(_cell(source, csv_uncell(value)))
-        except _CellError as bad:
+        if value not in memo:
+            try:
+                memo[value] = _cell(source, csv_uncell(value))
+            except _CellError as bad:
+                memo[value] = bad
+        found = memo[value]
+        if isinstance(found, _CellError):
             mapped.append(None)
-            failures.append((position, bad))
+            failures.append((position, found))
+        else:
+            mapped.append(found)
     positions = pc.index_in(raw, value_set=distinct)
     for position, failure in failures:
         on_error(
@@ -659,9 +683,10 @@ def _numbers(raw: Any, source: Column, on_error: OnError) -> Any:
         out[plain_mask] = pc.cast(picked, pa.float64()).to_numpy(zero_copy_only=False)
         valid[plain_mask] = True
     rest = ~plain_mask
-    if not source.required:  # blanks are nulls without asking the reader
-        blank = pc.equal(pc.utf8_trim_whitespace(raw), "").to_numpy(zero_copy_only=False)
-        rest &= ~blank
+    if not source.required:  # blanks (and NA where it means blank) are nulls without asking
+        trimmed = pc.utf8_trim_whitespace(raw)
+        blank = pc.is_in(trimmed, value_set=pa.array(["", *source.missing], pa.string()))
+        rest &= ~blank.to_numpy(zero_copy_only=False)
     where = np.flatnonzero(rest)
     if len(where):
         for row, value in zip(where, pc.take(raw, pa.array(where)).to_pylist(), strict=True):
