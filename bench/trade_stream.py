@@ -85,9 +85,11 @@ from unionsync.trade.aggregate import totals
 started = time.perf_counter()
 app(["trade", "import", str(path), "--layout", "baci"], standalone_mode=False)
 imported = time.perf_counter() - started
+import_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 found = totals(data / "trade" / "flows")
-print(json.dumps({"import": imported, "totals": time.perf_counter() - started - imported,
+print("RESULT", json.dumps({"import": imported, "totals": time.perf_counter() - started - imported,
                   "rows": sum(rows for _cents, rows in found.values()), "groups": len(found),
+                  "import_rss": import_rss,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -103,7 +105,7 @@ with connect("local:2") as client:
     seconds = time.perf_counter() - started
     workers = client.run(lambda: __import__("resource").getrusage(
         __import__("resource").RUSAGE_SELF).ru_maxrss)
-print(json.dumps({"totals": seconds, "groups": len(found),
+print("RESULT", json.dumps({"totals": seconds, "groups": len(found),
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "workers_rss": max(workers.values())}))
 """
@@ -113,10 +115,11 @@ import json, resource, sys, time
 import duckdb
 started = time.perf_counter()
 connection = duckdb.connect()
+connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
 found = connection.execute(
     "SELECT k, t, sum(v), count(*) FROM read_csv($path, header = true, nullstr = 'NA', "
     "types = {'k': 'VARCHAR'}) GROUP BY k, t", {"path": sys.argv[1]}).fetchall()
-print(json.dumps({"totals": time.perf_counter() - started, "groups": len(found),
+print("RESULT", json.dumps({"totals": time.perf_counter() - started, "groups": len(found),
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -129,7 +132,7 @@ for chunk in pd.read_csv(sys.argv[1], chunksize=5_000_000, dtype={"k": str},
                          na_values=["NA"]):
     parts.append(chunk.groupby(["k", "t"])["v"].agg(["sum", "count"]))
 found = pd.concat(parts).groupby(level=[0, 1]).sum()
-print(json.dumps({"totals": time.perf_counter() - started, "groups": len(found),
+print("RESULT", json.dumps({"totals": time.perf_counter() - started, "groups": len(found),
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -141,7 +144,8 @@ def run(step: str, script: str, *args: str) -> dict[str, float]:
     )
     if done.returncode:
         raise SystemExit(f"{step} failed:\n{done.stderr[-3000:]}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("RESULT "))
+    figures = json.loads(line.removeprefix("RESULT "))
     figures["wall"] = time.perf_counter() - started
     shown = ", ".join(
         f"{k} {v / 2**20:.2f} GB" if "rss" in k else f"{k} {v:,.1f}" for k, v in figures.items()

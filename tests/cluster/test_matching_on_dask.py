@@ -19,7 +19,7 @@ from unionsync.cli import app
 from unionsync.core.cluster import connect, parse_scheduler, shards
 from unionsync.core.errors import DomainValidationError
 from unionsync.matching.candidates import MatchRecord, candidates
-from unionsync.matching.distributed import candidates_on, match_on
+from unionsync.matching.distributed import candidates_on, match_on, split_match
 from unionsync.matching.models import Match, RunStatus
 from unionsync.matching.scoring import DEFAULT_WEIGHTS
 from unionsync.matching.service import Engine, execute_run, request_run
@@ -67,6 +67,25 @@ def test_matching_on_two_workers_equals_matching_in_process(demo_session: Sessio
     # each worker built the catalogue side once and kept it for its other shards
     kept = client.run(_kept)
     assert len(kept) == 2 and set(kept.values()) == {len(right)}
+
+
+def test_a_catalogue_split_across_workers_gives_the_whole_catalogues_pairs(
+    demo_session: Session, client: Any
+):
+    """Parts of the catalogue on different workers: document frequencies and token blocks
+    added up, top-k merged. Copies of catalogue lines under new keys make ties, which go to the
+    lower catalogue row wherever the line sits."""
+    left, right = sides(demo_session)
+    copies = [MatchRecord(10**6 + n, r.name, r.code) for n, r in enumerate(right[::7])]
+    right = right + copies
+    pairs, probabilities = match_on(None, left, right, 10, DEFAULT_WEIGHTS)
+    split, p = split_match(client, left, right, 10, DEFAULT_WEIGHTS, parts=3, shard=150)
+    assert split == pairs
+    assert np.array_equal(p, probabilities)
+    assert any(pair.right >= 10**6 for pair in pairs)
+    # a tight block limit: wide code blocks and shared tokens are decided on the whole
+    tight, _none = split_match(client, left, right, 5, parts=4, block_limit=5)
+    assert tight == candidates(left, right, top=5, block_limit=5)
 
 
 def _kept() -> int:

@@ -249,6 +249,7 @@ def third_country_imports(
     if not files:
         return {}
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
     rows = connection.execute(
         """
         WITH flows AS (

@@ -98,19 +98,25 @@ def _code_index(right: Sequence[MatchRecord]) -> CodeIndex:
 def _code_lookup(
     left: Sequence[MatchRecord], index: CodeIndex, limit: int | None
 ) -> dict[int, set[int] | None]:
-    deeper, exact = index
     blocks: dict[int, set[int] | None] = {}
     for record in left:
         if not record.code:
             continue
-        code = record.code
-        parts = [deeper.get(code, [])]  # right as deep or deeper
-        parts += [exact.get(code[:level], []) for level in LEVELS if level < len(code)]
+        parts = code_parts(record.code, index)
         if limit is not None and sum(len(p) for p in parts) > limit:
             blocks[record.key] = None
             continue
         blocks[record.key] = {key for part in parts for key in part}
     return blocks
+
+
+def code_parts(code: str, index: CodeIndex) -> list[list[int]]:
+    """The right keys of a code's block: those as deep or deeper, and those given at each
+    shorter level of it (their sizes add up: a key is in one part only)."""
+    deeper, exact = index
+    parts = [deeper.get(code, [])]
+    parts += [exact.get(code[:level], []) for level in LEVELS if level < len(code)]
+    return parts
 
 
 def block_keys(name: str | NormalName) -> set[str]:
@@ -216,19 +222,29 @@ class TextIndex:
     ) -> tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]]:
         """The catalogue's part of the index (n-gram weights, vectors, transposed), which does
         not depend on the left side: built once per catalogue."""
-        from scipy import sparse
 
         right_counts = TextIndex._counts([known_right[r.key].text for r in right], processes)
+        weights = TextIndex.weights_of(TextIndex.frequency(right_counts), len(right))
+        vectors = TextIndex._tfidf(right_counts, weights)
+        return weights, vectors, vectors.T.tocsc(), [r.key for r in right]
+
+    @staticmethod
+    def frequency(counts: sparse.csr_matrix) -> np.ndarray:
+        """In how many names each n-gram occurs (parts of a catalogue add up)."""
+        return np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.int64)
+
+    @staticmethod
+    def weights_of(frequency: np.ndarray, names: int) -> sparse.dia_matrix:
+        """The n-gram weights (IDF) of a catalogue of `names` names."""
+        from scipy import sparse
+
         # n-grams found in very many names («ный », « под») link everything to everything and
         # make the products dense; those in more than 0.5 % of the names (and more than 200)
         # are left out: at 10^5 names this makes the product 240 times sparser
-        frequency = np.bincount(right_counts.indices, minlength=right_counts.shape[1])
-        idf = np.log((1 + len(right)) / (1 + frequency)) + 1
-        idf[frequency > max(int(0.005 * len(right)), 200)] = 0.0
+        idf = np.log((1 + names) / (1 + frequency)) + 1
+        idf[frequency > max(int(0.005 * names), 200)] = 0.0
         idf[frequency == 0] = 0.0  # an n-gram no right name has cannot link
-        weights = sparse.diags(idf.astype(np.float32))
-        vectors = TextIndex._tfidf(right_counts, weights)
-        return weights, vectors, vectors.T.tocsc(), [r.key for r in right]
+        return sparse.diags(idf.astype(np.float32))
 
     @classmethod
     def built(
@@ -285,12 +301,9 @@ class TextIndex:
                 if begin == end:
                     found[key] = []
                     continue
-                values = data[begin:end]
-                k = min(top, end - begin)
-                best = np.argpartition(-values, k - 1)[:k]
-                best = best[np.argsort(-values[best])]
                 found[key] = [
-                    (self.right_keys[int(columns[begin + i])], float(values[i])) for i in best
+                    (self.right_keys[int(column)], value)
+                    for column, value in best_columns(data[begin:end], columns[begin:end], top)
                 ]
         return found
 
@@ -300,6 +313,19 @@ class TextIndex:
             return np.zeros(0, dtype=np.float32)
         products = self.left[left_rows].multiply(self.right[right_rows])
         return np.asarray(products.sum(axis=1), dtype=np.float32).ravel()
+
+
+def best_columns(values: np.ndarray, columns: np.ndarray, top: int) -> list[tuple[int, float]]:
+    """The `top` (column, value) of the largest values, ties broken by the lower column, so
+    that the choice does not depend on how the columns were split (a catalogue in parts)."""
+    k = min(top, len(values))
+    if len(values) > k:
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        pool = np.flatnonzero(values >= kth)  # the k largest and every value tied with them
+    else:
+        pool = np.arange(len(values))
+    order = pool[np.lexsort((columns[pool], -values[pool]))][:k]
+    return [(int(columns[i]), float(values[i])) for i in order]
 
 
 def dense_neighbours(
@@ -392,7 +418,7 @@ def candidates(
             keys |= models.get(record.key, set())
             if block is not None:
                 keys |= block
-            for key in keys:
+            for key in sorted(keys):
                 level = common_code_level(record.code, codes.get(key))
                 if block is None and level == 0:
                     continue  # a wide block (a bare chapter code): a disagreeing code

@@ -16,13 +16,29 @@ top-k merged) is not built.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unionsync.core.cluster import shards
-from unionsync.matching.candidates import Candidate, Catalogue, MatchRecord, candidates
+from unionsync.matching.candidates import (
+    Candidate,
+    Catalogue,
+    CodeIndex,
+    MatchRecord,
+    Normals,
+    TextIndex,
+    _code_index,
+    _model_lookup,
+    _token_index,
+    candidates,
+    code_parts,
+    common_code_level,
+    normalise_records,
+)
 from unionsync.matching.linkage import Weights
 from unionsync.matching.scoring import score_probabilities
 
@@ -144,3 +160,185 @@ def match_on(
         np.concatenate([p for _f, p in parts]) if parts else np.zeros(0, dtype=np.float32)
     )
     return pairs, probabilities
+
+
+# The catalogue split across workers -------------------------------------------------------
+#
+# A catalogue too large for one worker's memory is cut into parts, each built and kept on one
+# worker. What the whole catalogue decides is put together from the parts first: the n-gram
+# document frequencies are added up (so every part weighs n-grams as the whole would), and so
+# are the sizes of the model-token blocks (a token shared by more than the limit is dropped
+# everywhere). Then every shard of demand lines meets every part: each part gives its own text
+# top-k (ties to the lower catalogue row), its code-block keys with the part's share of the
+# block size, its model-block keys, and the cosine and code level of each of these. A merge
+# per demand shard keeps the global top-k, drops a code block whose parts add up past the limit,
+# and scores the pairs: the same pairs, in the same order, with the same probabilities as the
+# whole catalogue in one process. Sentence vectors are not taken in this mode.
+
+
+@dataclass(slots=True)
+class _Part:
+    """One part of the catalogue, on the worker that holds it."""
+
+    records: list[MatchRecord]
+    offset: int  # the catalogue row of its first record
+    normals: Normals
+    codes_index: CodeIndex
+    tokens: dict[str, set[int]]
+    counts: Any  # n-gram counts, until the weights are known
+    text: tuple[Any, Any, Any, list[int]] | None = None  # weights, vectors, transposed, keys
+
+
+def _part_begin(records: list[MatchRecord], offset: int) -> _Part:
+    normals = normalise_records(records)
+    counts = TextIndex._counts([normals[r.key].text for r in records], 1)
+    return _Part(
+        records,
+        offset,
+        normals,
+        _code_index(records),
+        _token_index(records, normals),
+        counts,
+    )
+
+
+def _part_statistics(part: _Part) -> tuple[np.ndarray, dict[str, int]]:
+    """The part's n-gram document frequencies and model-token block sizes (they add up)."""
+    return TextIndex.frequency(part.counts), {t: len(k) for t, k in part.tokens.items()}
+
+
+def _part_finish(part: _Part, weights: Any, common: set[str]) -> _Part:
+    """The part's n-gram vectors under the whole catalogue's weights, its tokens without those
+    the whole catalogue shares too widely."""
+    vectors = TextIndex._tfidf(part.counts, weights)
+    tokens = {t: keys for t, keys in part.tokens.items() if t not in common}
+    text = (weights, vectors, vectors.T.tocsc(), [r.key for r in part.records])
+    return _Part(part.records, part.offset, part.normals, part.codes_index, tokens, None, text)
+
+
+@dataclass(slots=True)
+class _Found:
+    """What one part proposes for one demand line."""
+
+    text: list[tuple[float, int, int]]  # (cosine, catalogue row, key): the part's top-k
+    block_size: int
+    block: set[int]
+    models: set[int]
+    scores: dict[int, tuple[float, int | None]]  # key → (cosine as a pair, code level)
+
+
+def _part_pairs(
+    left: Sequence[MatchRecord], part: _Part, top: int, block_limit: int
+) -> tuple[list[_Found], dict[int, MatchRecord]]:
+    """Each demand line's proposals from this part, and the part's records they name."""
+    assert part.text is not None
+    known_left = normalise_records(left)
+    index = TextIndex.built(left, known_left, part.text)
+    texts = index.neighbours(top)
+    models = _model_lookup(left, part.tokens, 2**62, known_left)  # sized on the whole already
+    rows = {r.key: i for i, r in enumerate(part.records)}
+    found: list[_Found] = []
+    lefts: list[int] = []
+    rights: list[int] = []
+    for row, record in enumerate(left):
+        parts = code_parts(record.code, part.codes_index) if record.code else []
+        size = sum(len(p) for p in parts)
+        block = {k for p in parts for k in p} if size <= block_limit else set()
+        text = [(value, part.offset + rows[key], key) for key, value in texts[record.key]]
+        mine = models.get(record.key, set())
+        keys = {key for _v, _r, key in text} | mine | block
+        found.append(_Found(text, size, block, mine, dict.fromkeys(sorted(keys), (0.0, None))))
+        lefts += [row] * len(keys)
+        rights += [rows[key] for key in sorted(keys)]
+    cosines = index.cosines(np.array(lefts, dtype=np.int64), np.array(rights, dtype=np.int64))
+    position = 0
+    named: dict[int, MatchRecord] = {}
+    for record, proposal in zip(left, found, strict=True):
+        for key in proposal.scores:
+            other = part.records[rights[position]]
+            level = common_code_level(record.code, other.code)
+            proposal.scores[key] = (float(cosines[position]), level)
+            named[key] = other
+            position += 1
+    return found, named
+
+
+def _merge(
+    left: Sequence[MatchRecord],
+    proposals: Sequence[tuple[list[_Found], dict[int, MatchRecord]]],
+    top: int,
+    block_limit: int,
+    weights: Weights | None,
+) -> tuple[list[Candidate], np.ndarray]:
+    """One demand shard's candidates from every part's proposals, as `candidates` makes them
+    from the whole catalogue, and (with `weights`) their probabilities."""
+    pairs: list[Candidate] = []
+    for row, record in enumerate(left):
+        mine = [found[row] for found, _named in proposals]
+        best = sorted((t for p in mine for t in p.text), key=lambda t: (-t[0], t[1]))[:top]
+        scored = {key: value for value, _row, key in best}
+        wide = sum(p.block_size for p in mine) > block_limit
+        keys = set(scored).union(*(p.models for p in mine))
+        if not wide:
+            keys = keys.union(*(p.block for p in mine))
+        scores = {key: value for p in mine for key, value in p.scores.items()}
+        for key in sorted(keys):
+            cosine, level = scores[key]
+            if wide and level == 0:
+                continue  # a wide block (a bare chapter code): a disagreeing code
+            pairs.append(Candidate(record.key, key, scored.get(key, cosine), 0.0))
+    if weights is None:
+        return pairs, np.zeros(0, dtype=np.float32)
+    named = {key: r for _found, part in proposals for key, r in part.items()}
+    right = [named[key] for key in sorted({p.right for p in pairs})]
+    return pairs, score_probabilities(left, right, pairs, weights=weights)
+
+
+def split_match(
+    client: Client,
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    top: int,
+    weights: Weights | None = None,
+    parts: int | None = None,
+    shard: int | None = None,
+    block_limit: int = 200,
+) -> tuple[list[Candidate], np.ndarray]:
+    """`match_on` (or, without `weights`, `candidates`) with the catalogue cut into `parts`
+    (default: one per worker), each held by one worker: for catalogues larger than one
+    worker's memory. Equal to the whole catalogue in one process, pair for pair."""
+    if not left or not right:
+        return [], np.zeros(0, dtype=np.float32)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    size = -(-len(right) // (parts or workers))
+    begun = [
+        client.submit(_part_begin, list(right[p.start : p.stop]), p.start, pure=False)
+        for p in shards(len(right), size)
+    ]
+    statistics = client.gather([client.submit(_part_statistics, b, pure=False) for b in begun])
+    frequency = np.sum([f for f, _t in statistics], axis=0)
+    sizes: dict[str, int] = defaultdict(int)
+    for _f, tokens in statistics:
+        for token, count in tokens.items():
+            sizes[token] += count
+    common = {token for token, count in sizes.items() if count > block_limit}
+    weighting = TextIndex.weights_of(frequency, len(right))
+    remote_weights, remote_common = _send(client, weighting), _send(client, common)
+    built = [
+        client.submit(_part_finish, b, remote_weights, remote_common, pure=False) for b in begun
+    ]
+    del begun  # each part's counts are let go once its vectors exist
+    merged = []
+    for piece in shards(len(left), _shard_size(client, len(left), shard)):
+        chunk = list(left[piece.start : piece.stop])
+        remote_chunk = _send(client, chunk)
+        found = [
+            client.submit(_part_pairs, remote_chunk, b, top, block_limit, pure=False) for b in built
+        ]
+        merged.append(
+            client.submit(_merge, remote_chunk, found, top, block_limit, weights, pure=False)
+        )
+    results = client.gather(merged)
+    pairs = [pair for found, _p in results for pair in found]
+    probabilities = np.concatenate([p for _f, p in results]) if weights is not None else np.zeros(0)
+    return pairs, probabilities.astype(np.float32)

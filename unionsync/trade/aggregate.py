@@ -44,6 +44,7 @@ def partial_totals(files: Sequence[str]) -> list[tuple[int, int, str, int, int]]
     if not files:
         return []
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
     try:
         connection.execute("SET threads TO 1")  # one task per core on a cluster
         found = connection.execute(_QUERY, {"files": list(files)}).fetchall()
@@ -109,6 +110,7 @@ def partial_flows(files: Sequence[str]) -> list[tuple[Any, ...]]:
     if not files:
         return []
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
     try:
         connection.execute("SET threads TO 1")
         return [

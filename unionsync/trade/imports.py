@@ -821,6 +821,7 @@ def summarise(files: Sequence[str]) -> list[dict[str, Any]]:
     if not files:
         return []
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
     try:
         rows = connection.execute(
             """
