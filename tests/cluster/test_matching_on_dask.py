@@ -18,6 +18,7 @@ from unionsync.catalog.models import Capability, Organization, Program, ProgramI
 from unionsync.cli import app
 from unionsync.core.cluster import connect, parse_scheduler, shards
 from unionsync.core.errors import DomainValidationError
+from unionsync.matching import service
 from unionsync.matching.candidates import MatchRecord, candidates
 from unionsync.matching.distributed import candidates_on, match_on, split_match
 from unionsync.matching.models import Match, RunStatus
@@ -124,19 +125,37 @@ def stored(session: Session) -> list[tuple[int, int, float, str]]:
     ]
 
 
-def test_a_stored_run_on_the_cluster_equals_the_run_in_process(demo_session: Session):
+def test_a_stored_run_on_the_cluster_equals_the_run_in_process(
+    demo_session: Session, monkeypatch: pytest.MonkeyPatch
+):
     program = demo_session.scalars(
         select(Program).where(Program.country_code == "BY").order_by(Program.id)
     ).first()
     assert program is not None
     results = []
-    for engine in (Engine(), Engine(scheduler="local:2")):
+    split: list[int] = []
+    whole = service.split_match
+
+    def spy(client: Any, left: Any, right: Any, *args: Any, **kwargs: Any) -> Any:
+        split.append(len(right))
+        return whole(client, left, right, *args, **kwargs)
+
+    monkeypatch.setattr(service, "split_match", spy)
+    # in process; on the cluster, each worker with the whole catalogue; on the cluster, the
+    # catalogue cut across the workers (as from a million lines on)
+    for engine, split_from in (
+        (Engine(), 1),
+        (Engine(scheduler="local:2"), 10**9),
+        (Engine(scheduler="local:2"), 1),
+    ):
+        monkeypatch.setattr(service, "SPLIT_FROM", split_from)
         queued = request_run(demo_session, SYSTEM, program.id, engine, full=True)
         demo_session.commit()
         run = execute_run(demo_session, queued.id, engine)
         assert run.status is RunStatus.DONE, run.error
         results.append(stored(demo_session))
-    assert results[0] == results[1] and len(results[0]) >= 20
+    assert results[0] == results[1] == results[2] and len(results[0]) >= 20
+    assert len(split) == 1 and split[0] > 100  # the third run only
 
 
 def test_the_command_refuses_a_malformed_scheduler():

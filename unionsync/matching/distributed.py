@@ -9,9 +9,8 @@ inside the whole run, and the shards' results in input order are the in-process 
 catalogue (and its sentence vectors) is sent to each worker once.
 
 Each worker builds the catalogue's side (normalised names, blocks, n-gram index) once, for the
-first shard it runs, and keeps it for the next ones of the same job. Limit: every worker holds
-the whole catalogue; splitting the catalogue itself across workers (document frequencies summed,
-top-k merged) is not built.
+first shard it runs, and keeps it for the next ones of the same job. A catalogue too large for
+one worker is cut across the workers instead (`split_match`, below).
 """
 
 from __future__ import annotations
@@ -46,6 +45,9 @@ if TYPE_CHECKING:
     from distributed import Client
 
 SHARD = 5_000  # left records per task, at most
+# from this many catalogue lines on, a run on a cluster cuts the catalogue across the workers
+# (`split_match`) instead of giving each worker the whole of it
+SPLIT_FROM = 1_000_000
 # The catalogue side built on this worker, with the catalogue it was built from (held, so that
 # the identity check cannot be fooled by a new list at a freed list's address)
 _BUILT: list[tuple[object, Catalogue]] = []

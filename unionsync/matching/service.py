@@ -33,7 +33,7 @@ from unionsync.core.shared import mark_changed
 from unionsync.db.base import utcnow
 from unionsync.matching.active import MIN_EACH, learner, teaching_order, teaching_values
 from unionsync.matching.candidates import Candidate, MatchRecord, candidates
-from unionsync.matching.distributed import candidates_on
+from unionsync.matching.distributed import SPLIT_FROM, candidates_on, split_match
 from unionsync.matching.features import PairRecord
 from unionsync.matching.model import TrainedScorer
 from unionsync.matching.models import (
@@ -288,6 +288,8 @@ def _candidates(
             store.vectors([r.name for r in left], client=client),
             store.vectors([r.name for r in right], client=client),
         )
+    if client is not None and vectors is None and len(right) >= SPLIT_FROM:
+        return split_match(client, left, right, CANDIDATES_PER_ITEM)[0]
     if client is not None:
         return candidates_on(client, left, right, CANDIDATES_PER_ITEM, vectors)
     return candidates(left, right, top=CANDIDATES_PER_ITEM, vectors=vectors)
