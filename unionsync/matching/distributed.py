@@ -15,6 +15,7 @@ one worker is cut across the workers instead (`split_match`, below).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,6 @@ from unionsync.matching.candidates import (
     Catalogue,
     CodeIndex,
     MatchRecord,
-    Normals,
     TextIndex,
     _code_index,
     _model_lookup,
@@ -43,6 +43,14 @@ from unionsync.matching.scoring import score_probabilities
 
 if TYPE_CHECKING:
     from distributed import Client
+
+
+def _wait(futures: Sequence[Any]) -> None:
+    """Until every future is done (for timings)."""
+    from distributed import wait as wait_all
+
+    wait_all(futures)
+
 
 SHARD = 5_000  # left records per task, at most
 # from this many catalogue lines on, a run on a cluster cuts the catalogue across the workers
@@ -184,7 +192,6 @@ class _Part:
 
     records: list[MatchRecord]
     offset: int  # the catalogue row of its first record
-    normals: Normals
     codes_index: CodeIndex
     tokens: dict[str, set[int]]
     counts: Any  # n-gram counts, until the weights are known
@@ -192,16 +199,9 @@ class _Part:
 
 
 def _part_begin(records: list[MatchRecord], offset: int) -> _Part:
-    normals = normalise_records(records)
+    normals = normalise_records(records)  # not kept: the tokens and counts are all it gives
     counts = TextIndex._counts([normals[r.key].text for r in records], 1)
-    return _Part(
-        records,
-        offset,
-        normals,
-        _code_index(records),
-        _token_index(records, normals),
-        counts,
-    )
+    return _Part(records, offset, _code_index(records), _token_index(records, normals), counts)
 
 
 def _part_statistics(part: _Part) -> tuple[np.ndarray, dict[str, int]]:
@@ -215,7 +215,7 @@ def _part_finish(part: _Part, weights: Any, common: set[str]) -> _Part:
     vectors = TextIndex._tfidf(part.counts, weights)
     tokens = {t: keys for t, keys in part.tokens.items() if t not in common}
     text = (weights, vectors, vectors.T.tocsc(), [r.key for r in part.records])
-    return _Part(part.records, part.offset, part.normals, part.codes_index, tokens, None, text)
+    return _Part(part.records, part.offset, part.codes_index, tokens, None, text)
 
 
 @dataclass(slots=True)
@@ -305,18 +305,25 @@ def split_match(
     parts: int | None = None,
     shard: int | None = None,
     block_limit: int = 200,
+    timings: dict[str, float] | None = None,
 ) -> tuple[list[Candidate], np.ndarray]:
     """`match_on` (or, without `weights`, `candidates`) with the catalogue cut into `parts`
     (default: one per worker), each held by one worker: for catalogues larger than one
-    worker's memory. Equal to the whole catalogue in one process, pair for pair."""
+    worker's memory. Equal to the whole catalogue in one process, pair for pair. `timings`
+    gets the seconds spent building the parts and matching against them."""
     if not left or not right:
         return [], np.zeros(0, dtype=np.float32)
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    size = -(-len(right) // (parts or workers))
-    begun = [
-        client.submit(_part_begin, list(right[p.start : p.stop]), p.start, pure=False)
-        for p in shards(len(right), size)
-    ]
+    started = time.perf_counter()
+    addresses = sorted(client.scheduler_info().get("workers", {})) or [None]
+    size = -(-len(right) // (parts or len(addresses)))
+    begun = []
+    for number, piece in enumerate(shards(len(right), size)):
+        # each part sent to one worker and built there (not through the task graph), the
+        # parts dealt round the workers; the tasks on a part then run where it is
+        home = addresses[number % len(addresses)]
+        where = [home] if home is not None else None
+        records = client.scatter([list(right[piece.start : piece.stop])], workers=where, hash=False)
+        begun.append(client.submit(_part_begin, records[0], piece.start, workers=where, pure=False))
     statistics = client.gather([client.submit(_part_statistics, b, pure=False) for b in begun])
     frequency = np.sum([f for f, _t in statistics], axis=0)
     sizes: dict[str, int] = defaultdict(int)
@@ -330,6 +337,9 @@ def split_match(
         client.submit(_part_finish, b, remote_weights, remote_common, pure=False) for b in begun
     ]
     del begun  # each part's counts are let go once its vectors exist
+    if timings is not None:
+        _wait(built)
+        timings["parts"] = time.perf_counter() - started
     merged = []
     for piece in shards(len(left), _shard_size(client, len(left), shard)):
         chunk = list(left[piece.start : piece.stop])
@@ -341,6 +351,8 @@ def split_match(
             client.submit(_merge, remote_chunk, found, top, block_limit, weights, pure=False)
         )
     results = client.gather(merged)
+    if timings is not None:
+        timings["matching"] = time.perf_counter() - started - timings["parts"]
     pairs = [pair for found, _p in results for pair in found]
     probabilities = np.concatenate([p for _f, p in results]) if weights is not None else np.zeros(0)
     return pairs, probabilities.astype(np.float32)

@@ -1,0 +1,102 @@
+"""Matching against a catalogue cut across the workers of a 2-worker LocalCluster (issue 18:
+1M demand lines × 10M catalogue lines), with the time on 8 and 32 workers estimated on paper.
+
+Usage: python bench/match_split.py [--catalogue 10000000] [--demand 1000000] [--sample 2000]
+                                   [--workers 2]
+
+Data as in `bench/match_scale.py` (the same generator and seed). The whole catalogue is built
+on the workers, one part each (n-gram document frequencies and token blocks added up over the
+parts); then a sample of demand lines is matched against every part and the parts' top-k are
+merged. Matching 1M lines at the sample's measured cost would take this 2-core machine about a
+day, so the full figure is the sample's time scaled to the demand asked for: the work is one
+task per (demand shard, part), each costing in proportion to the shard's lines and the part's.
+
+Printed: the parts' build time, the sample's matching time, peak resident memory per worker and
+of this process, quality of the sample against the truth, and the estimate for 2, 8 and 32
+workers: parts built W/2 times faster (each part is 2/W as large), matching likewise (the same
+tasks spread over W workers), plus the per-task overhead measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from match_scale import _best, _truth, generate
+
+from unionsync.core.cluster import connect
+from unionsync.matching.candidates import MatchRecord
+from unionsync.matching.distributed import split_match
+from unionsync.matching.scoring import DEFAULT_WEIGHTS
+
+
+def records(path: Path) -> list[MatchRecord]:
+    table = pq.read_table(path, columns=["id", "name", "code"]).to_pydict()
+    return [MatchRecord(i, n, c) for i, n, c in zip(*table.values(), strict=True)]
+
+
+def _peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--catalogue", type=int, default=10_000_000)
+    parser.add_argument("--demand", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        started = time.perf_counter()
+        generate(args.sample, args.catalogue, folder)
+        print(
+            f"{args.sample:,} demand (sample of {args.demand:,}) × {args.catalogue:,} catalogue "
+            f"lines generated in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        left, right = records(folder / "demand.parquet"), records(folder / "catalogue.parquet")
+        with connect(f"local:{args.workers}") as client:
+            assert client is not None
+            timings: dict[str, float] = {}
+            pairs, probabilities = split_match(
+                client, left, right, 10, DEFAULT_WEIGHTS, timings=timings
+            )
+            workers_peak = client.run(_peak)
+        quality = _best(
+            [(p.left, p.right, float(v)) for p, v in zip(pairs, probabilities, strict=True)],
+            folder,
+        )
+        truth = _truth(folder)
+    gb = 2**20
+    print(
+        f"parts built in {timings['parts']:.0f} s; {args.sample:,} lines matched in "
+        f"{timings['matching']:.1f} s ({len(pairs):,} pairs, {len(truth):,} true)"
+    )
+    print(
+        "peak memory per worker: "
+        + ", ".join(f"{v / gb:.1f} GB" for v in workers_peak.values())
+        + f"; this process {_peak() / gb:.1f} GB"
+    )
+    print(
+        f"quality of the sample: precision {quality['precision']:.3f}, recall "
+        f"{quality['recall']:.3f}, F1 {quality['f1']:.3f} at {quality['threshold']}"
+    )
+    per_line = timings["matching"] / args.sample
+    print(f"estimate for {args.demand:,} × {args.catalogue:,}:")
+    for workers in (args.workers, 8, 32):
+        scale = args.workers / workers
+        build = timings["parts"] * scale
+        match = per_line * args.demand * scale
+        print(
+            f"  {workers:>2} workers: parts {build / 60:.0f} min + matching {match / 3600:.1f} h "
+            f"= {(build + match) / 3600:.1f} h"
+        )
+
+
+if __name__ == "__main__":
+    main()
