@@ -47,8 +47,10 @@ def _new_model(variant: str, rng: random.Random) -> str:
     return re.sub(r"\d", lambda _m: str(rng.randrange(10)), variant)
 
 
-def generate(demand: int, catalogue: int, folder: Path) -> int:
-    """Write demand.parquet, catalogue.parquet and truth.parquet; returns the true pairs."""
+def generate(demand: int, catalogue: int, folder: Path, splink_columns: bool = True) -> int:
+    """Write demand.parquet, catalogue.parquet and truth.parquet; returns the true pairs.
+    `splink_columns`: the normalised name, model, numbers, first word and short code that
+    Splink is given (not needed by UnionSync, which normalises itself)."""
     rng = random.Random(SEED)
     products: list[tuple[int, str]] = []
     seen: set[tuple[int, str]] = set()
@@ -111,6 +113,9 @@ def generate(demand: int, catalogue: int, folder: Path) -> int:
         dem_rows["code"].append(code(product))
         dem_rows["product"].append(key)
     for table, rows in (("catalogue", cat_rows), ("demand", dem_rows)):
+        if not splink_columns:
+            pq.write_table(pa.table(rows), folder / f"{table}.parquet")
+            continue
         normal = [normalise_name(n) for n in rows["name"]]
         rows["norm"] = [" ".join((n.text, *n.numbers)) for n in normal]
         rows["model"] = [(n.models or ("",))[0] or None for n in normal]

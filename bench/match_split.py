@@ -53,7 +53,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         started = time.perf_counter()
-        generate(args.sample, args.catalogue, folder)
+        generate(args.sample, args.catalogue, folder, splink_columns=False)
         print(
             f"{args.sample:,} demand (sample of {args.demand:,}) × {args.catalogue:,} catalogue "
             f"lines generated in {time.perf_counter() - started:.0f} s",

@@ -169,5 +169,7 @@ def test_the_mirror_command_reads_the_dataset_on_a_local_cluster(tmp_path: Path,
         assert json.loads(there.output) == figures
         both = CliRunner().invoke(app, [*ask, "--mutual"])
         assert both.exit_code == 2 and "--dataset" in both.output
+        bad = CliRunner().invoke(app, [*ask, "--scheduler", "local:0"])
+        assert bad.exit_code == 2 and "scheduler" in bad.output
     finally:
         config.get_settings.cache_clear()

@@ -56,6 +56,7 @@ SHARD = 5_000  # left records per task, at most
 # from this many catalogue lines on, a run on a cluster cuts the catalogue across the workers
 # (`split_match`) instead of giving each worker the whole of it
 SPLIT_FROM = 1_000_000
+PART_CHUNK = 100_000  # catalogue lines normalised at a time while a part is built
 # The catalogue side built on this worker, with the catalogue it was built from (held, so that
 # the identity check cannot be fooled by a new list at a freed list's address)
 _BUILT: list[tuple[object, Catalogue]] = []
@@ -199,9 +200,20 @@ class _Part:
 
 
 def _part_begin(records: list[MatchRecord], offset: int) -> _Part:
-    normals = normalise_records(records)  # not kept: the tokens and counts are all it gives
-    counts = TextIndex._counts([normals[r.key].text for r in records], 1)
-    return _Part(records, offset, _code_index(records), _token_index(records, normals), counts)
+    from scipy import sparse
+
+    # the normalised names are not kept (the tokens and counts are all they give), and are
+    # made a chunk at a time: for millions of lines they would be the largest thing held
+    tokens: dict[str, set[int]] = defaultdict(set)
+    counts = []
+    for piece in shards(len(records), PART_CHUNK):
+        chunk = records[piece.start : piece.stop]
+        normals = normalise_records(chunk)
+        for token, keys in _token_index(chunk, normals).items():
+            tokens[token] |= keys
+        counts.append(TextIndex._counts([normals[r.key].text for r in chunk], 1))
+    stacked = sparse.vstack(counts).tocsr() if counts else TextIndex._counts([], 1)
+    return _Part(records, offset, _code_index(records), dict(tokens), stacked)
 
 
 def _part_statistics(part: _Part) -> tuple[np.ndarray, dict[str, int]]:

@@ -12,7 +12,7 @@ from rich.table import Table
 from unionsync.access.policy import SYSTEM
 from unionsync.cli_support import GROUPS, err, file_errors, operator_session, ready_factory
 from unionsync.config import get_settings
-from unionsync.core.cluster import connect
+from unionsync.core.cluster import connect, parse_scheduler
 from unionsync.core.errors import UnionSyncError
 from unionsync.core.money import Currency
 from unionsync.trade import reconcile
@@ -72,6 +72,12 @@ def mirror(
         )
         raise typer.Exit(2)
     settings = get_settings()
+    if dataset:
+        try:
+            parse_scheduler(scheduler or settings.dask_scheduler)
+        except UnionSyncError as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
     with operator_session(ready_factory()) as session:
         try:
             if dataset:
