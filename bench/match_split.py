@@ -7,9 +7,10 @@ Usage: python bench/match_split.py [--catalogue 10000000] [--demand 1000000] [--
 Data as in `bench/match_scale.py` (the same generator and seed). The whole catalogue is built
 on the workers, one part each (n-gram document frequencies and token blocks added up over the
 parts); then a sample of demand lines is matched against every part and the parts' top-k are
-merged. Matching 1M lines at the sample's measured cost would take this 2-core machine about a
-day, so the full figure is the sample's time scaled to the demand asked for: the work is one
-task per (demand shard, part), each costing in proportion to the shard's lines and the part's.
+merged. The workers read their parts from the catalogue's Parquet file. Matching 1M lines at
+the sample's measured cost would take this 2-core machine about a day, so the full figure is the
+sample's time scaled to the demand asked for: the work is one task per (demand shard, part),
+each costing in proportion to the shard's lines and the part's.
 
 Printed: the parts' build time, the sample's matching time, peak resident memory per worker and
 of this process, quality of the sample against the truth, and the estimate for 2, 8 and 32
@@ -20,6 +21,7 @@ tasks spread over W workers), plus the per-task overhead measured here.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import tempfile
 import time
@@ -30,7 +32,7 @@ from match_scale import _best, _truth, generate
 
 from unionsync.core.cluster import connect
 from unionsync.matching.candidates import MatchRecord
-from unionsync.matching.distributed import split_match
+from unionsync.matching.distributed import CatalogueFile, split_match
 from unionsync.matching.scoring import DEFAULT_WEIGHTS
 
 
@@ -53,13 +55,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         started = time.perf_counter()
-        generate(args.sample, args.catalogue, folder, splink_columns=False)
+        # generated in a child process, whose memory is returned when it ends
+        child = multiprocessing.get_context("spawn").Process(
+            target=generate, args=(args.sample, args.catalogue, folder, False)
+        )
+        child.start()
+        child.join()
         print(
             f"{args.sample:,} demand (sample of {args.demand:,}) × {args.catalogue:,} catalogue "
             f"lines generated in {time.perf_counter() - started:.0f} s",
             flush=True,
         )
-        left, right = records(folder / "demand.parquet"), records(folder / "catalogue.parquet")
+        # the workers read their parts of the catalogue from its file; this process holds the
+        # demand sample only
+        left, right = (
+            records(folder / "demand.parquet"),
+            CatalogueFile.of(folder / "catalogue.parquet"),
+        )
         with connect(f"local:{args.workers}") as client:
             assert client is not None
             timings: dict[str, float] = {}

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +23,7 @@ from unionsync.core.cluster import connect, parse_scheduler, shards
 from unionsync.core.errors import DomainValidationError
 from unionsync.matching import service
 from unionsync.matching.candidates import MatchRecord, candidates
-from unionsync.matching.distributed import candidates_on, match_on, split_match
+from unionsync.matching.distributed import CatalogueFile, candidates_on, match_on, split_match
 from unionsync.matching.models import Match, RunStatus
 from unionsync.matching.scoring import DEFAULT_WEIGHTS
 from unionsync.matching.service import Engine, execute_run, request_run
@@ -71,7 +74,7 @@ def test_matching_on_two_workers_equals_matching_in_process(demo_session: Sessio
 
 
 def test_a_catalogue_split_across_workers_gives_the_whole_catalogues_pairs(
-    demo_session: Session, client: Any
+    demo_session: Session, client: Any, tmp_path: Path
 ):
     """Parts of the catalogue on different workers: document frequencies and token blocks
     added up, top-k merged. Copies of catalogue lines under new keys make ties, which go to the
@@ -87,6 +90,21 @@ def test_a_catalogue_split_across_workers_gives_the_whole_catalogues_pairs(
     # a tight block limit: wide code blocks and shared tokens are decided on the whole
     tight, _none = split_match(client, left, right, 5, parts=4, block_limit=5)
     assert tight == candidates(left, right, top=5, block_limit=5)
+    # the catalogue as a Parquet file each worker reads its part of
+    path = tmp_path / "catalogue.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "id": [r.key for r in right],
+                "name": [r.name for r in right],
+                "code": [r.code for r in right],
+            }
+        ),
+        path,
+        row_group_size=100,
+    )
+    read, p_read = split_match(client, left, CatalogueFile.of(path), 10, DEFAULT_WEIGHTS, parts=3)
+    assert read == pairs and np.array_equal(p_read, probabilities)
 
 
 def _kept() -> int:

@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -216,6 +217,40 @@ def _part_begin(records: list[MatchRecord], offset: int) -> _Part:
     return _Part(records, offset, _code_index(records), dict(tokens), stacked)
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogueFile:
+    """A catalogue kept as a Parquet file (columns id, name, code) on a path every worker
+    reads: each part is read where it is built, so the asking process never holds it."""
+
+    path: Path
+    rows: int
+
+    @classmethod
+    def of(cls, path: Path) -> CatalogueFile:
+        import pyarrow.parquet as pq
+
+        return cls(path, pq.ParquetFile(path).metadata.num_rows)
+
+
+def _part_from_file(path: Path, start: int, stop: int) -> _Part:
+    """Rows [start, stop) of a catalogue file, read batch by batch, built as a part."""
+    import pyarrow.parquet as pq
+
+    records: list[MatchRecord] = []
+    seen = 0
+    for batch in pq.ParquetFile(path).iter_batches(columns=["id", "name", "code"]):
+        if seen + batch.num_rows > start and seen < stop:
+            piece = batch.slice(max(0, start - seen), stop - max(start, seen)).to_pydict()
+            records += [
+                MatchRecord(k, n, c)
+                for k, n, c in zip(piece["id"], piece["name"], piece["code"], strict=True)
+            ]
+        seen += batch.num_rows
+        if seen >= stop:
+            break
+    return _part_begin(records, start)
+
+
 def _part_statistics(part: _Part) -> tuple[np.ndarray, dict[str, int]]:
     """The part's n-gram document frequencies and model-token block sizes (they add up)."""
     return TextIndex.frequency(part.counts), {t: len(k) for t, k in part.tokens.items()}
@@ -311,7 +346,7 @@ def _merge(
 def split_match(
     client: Client,
     left: Sequence[MatchRecord],
-    right: Sequence[MatchRecord],
+    right: Sequence[MatchRecord] | CatalogueFile,
     top: int,
     weights: Weights | None = None,
     parts: int | None = None,
@@ -321,19 +356,28 @@ def split_match(
 ) -> tuple[list[Candidate], np.ndarray]:
     """`match_on` (or, without `weights`, `candidates`) with the catalogue cut into `parts`
     (default: one per worker), each held by one worker: for catalogues larger than one
-    worker's memory. Equal to the whole catalogue in one process, pair for pair. `timings`
-    gets the seconds spent building the parts and matching against them."""
-    if not left or not right:
+    worker's memory (`right` as a `CatalogueFile`: each worker reads its part itself). Equal to
+    the whole catalogue in one process, pair for pair. `timings` gets the seconds spent
+    building the parts and matching against them."""
+    lines = right.rows if isinstance(right, CatalogueFile) else len(right)
+    if not left or not lines:
         return [], np.zeros(0, dtype=np.float32)
     started = time.perf_counter()
     addresses = sorted(client.scheduler_info().get("workers", {})) or [None]
-    size = -(-len(right) // (parts or len(addresses)))
+    size = -(-lines // (parts or len(addresses)))
     begun = []
-    for number, piece in enumerate(shards(len(right), size)):
-        # each part sent to one worker and built there (not through the task graph), the
-        # parts dealt round the workers; the tasks on a part then run where it is
+    for number, piece in enumerate(shards(lines, size)):
+        # each part sent to (or read by) one worker and built there, not through the task
+        # graph; the parts dealt round the workers; the tasks on a part then run where it is
         home = addresses[number % len(addresses)]
         where = [home] if home is not None else None
+        if isinstance(right, CatalogueFile):
+            begun.append(
+                client.submit(
+                    _part_from_file, right.path, piece.start, piece.stop, workers=where, pure=False
+                )
+            )
+            continue
         records = client.scatter([list(right[piece.start : piece.stop])], workers=where, hash=False)
         begun.append(client.submit(_part_begin, records[0], piece.start, workers=where, pure=False))
     statistics = client.gather([client.submit(_part_statistics, b, pure=False) for b in begun])
@@ -343,7 +387,7 @@ def split_match(
         for token, count in tokens.items():
             sizes[token] += count
     common = {token for token, count in sizes.items() if count > block_limit}
-    weighting = TextIndex.weights_of(frequency, len(right))
+    weighting = TextIndex.weights_of(frequency, lines)
     remote_weights, remote_common = _send(client, weighting), _send(client, common)
     built = [
         client.submit(_part_finish, b, remote_weights, remote_common, pure=False) for b in begun
