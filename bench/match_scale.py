@@ -174,10 +174,13 @@ def run_splink(folder: Path) -> dict[str, float]:
     """Splink 5 (DuckDB) set up as its documentation recommends for this data: blocking rules
     on the model token, on the code with the first word, and on the name's rarest character
     4-grams (each name keeps its five rarest, so that common n-grams do not make every name a
-    candidate of every other); comparison levels on the normalised name (Jaro-Winkler and the
-    shared words), the model (with term-frequency adjustment), the numbers and the code; the
-    share of matches from deterministic rules, u by random sampling, m by expectation
-    maximisation on two blocking rules that leave out the compared columns in turn."""
+    candidate of every other); comparison levels on the normalised name (Jaro-Winkler), the
+    model (with term-frequency adjustment), the numbers and the code; the share of matches from
+    deterministic rules, u by random sampling, m by expectation maximisation on two blocking
+    rules that leave out the compared columns in turn. (Also tried at 2k × 20k: the shared
+    words as a comparison, F1 0.15, the m values of its lowest level cannot be trained; Jaccard
+    on the name instead of Jaro-Winkler, F1 0.71 against 0.70 in 2.5 times the time; more
+    blocking rules on the first word or the code with the numbers, no change.)"""
     import duckdb
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -187,8 +190,7 @@ def run_splink(folder: Path) -> dict[str, float]:
     db_api = DuckDBAPI(connection)
     columns = (
         "id AS unique_id, norm, model, numbers, first, code, code4, "
-        "CASE WHEN length(code) >= 6 THEN code[1:6] END AS code6, "
-        "list_filter(string_split(norm, ' '), w -> length(w) > 1) AS words"
+        "CASE WHEN length(code) >= 6 THEN code[1:6] END AS code6"
     )
     for table in ("demand", "catalogue"):
         connection.execute(
@@ -225,7 +227,6 @@ def run_splink(folder: Path) -> dict[str, float]:
         link_type="link_only",
         comparisons=[
             cl.JaroWinklerAtThresholds("norm", [0.95, 0.88, 0.8]),
-            cl.ArrayIntersectAtSizes("words", [4, 2, 1]),
             cl.ExactMatch("model").configure(term_frequency_adjustments=True),
             cl.ExactMatch("numbers"),
             cl.ExactMatch("code4"),
