@@ -198,6 +198,7 @@ class _Part:
     tokens: dict[str, set[int]]
     counts: Any  # n-gram counts, until the weights are known
     text: tuple[Any, Any, Any, list[int]] | None = None  # weights, vectors, transposed, keys
+    rows: dict[int, int] | None = None  # key → row in the part, once built
 
 
 def _part_begin(records: list[MatchRecord], offset: int) -> _Part:
@@ -262,7 +263,8 @@ def _part_finish(part: _Part, weights: Any, common: set[str]) -> _Part:
     vectors = TextIndex._tfidf(part.counts, weights)
     tokens = {t: keys for t, keys in part.tokens.items() if t not in common}
     text = (weights, vectors, vectors.T.tocsc(), [r.key for r in part.records])
-    return _Part(part.records, part.offset, part.codes_index, tokens, None, text)
+    rows = {r.key: i for i, r in enumerate(part.records)}
+    return _Part(part.records, part.offset, part.codes_index, tokens, None, text, rows)
 
 
 @dataclass(slots=True)
@@ -280,12 +282,12 @@ def _part_pairs(
     left: Sequence[MatchRecord], part: _Part, top: int, block_limit: int
 ) -> tuple[list[_Found], dict[int, MatchRecord]]:
     """Each demand line's proposals from this part, and the part's records they name."""
-    assert part.text is not None
+    assert part.text is not None and part.rows is not None
+    rows = part.rows
     known_left = normalise_records(left)
     index = TextIndex.built(left, known_left, part.text)
     texts = index.neighbours(top)
     models = _model_lookup(left, part.tokens, 2**62, known_left)  # sized on the whole already
-    rows = {r.key: i for i, r in enumerate(part.records)}
     found: list[_Found] = []
     lefts: list[int] = []
     rights: list[int] = []
