@@ -250,9 +250,7 @@ def run_splink(folder: Path) -> dict[str, float]:
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("model"))
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("code6", "numbers")
-    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("code6", "numbers"))
     predictions = linker.inference.predict(threshold_match_probability=0.1)
     relation = predictions.as_duckdbpyrelation()
     rows = relation.select("unique_id_l, unique_id_r, match_probability").fetchall()
