@@ -475,7 +475,6 @@ _PLAIN_SCALED = r"^[0-9]{1,12}(\.[0-9]{1,12})?$"
 def _columnar_batches(
     path: Path,
     form: CsvFormat,
-    sheet: Sheet,
     sources: list[tuple[str, Source, str | None]],
     errors: _Errors,
     counter: list[int],
@@ -721,7 +720,7 @@ def _write(
             errors = _Errors(sheet.name)
             if columnar:
                 try:
-                    _store(_columnar_batches(path, form, sheet, sources, errors, counter), staging)
+                    _store(_columnar_batches(path, form, sources, errors, counter), staging)
                     errors.raise_any()
                     return counter[0]
                 except _NotColumnarError:
