@@ -11,7 +11,7 @@ the cent, not merely to rounding.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,19 +37,41 @@ def dataset_files(root: Path) -> list[str]:
     return sorted(str(p) for p in root.rglob("*.parquet"))
 
 
-def partial_totals(files: Sequence[str]) -> list[tuple[int, int, str, int, int]]:
-    """(hs6, year, flow, cents, rows) of these files (one task's share)."""
+def _query(query: str, files: Sequence[str]) -> list[tuple[Any, ...]]:
+    """`query` over these Parquet files with one DuckDB thread (one task per core on a
+    cluster) and no progress bar (logs and pipes)."""
     import duckdb
 
     if not files:
         return []
     connection = duckdb.connect()
-    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
     try:
-        connection.execute("SET threads TO 1")  # one task per core on a cluster
-        found = connection.execute(_QUERY, {"files": list(files)}).fetchall()
+        connection.execute("SET enable_progress_bar = false")
+        connection.execute("SET threads TO 1")
+        return [tuple(row) for row in connection.execute(query, {"files": list(files)}).fetchall()]
     finally:
         connection.close()
+
+
+def _parts(
+    task: Callable[[Sequence[str]], list[tuple[Any, ...]]],
+    files: list[str],
+    client: Client | None,
+    files_per_task: int,
+) -> list[list[tuple[Any, ...]]]:
+    """`task` over all the files in this process, or over groups of them on the cluster."""
+    if client is None:
+        return [task(files)]
+    futures = [
+        client.submit(task, files[part.start : part.stop], pure=False)
+        for part in shards(len(files), files_per_task)
+    ]
+    return list(client.gather(futures))
+
+
+def partial_totals(files: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(hs6, year, flow, cents, rows) of these files (one task's share)."""
+    found = _query(_QUERY, files)
     return [(int(h), int(y), str(f), int(c), int(n)) for h, y, f, c, n in found]
 
 
@@ -57,15 +79,7 @@ def totals(
     root: Path, client: Client | None = None, files_per_task: int = FILES_PER_TASK
 ) -> dict[Key, tuple[int, int]]:
     """Cents and rows per (hs6, year, flow) over the whole dataset under `root`."""
-    files = dataset_files(root)
-    if client is None:
-        parts = [partial_totals(files)]
-    else:
-        futures = [
-            client.submit(partial_totals, files[part.start : part.stop], pure=False)
-            for part in shards(len(files), files_per_task)
-        ]
-        parts = client.gather(futures)
+    parts = _parts(partial_totals, dataset_files(root), client, files_per_task)
     summed: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     for part in parts:
         for hs6, year, flow, cents, rows in part:
@@ -105,35 +119,14 @@ class FlowTotal:
 
 def partial_flows(files: Sequence[str]) -> list[tuple[Any, ...]]:
     """(reporter, partner, year, flow, hs6, currency, cents, milli, units, rows) of these files."""
-    import duckdb
-
-    if not files:
-        return []
-    connection = duckdb.connect()
-    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
-    try:
-        connection.execute("SET threads TO 1")
-        return [
-            tuple(row)
-            for row in connection.execute(_FLOWS_QUERY, {"files": list(files)}).fetchall()
-        ]
-    finally:
-        connection.close()
+    return _query(_FLOWS_QUERY, files)
 
 
 def flow_totals(
     root: Path, client: Client | None = None, files_per_task: int = FILES_PER_TASK
 ) -> dict[FlowKey, FlowTotal]:
     """Every reporter's record of every flow over the dataset under `root`, in key order."""
-    files = dataset_files(root)
-    if client is None:
-        parts = [partial_flows(files)]
-    else:
-        futures = [
-            client.submit(partial_flows, files[part.start : part.stop], pure=False)
-            for part in shards(len(files), files_per_task)
-        ]
-        parts = client.gather(futures)
+    parts = _parts(partial_flows, dataset_files(root), client, files_per_task)
     summed: dict[FlowKey, FlowTotal] = defaultdict(FlowTotal)
     for part in parts:
         for reporter, partner, year, flow, hs6, currency, cents, milli, units, rows in part:

@@ -140,12 +140,17 @@ def _code(text: str) -> str:
         raise _CellError(error.template, text, **error.params) from None
 
 
-def _comtrade_flow(text: str) -> str:
-    flows = {"x": "export", "m": "import", "2": "export", "1": "import"}
-    flow = flows.get(text.casefold(), text.casefold())
+def _direction(text: str, spellings: dict[str, str], template: str) -> str:
+    """«export» or «import» from a layout's own spellings (or the words themselves)."""
+    flow = spellings.get(text.casefold(), text.casefold())
     if flow not in ("export", "import"):
-        raise _CellError(N_("«%(value)s»: X or M (export or import)"), text, value=text)
+        raise _CellError(template, text, value=text)
     return flow
+
+
+def _comtrade_flow(text: str) -> str:
+    spellings = {"x": "export", "m": "import", "2": "export", "1": "import"}
+    return _direction(text, spellings, N_("«%(value)s»: X or M (export or import)"))
 
 
 def _comtrade_unit(text: str) -> str | None:
@@ -153,11 +158,8 @@ def _comtrade_unit(text: str) -> str | None:
 
 
 def _customs_flow(text: str) -> str:
-    flows = {"эк": "export", "им": "import", "экспорт": "export", "импорт": "import"}
-    flow = flows.get(text.casefold(), text.casefold())
-    if flow not in ("export", "import"):
-        raise _CellError(N_("«%(value)s»: ЭК or ИМ (export or import)"), text, value=text)
-    return flow
+    spellings = {"эк": "export", "им": "import", "экспорт": "export", "импорт": "import"}
+    return _direction(text, spellings, N_("«%(value)s»: ЭК or ИМ (export or import)"))
 
 
 def _unit(text: str) -> str:
