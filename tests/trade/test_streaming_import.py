@@ -192,3 +192,13 @@ def test_windows_1251_and_a_stop_after_too_many_errors(
         import_file(session, SYSTEM, path, "customs", tmp_path / "e", reporter="BY")
     assert len(caught.value.errors) == 10
     assert [e.column for e in caught.value.errors] == ["страна"] * 10
+
+
+def test_a_long_import_reports_the_rows_read_so_far(session: Session, tmp_path: Path):
+    path = tmp_path / "big.csv"
+    path.write_text(messy_customs(400_000, 8, bad=False), encoding="utf-8")  # three blocks
+    heard: list[int] = []
+    result = import_file(
+        session, SYSTEM, path, "customs", tmp_path / "d", reporter="BY", progress=heard.append
+    )
+    assert len(heard) >= 2 and heard == sorted(heard) and heard[-1] == result.rows == 400_000

@@ -174,7 +174,7 @@ def import_flows(
     settings = get_settings()
     with (
         file_errors(path),
-        console.status(f"Reading, checking and storing {path.name} …"),
+        console.status(f"Reading, checking and storing {path.name} …") as status,
         operator_session(ready_factory()) as session,
         session.begin(),
     ):
@@ -186,6 +186,9 @@ def import_flows(
             settings.data_dir,
             currency=currency.upper(),
             reporter=reporter.upper() if reporter else None,
+            progress=lambda rows: status.update(
+                f"Reading, checking and storing {path.name}: {rows:,} rows …"
+            ),
         )
     console.print(
         f"{result.rows:,} rows read; table kept in {result.parquet}; "

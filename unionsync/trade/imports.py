@@ -709,6 +709,7 @@ def _write(
     reporter: str | None,
     staging: Path,
     columnar: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """The file's rows as a Parquet dataset under `staging` (partitioned by year and
     direction); the number of rows, or `ImportFailedError` with every bad cell (at most
@@ -722,29 +723,51 @@ def _write(
             errors = _Errors(sheet.name)
             if columnar:
                 try:
-                    _store(_columnar_batches(path, form, sources, errors, counter), staging)
+                    _store(
+                        _columnar_batches(path, form, sources, errors, counter),
+                        staging,
+                        counter,
+                        progress,
+                    )
                     errors.raise_any()
                     return counter[0]
                 except _NotColumnarError:
                     shutil.rmtree(staging)
                     staging.mkdir()
                     counter, errors = [0], _Errors(sheet.name)
-            _store(_row_batches(stream.rows, sources, errors, counter), staging)
+            _store(_row_batches(stream.rows, sources, errors, counter), staging, counter, progress)
     else:
         table = read_table(path.read_bytes(), path.name)
         fields = _checked_fields(table, layout, currency, reporter)
         errors = _Errors(table.name)
-        _store(_row_batches(table.rows, _sources(table, fields), errors, counter), staging)
+        _store(
+            _row_batches(table.rows, _sources(table, fields), errors, counter),
+            staging,
+            counter,
+            progress,
+        )
     errors.raise_any()
     return counter[0]
 
 
-def _store(batches: Iterator[Any], staging: Path) -> None:
-    """Batches written as they come (a few row groups per partition in memory at a time)."""
+def _store(
+    batches: Iterator[Any],
+    staging: Path,
+    counter: list[int],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Batches written as they come (a few row groups per partition in memory at a time);
+    `progress` hears the rows read so far after each batch."""
     import pyarrow.dataset as ds
 
+    def told() -> Iterator[Any]:
+        for batch in batches:
+            yield batch
+            if progress is not None:
+                progress(counter[0])
+
     ds.write_dataset(
-        batches,
+        told(),
         staging,
         schema=_schema(),
         format="parquet",
@@ -778,6 +801,7 @@ def import_file(
     currency: str = "USD",
     reporter: str | None = None,
     columnar: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Read, check, store the table as Parquet and its Union State summary in the database.
 
@@ -794,7 +818,7 @@ def import_file(
     data_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".trade-import-", dir=data_dir))
     try:
-        rows = _write(path, layout, currency, reporter, staging, columnar)
+        rows = _write(path, layout, currency, reporter, staging, columnar, progress)
         summary = summarise(dataset_files(staging))
         source = f"{layout}:{path.name}"
         mark_changed(session, "trade")  # the bulk delete below bypasses the unit of work
