@@ -116,7 +116,13 @@ class Jobs:
                 cached_mutual(holder, session, SYSTEM)
             for country in ("RU", "BY"):  # the opportunities page, each demand country whole
                 cached_opportunity_view(
-                    holder, session, SYSTEM, country, None, self.settings.data_dir
+                    holder,
+                    session,
+                    SYSTEM,
+                    country,
+                    None,
+                    self.settings.data_dir,
+                    self.settings.dask_scheduler,
                 )
 
     def pending(self) -> int:

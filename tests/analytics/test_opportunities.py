@@ -84,9 +84,9 @@ def test_the_page_reads_a_shared_result_computed_once_per_data_version(client, m
     calls: list[int] = []
     original = module.product_space
 
-    def counted(session):
+    def counted(session, *args, **kwargs):
         calls.append(1)
-        return original(session)
+        return original(session, *args, **kwargs)
 
     monkeypatch.setattr(module, "product_space", counted)
     calls.clear()
@@ -108,3 +108,59 @@ def test_the_page_reads_a_shared_result_computed_once_per_data_version(client, m
     client.get("/opportunities", params={"demand": "BY"})
     client.get("/opportunities", params={"demand": "BY"})
     assert len(calls) == settled + 1
+
+
+def test_the_command_writes_the_ranking_with_the_figures_behind_it(
+    tmp_path, demo_url: str, monkeypatch
+):
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from unionsync import config
+    from unionsync.cli import app
+    from unionsync.db.session import make_engine, make_session_factory
+
+    monkeypatch.setenv("UNIONSYNC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("UNIONSYNC_DATABASE_URL", demo_url)
+    monkeypatch.delenv("UNIONSYNC_DASK_SCHEDULER", raising=False)
+    config.get_settings.cache_clear()
+    try:
+        out = tmp_path / "ranking.xlsx"
+        done = CliRunner().invoke(app, ["analytics", "opportunities", "--out", str(out)])
+        assert done.exit_code == 0, done.output
+        sheet = load_workbook(out).active
+        rows = list(sheet.iter_rows(values_only=True))
+        header, body = rows[0], rows[1:]
+        engine = make_engine(demo_url)
+        with make_session_factory(engine)() as session:
+            from types import SimpleNamespace
+
+            from unionsync.analytics.opportunities import cached_opportunity_view
+
+            view = cached_opportunity_view(
+                SimpleNamespace(), session, SYSTEM, "RU", None, tmp_path / "data"
+            )
+        engine.dispose()
+        assert len(body) == len(view.ranked) > 20
+        column = {name: n for n, name in enumerate(header)}
+        for row, entry in zip(body[:10], view.ranked, strict=False):
+            assert row[column["hs6"]] == entry.code  # text: a leading zero is kept
+            assert row[column["kind"]] == entry.kind
+            assert row[column["score"]] == round(entry.score, 6)
+            items = [int(i) for i in str(row[column["program_items"]]).split()]
+            assert items == entry.items  # the program lines the figure sums
+        csv_out = tmp_path / "ranking.csv"
+        as_csv = CliRunner().invoke(
+            app, ["analytics", "opportunities", "--demand", "by", "--out", str(csv_out)]
+        )
+        assert as_csv.exit_code == 0, as_csv.output
+        assert csv_out.read_text(encoding="utf-8-sig").startswith("rank;hs6;name;kind;score")
+        for wrong, says in (
+            (["--demand", "KZ"], "--demand"),
+            (["--out", str(tmp_path / "r.pdf")], "--out"),
+            (["--scheduler", "local:0"], "scheduler"),
+        ):
+            bad = CliRunner().invoke(app, ["analytics", "opportunities", "--out", str(out), *wrong])
+            assert bad.exit_code == 2 and says in bad.output, bad.output
+    finally:
+        config.get_settings.cache_clear()

@@ -120,6 +120,103 @@ def complexity_command(
     console.print(f"{count:,} rows for {len(results)} year(s) written to {out}.")
 
 
-def _shown(column: str, value: float) -> str:
-    """Counts and the presence flag as whole numbers, measures at full precision."""
-    return str(int(value)) if column in ("M", "diversity", "ubiquity") else repr(value)
+OPPORTUNITY_HEADERS = (
+    "rank",
+    "hs6",
+    "name",
+    "kind",
+    "score",
+    "demand_a_year",
+    "currency",
+    "third_country_usd",
+    "third_country_year",
+    "rca",
+    "density",
+    "covered_share",
+    "producers",
+    "related",
+    "program_items",
+)
+
+
+@app.command("opportunities")
+def opportunities_command(
+    out: Annotated[Path, typer.Option("--out", help="the .xlsx or .csv to write")],
+    demand: Annotated[
+        str, typer.Option("--demand", help="the demand country, RU or BY (the partner supplies)")
+    ] = "RU",
+    industry: Annotated[
+        int | None, typer.Option("--industry", help="only this industry's programs")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="local:N or tcp://host:8786: co-production and trade sums on a Dask cluster "
+            "(default: UNIONSYNC_DASK_SCHEDULER, else in this process)",
+        ),
+    ] = None,
+) -> None:
+    """The ranked opportunities of the opportunities page, every one with the figures behind
+    its score and the program items it sums, as a workbook or CSV."""
+    from types import SimpleNamespace
+
+    from unionsync.access.policy import SYSTEM
+    from unionsync.analytics.opportunities import cached_opportunity_view
+    from unionsync.cli_support import operator_session, ready_factory
+    from unionsync.config import get_settings
+    from unionsync.core.errors import UnionSyncError
+    from unionsync.core.tabular import write_csv, write_xlsx
+    from unionsync.reference.countries import PARTNER
+
+    country = demand.strip().upper()
+    if country not in PARTNER:
+        err.print(
+            f"[red]--demand must be one of {', '.join(sorted(PARTNER))}, not {demand!r}[/red]"
+        )
+        raise typer.Exit(2)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        err.print(f"[red]--out must end in .xlsx or .csv: {out}[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    try:
+        with operator_session(ready_factory()) as session:
+            view = cached_opportunity_view(
+                SimpleNamespace(),
+                session,
+                SYSTEM,
+                country,
+                industry,
+                settings.data_dir,
+                scheduler or settings.dask_scheduler,
+            )
+    except UnionSyncError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    rows = [
+        (
+            rank,
+            o.code,
+            o.name,
+            o.kind,
+            round(o.score, 6),
+            round(o.demand_value, 2),
+            o.currency,
+            round(o.third_usd, 2) if o.third_year else None,
+            o.third_year,
+            round(o.rca, 6),
+            round(o.density, 6),
+            round(o.covered, 6),
+            o.producers,
+            " ".join(o.related),
+            " ".join(str(i) for i in o.items),
+        )
+        for rank, o in enumerate(view.ranked, start=1)
+    ]
+    if out.suffix.lower() == ".xlsx":
+        write_xlsx(out, f"opportunities {country}", OPPORTUNITY_HEADERS, rows, text_columns=(1,))
+    else:
+        write_csv(out, OPPORTUNITY_HEADERS, rows)
+    console.print(
+        f"{len(rows):,} opportunities for {PARTNER[country]} in {country}'s programs: {out}"
+    )

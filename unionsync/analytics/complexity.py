@@ -186,13 +186,22 @@ def proximity_of(
             correlation = np.corrcoef(rca, rowvar=False)
         # a product exported in the same proportion everywhere correlates with nothing
         proximity = 0.5 * (1.0 + np.nan_to_num(np.atleast_2d(correlation), nan=0.0))
+        proximity = np.array(proximity, dtype=np.float64)
+        np.fill_diagonal(proximity, 0.0)
+        return proximity
+    return shared_proximity(presence.T @ presence, ubiquity, options.asymmetric)
+
+
+def shared_proximity(
+    shared: NDArray[np.float64], ubiquity: NDArray[np.float64], asymmetric: bool = False
+) -> NDArray[np.float64]:
+    """φ[p', p] from how many locations have both products (`shared`, presenceᵀ · presence):
+    whoever counts `shared` (one matrix product, or partial counts added up on a cluster)
+    gets the same proximity."""
+    if asymmetric:
+        proximity = _safe_divide(shared, np.broadcast_to(ubiquity[None, :], shared.shape))
     else:
-        shared = presence.T @ presence
-        given_product = _safe_divide(shared, np.broadcast_to(ubiquity[None, :], shared.shape))
-        if options.asymmetric:
-            proximity = given_product
-        else:
-            proximity = _safe_divide(shared, np.maximum(ubiquity[:, None], ubiquity[None, :]))
+        proximity = _safe_divide(shared, np.maximum(ubiquity[:, None], ubiquity[None, :]))
     proximity = np.array(proximity, dtype=np.float64)
     np.fill_diagonal(proximity, 0.0)
     return proximity

@@ -27,20 +27,29 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from unionsync.access.policy import Action, Kind, Principal, require
-from unionsync.analytics.complexity import Options, proximity_of
+from unionsync.analytics.complexity import shared_proximity
 from unionsync.catalog.models import Capability, Organization, Program, ProgramItem
 from unionsync.coverage.service import Coverage
 from unionsync.reference.countries import PARTNER
+from unionsync.trade.aggregate import FILES_PER_TASK, file_parts, query_files
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 SUBHEADING = 6
+PAIRS_PER_TASK = 2_000_000  # enterprise-product pairs counted by one cluster task
 WEIGHTS = {"demand": 0.35, "rca": 0.25, "density": 0.25, "covered": 0.15}
 
 
@@ -164,32 +173,43 @@ class ProductSpace:
     producers: dict[str, dict[str, set[int]]]
 
 
-def product_space(session: Session) -> ProductSpace:
-    """The product space of both countries' enterprises (one query)."""
-    rows = session.execute(
+def product_space(
+    session: Session, client: Client | None = None, pairs_per_task: int = PAIRS_PER_TASK
+) -> ProductSpace:
+    """The product space of both countries' enterprises (one query, read in batches): the
+    registers hold millions of lines, so the co-production counts are sparse, and on a Dask
+    cluster they are counted enterprise group by enterprise group."""
+    query = (
         select(Organization.id, Organization.country_code, Capability.tnved_code)
         .join(Capability)
         .where(Capability.tnved_code.is_not(None))
-    ).all()
-    made: dict[int, set[str]] = defaultdict(set)
+        .execution_options(yield_per=50_000)
+    )
     made_by: dict[str, set[str]] = defaultdict(set)
     listings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     producers: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for enterprise, country, code in rows:
+    enterprises: list[int] = []
+    made: list[str] = []
+    for enterprise, country, code in session.execute(query):
         if code and len(code) >= SUBHEADING:
             sub = code[:SUBHEADING]
-            made[enterprise].add(sub)
             made_by[country].add(sub)
             listings[country][sub] += 1
             producers[country][sub].add(enterprise)
-    products = sorted({p for codes in made.values() for p in codes})
+            enterprises.append(enterprise)
+            made.append(sub)
+    products = sorted(set(made))
     index = {p: n for n, p in enumerate(products)}
-    presence = np.zeros((len(made), len(products)))
-    for row, enterprise in enumerate(sorted(made)):
-        for sub in made[enterprise]:
-            presence[row, index[sub]] = 1.0
+    shared = co_production(
+        np.array(enterprises, dtype=np.int64),
+        np.array([index[sub] for sub in made], dtype=np.int64),
+        len(products),
+        client,
+        pairs_per_task,
+    )
     # an enterprise listing a product counts as making it; proximity as in complexity.py
-    proximity = proximity_of(presence, presence.sum(axis=0), presence, Options())
+    # (the diagonal of the counts is how many enterprises make each product: its ubiquity)
+    proximity = shared_proximity(shared, np.diag(shared).copy())
     # plain dicts: the space is kept in the shared results (a pickle; lambdas cannot be)
     return ProductSpace(
         products,
@@ -198,6 +218,58 @@ def product_space(session: Session) -> ProductSpace:
         {country: dict(counts) for country, counts in listings.items()},
         {country: dict(makers) for country, makers in producers.items()},
     )
+
+
+def co_production(
+    enterprises: NDArray[np.int64],
+    products: NDArray[np.int64],
+    count: int,
+    client: Client | None = None,
+    pairs_per_task: int = PAIRS_PER_TASK,
+) -> NDArray[np.float64]:
+    """How many enterprises make both of two products (presenceᵀ · presence, `count` square)
+    from (enterprise, product) pairs, repeats allowed. On a cluster each task counts a group of
+    whole enterprises; the counts are integers, so their sum does not depend on the grouping."""
+    keys = np.unique(enterprises * max(count, 1) + products)  # sorted by enterprise
+    owners, made = keys // max(count, 1), keys % max(count, 1)
+    if client is None or len(keys) <= pairs_per_task:
+        total = _co_production_part(owners, made, count)
+    else:
+        # cut every `pairs_per_task` pairs, moved back to the start of that enterprise
+        cuts = sorted(
+            {0, len(keys)}
+            | {
+                int(np.searchsorted(owners, owners[at], side="left"))
+                for at in range(pairs_per_task, len(keys), pairs_per_task)
+            }
+        )
+        futures = [
+            client.submit(
+                _co_production_part,
+                *client.scatter([owners[start:stop], made[start:stop]]),
+                count,
+                pure=False,
+            )
+            for start, stop in pairwise(cuts)
+        ]
+        total = sparse.csr_matrix((count, count), dtype=np.int64)
+        for part in client.gather(futures):
+            total = total + part
+    counts: NDArray[np.float64] = total.toarray().astype(np.float64)
+    return counts
+
+
+def _co_production_part(
+    owners: NDArray[np.int64], made: NDArray[np.int64], count: int
+) -> sparse.csr_matrix:
+    """presenceᵀ · presence of these enterprises, as a sparse matrix of integer counts."""
+    if not len(owners):
+        return sparse.csr_matrix((count, count), dtype=np.int64)
+    _, rows = np.unique(owners, return_inverse=True)
+    presence = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int64), (rows, made)), shape=(int(rows.max()) + 1, count)
+    )
+    return (presence.T @ presence).tocsr()
 
 
 def _supply_side(space: ProductSpace, partner: str, found: dict[str, Opportunity]) -> None:
@@ -237,35 +309,47 @@ def _covered(coverage: Coverage, found: dict[str, Opportunity]) -> None:
         entry.covered = covered / demanded if demanded else 0.0
 
 
+_THIRD_QUERY = """
+    SELECT lpad(CAST(hs6 AS VARCHAR), 6, '0') AS code, CAST(year AS INTEGER) AS year,
+           sum(CAST(round(value * 100) AS BIGINT)) AS cents
+    FROM read_parquet($files, hive_partitioning = true)
+    WHERE reporter = $country AND partner NOT IN ($partner, $country, 'W00', 'WLD', '0')
+      AND currency = 'USD' AND hs6 IS NOT NULL AND value IS NOT NULL
+    GROUP BY ALL
+"""
+
+
+def _third_part(country: str, partner: str, files: list[str]) -> list[tuple[Any, ...]]:
+    """(subheading, year, cents) of `country`'s imports from third countries in these files."""
+    return query_files(_THIRD_QUERY, files, {"country": country, "partner": partner})
+
+
 def third_country_imports(
-    data_dir: Path, country: str, partner: str
+    data_dir: Path,
+    country: str,
+    partner: str,
+    client: Client | None = None,
+    files_per_task: int = FILES_PER_TASK,
 ) -> dict[str, tuple[float, int]]:
     """Per HS subheading, what `country` imported from countries other than `partner` in the
     latest year of the imported trade tables (USD records; «world» totals left out), read from
-    the Parquet datasets with DuckDB. Empty when no table has been imported."""
-    import duckdb
-
-    files = list((data_dir / "trade" / "flows").glob("*/year=*/flow=import/*.parquet"))
+    the Parquet datasets with DuckDB, here or file group by file group on a Dask cluster.
+    Values are summed in whole cents (the same to the cent wherever they are summed). Empty
+    when no table has been imported."""
+    files = sorted(
+        str(f) for f in (data_dir / "trade" / "flows").glob("*/year=*/flow=import/*.parquet")
+    )
     if not files:
         return {}
-    connection = duckdb.connect()
-    connection.execute("SET enable_progress_bar = false")  # no bar in logs and pipes
-    rows = connection.execute(
-        """
-        WITH flows AS (
-            SELECT * FROM read_parquet(?, hive_partitioning = true)
-            WHERE reporter = ? AND partner NOT IN (?, ?, 'W00', 'WLD', '0') AND currency = 'USD'
-              AND hs6 IS NOT NULL
-        )
-        SELECT lpad(CAST(hs6 AS VARCHAR), 6, '0'), CAST(year AS INTEGER), sum(value)
-        FROM flows
-        WHERE year = (SELECT max(year) FROM flows)
-        GROUP BY hs6, year
-        """,
-        [[str(f) for f in files], country, partner, country],
-    ).fetchall()
-    connection.close()
-    return {code: (float(value), int(year)) for code, year, value in rows}
+    parts = file_parts(partial(_third_part, country, partner), files, client, files_per_task)
+    cents: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for part in parts:
+        for code, year, amount in part:
+            cents[int(year)][str(code)] += int(amount)
+    if not cents:
+        return {}
+    latest = max(cents)
+    return {code: (amount / 100, latest) for code, amount in sorted(cents[latest].items())}
 
 
 def _score(entries: list[Opportunity]) -> None:
@@ -315,11 +399,15 @@ def cached_opportunity_view(
     country: str,
     industry_id: int | None,
     data_dir: Path,
+    scheduler: str | None = None,
 ) -> OpportunityView:
     """`opportunities` with the product space and its layout, computed once per version of
     their inputs (programs, matches, capabilities and passports; trade records and rates) and
     shared by every worker (`core.shared`); the whole-country view of both countries is
-    computed by the refresh job before anyone asks (it took seconds in the request)."""
+    computed by the refresh job before anyone asks (it took seconds in the request). With a
+    `scheduler` (the job queue's) the co-production counts and the trade sums are made on
+    that Dask cluster."""
+    from unionsync.core.cluster import connect
     from unionsync.core.shared import data_version, version_of
     from unionsync.coverage.service import Scenario
     from unionsync.coverage.sync import cached_coverages, coverage_version
@@ -330,8 +418,9 @@ def cached_opportunity_view(
 
     def compute() -> OpportunityView:
         today = cached_coverages(holder, session, actor, (Scenario.EXISTING,))
-        third = third_country_imports(data_dir, country, partner)
-        space = product_space(session)
+        with connect(scheduler) as client:
+            third = third_country_imports(data_dir, country, partner, client)
+            space = product_space(session, client)
         ranked = opportunities(
             session,
             actor,

@@ -37,9 +37,11 @@ def dataset_files(root: Path) -> list[str]:
     return sorted(str(p) for p in root.rglob("*.parquet"))
 
 
-def _query(query: str, files: Sequence[str]) -> list[tuple[Any, ...]]:
-    """`query` over these Parquet files with one DuckDB thread (one task per core on a
-    cluster) and no progress bar (logs and pipes)."""
+def query_files(
+    query: str, files: Sequence[str], params: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """`query` over these Parquet files (`$files`, and `params`) with one DuckDB thread (one
+    task per core on a cluster) and no progress bar (logs and pipes)."""
     import duckdb
 
     if not files:
@@ -48,12 +50,13 @@ def _query(query: str, files: Sequence[str]) -> list[tuple[Any, ...]]:
     try:
         connection.execute("SET enable_progress_bar = false")
         connection.execute("SET threads TO 1")
-        return [tuple(row) for row in connection.execute(query, {"files": list(files)}).fetchall()]
+        found = connection.execute(query, {**(params or {}), "files": list(files)})
+        return [tuple(row) for row in found.fetchall()]
     finally:
         connection.close()
 
 
-def _parts(
+def file_parts(
     task: Callable[[Sequence[str]], list[tuple[Any, ...]]],
     files: list[str],
     client: Client | None,
@@ -71,7 +74,7 @@ def _parts(
 
 def partial_totals(files: Sequence[str]) -> list[tuple[Any, ...]]:
     """(hs6, year, flow, cents, rows) of these files (one task's share)."""
-    found = _query(_QUERY, files)
+    found = query_files(_QUERY, files)
     return [(int(h), int(y), str(f), int(c), int(n)) for h, y, f, c, n in found]
 
 
@@ -79,7 +82,7 @@ def totals(
     root: Path, client: Client | None = None, files_per_task: int = FILES_PER_TASK
 ) -> dict[Key, tuple[int, int]]:
     """Cents and rows per (hs6, year, flow) over the whole dataset under `root`."""
-    parts = _parts(partial_totals, dataset_files(root), client, files_per_task)
+    parts = file_parts(partial_totals, dataset_files(root), client, files_per_task)
     summed: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     for part in parts:
         for hs6, year, flow, cents, rows in part:
@@ -119,14 +122,14 @@ class FlowTotal:
 
 def partial_flows(files: Sequence[str]) -> list[tuple[Any, ...]]:
     """(reporter, partner, year, flow, hs6, currency, cents, milli, units, rows) of these files."""
-    return _query(_FLOWS_QUERY, files)
+    return query_files(_FLOWS_QUERY, files)
 
 
 def flow_totals(
     root: Path, client: Client | None = None, files_per_task: int = FILES_PER_TASK
 ) -> dict[FlowKey, FlowTotal]:
     """Every reporter's record of every flow over the dataset under `root`, in key order."""
-    parts = _parts(partial_flows, dataset_files(root), client, files_per_task)
+    parts = file_parts(partial_flows, dataset_files(root), client, files_per_task)
     summed: dict[FlowKey, FlowTotal] = defaultdict(FlowTotal)
     for part in parts:
         for reporter, partner, year, flow, hs6, currency, cents, milli, units, rows in part:
