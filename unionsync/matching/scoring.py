@@ -238,33 +238,49 @@ def compare(
     dense_score: float = 0.0,
     left_unit: str | None = None,
     right_unit: str | None = None,
+    show: bool = True,
 ) -> tuple[list[int], list[str]]:
-    """The level of each comparison (−1 where it cannot be made) and the value it shows."""
+    """The level of each comparison (−1 where it cannot be made) and the value it shows (left
+    empty without `show`: millions of pairs scored for their probability alone need none)."""
     levels = [-1] * len(COMPARISONS)
     shown = [""] * len(COMPARISONS)
     code = common_code_level(left_code, right_code)
     if code == 0:
-        levels[0], shown[0] = 5, f"{left_code}≠{right_code}"
+        levels[0] = 5
+        if show:
+            shown[0] = f"{left_code}≠{right_code}"
     elif code:
-        levels[0], shown[0] = {10: 0, 8: 1, 6: 2, 4: 3}.get(code, 4), str(code)
+        levels[0] = {10: 0, 8: 1, 6: 2, 4: 3}.get(code, 4)
+        if show:
+            shown[0] = str(code)
     if a.ids or b.ids:
         shared = a.ids & b.ids
         if a.ids - b.ids and b.ids - a.ids:  # «Ду 18 Ру 13» is not «Ду 44 Ру 13»
             levels[1] = 1
         elif shared:
-            levels[1], shown[1] = 0, ", ".join(sorted(shared))
+            levels[1] = 0
+            if show:
+                shown[1] = ", ".join(sorted(shared))
         else:
             levels[1] = 2
     if text_score > 0:
-        levels[2], shown[2] = _level(text_score, TEXT_LEVELS), f"{text_score:.2f}"
+        levels[2] = _level(text_score, TEXT_LEVELS)
+        if show:
+            shown[2] = f"{text_score:.2f}"
     if dense_score > 0:
-        levels[3], shown[3] = _level(dense_score, DENSE_LEVELS), f"{dense_score:.2f}"
+        levels[3] = _level(dense_score, DENSE_LEVELS)
+        if show:
+            shown[3] = f"{dense_score:.2f}"
     across = translated_share(a, b)
     if across is not None:
-        levels[7], shown[7] = _level(across, WORD_LEVELS), f"{across:.2f}"
+        levels[7] = _level(across, WORD_LEVELS)
+        if show:
+            shown[7] = f"{across:.2f}"
     elif a.words and b.words:
         jaccard = len(a.words & b.words) / len(a.words | b.words)
-        levels[4], shown[4] = _level(jaccard, WORD_LEVELS), f"{jaccard:.2f}"
+        levels[4] = _level(jaccard, WORD_LEVELS)
+        if show:
+            shown[4] = f"{jaccard:.2f}"
     if a.numbers and b.numbers:
         if a.numbers == b.numbers:
             levels[5] = 0
@@ -274,7 +290,9 @@ def compare(
             levels[5] = 2
     compatible = units_compatible(left_unit, right_unit)
     if compatible is not None:
-        levels[6], shown[6] = (0 if compatible else 1), f"{left_unit}/{right_unit}"
+        levels[6] = 0 if compatible else 1
+        if show:
+            shown[6] = f"{left_unit}/{right_unit}"
     return levels, shown
 
 
@@ -332,7 +350,7 @@ def score_probabilities(
 ) -> np.ndarray:
     """The match probability of every pair, without evidence (for millions of pairs; the
     evidence of the pairs worth keeping comes from `score_candidates`)."""
-    levels, _ = _compared(left, right, pairs, units, normals, processes=processes, lexicon=lexicon)
+    levels = _levels(left, right, pairs, units, normals, processes, lexicon)
     fitted = weights or estimate(levels, DEFAULT_WEIGHTS)
     odds = np.clip(fitted.log_odds(levels), -60, 60)
     return np.asarray(1.0 / (1.0 + np.exp(-odds)), dtype=np.float32)
@@ -378,6 +396,45 @@ def _compared(
             found.extend(chunk(pairs[start : start + 2000]))
     levels = np.array([f[0] for f in found], dtype=np.int8).reshape(len(found), len(COMPARISONS))
     return levels, [f[1] for f in found]
+
+
+def _levels(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord],
+    pairs: Sequence[Candidate],
+    units: dict[tuple[str, int], str] | None,
+    normals: Sides | None,
+    processes: int,
+    lexicon: Lexicon | None,
+) -> NDArray[np.int8]:
+    """The comparison levels of every pair alone (as `_compared`'s), each worker's share sent
+    back as one small array: the values shown, as Python lists for millions of pairs, took
+    most of the scoring's time and gigabytes of memory to build and to carry back."""
+    prepared = _prepared(left, right, normals, lexicon)
+    left_code = {r.key: r.code for r in left}
+    right_code = {r.key: r.code for r in right}
+    unit_of = units or {}
+
+    def chunk(part: Sequence[Candidate]) -> list[NDArray[np.int8]]:
+        found = np.empty((len(part), len(COMPARISONS)), dtype=np.int8)
+        for row, p in enumerate(part):
+            found[row] = compare(
+                prepared[("l", p.left)],
+                prepared[("r", p.right)],
+                left_code[p.left],
+                right_code[p.right],
+                p.text_score,
+                p.dense_score,
+                unit_of.get(("left", p.left)),
+                unit_of.get(("right", p.right)),
+                show=False,
+            )[0]
+        return [found]
+
+    parts = map_chunks(chunk, pairs, processes)
+    if not parts:
+        return np.empty((0, len(COMPARISONS)), dtype=np.int8)
+    return np.concatenate(parts)
 
 
 def _prepared(
