@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from unionsync.matching.normalise import NormalName, normalise_name
-from unionsync.matching.parallel import map_chunks
+from unionsync.matching.parallel import collector_paused, map_chunks
 from unionsync.nomenclature.codes import LEVELS
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def _normalise_chunk(names: Sequence[str]) -> list[NormalName]:
     return [normalise_name(name) for name in names]
 
 
+@collector_paused()
 def normalise_records(records: Sequence[MatchRecord], processes: int = 1) -> Normals:
     """Every record's normalised name, computed once per distinct name (in `processes`
     processes): catalogues repeat names, a million lines hold about 600,000 distinct ones."""
@@ -219,14 +220,15 @@ class TextIndex:
     @staticmethod
     def right_side(
         right: Sequence[MatchRecord], known_right: Normals, processes: int = 1
-    ) -> tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]]:
+    ) -> tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csr_matrix, list[int]]:
         """The catalogue's part of the index (n-gram weights, vectors, transposed), which does
         not depend on the left side: built once per catalogue."""
 
         right_counts = TextIndex._counts([known_right[r.key].text for r in right], processes)
         weights = TextIndex.weights_of(TextIndex.frequency(right_counts), len(right))
         vectors = TextIndex._tfidf(right_counts, weights)
-        return weights, vectors, vectors.T.tocsc(), [r.key for r in right]
+        # transposed as CSR: a CSR × CSC product converts the right operand on every chunk
+        return weights, vectors, vectors.T.tocsr(), [r.key for r in right]
 
     @staticmethod
     def frequency(counts: sparse.csr_matrix) -> np.ndarray:
@@ -251,7 +253,7 @@ class TextIndex:
         cls,
         left: Sequence[MatchRecord],
         known_left: Normals,
-        side: tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]],
+        side: tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csr_matrix, list[int]],
         processes: int = 1,
     ) -> TextIndex:
         """The index of `left` against a catalogue side built before."""
@@ -362,11 +364,12 @@ class Catalogue:
     normals: Normals
     codes_index: CodeIndex
     tokens: dict[str, set[int]]
-    text: tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csc_matrix, list[int]]
+    text: tuple[sparse.dia_matrix, sparse.csr_matrix, sparse.csr_matrix, list[int]]
     codes: dict[int, str | None]
     rows: dict[int, int]
 
     @classmethod
+    @collector_paused()
     def build(
         cls, right: Sequence[MatchRecord], processes: int = 1, normals: Normals | None = None
     ) -> Catalogue:
@@ -381,6 +384,7 @@ class Catalogue:
         )
 
 
+@collector_paused()
 def candidates(
     left: Sequence[MatchRecord],
     right: Sequence[MatchRecord],
@@ -408,7 +412,7 @@ def candidates(
         if not rows:
             return []
         texts = index.neighbours(top, range(rows[0], rows[-1] + 1))
-        pairs: list[Candidate] = []
+        found: list[tuple[int, int, float, float]] = []  # left row, right key, text, meaning
         for row in rows:
             record = left[row]
             scored = dict(texts.get(record.key, []))
@@ -422,16 +426,20 @@ def candidates(
                 level = common_code_level(record.code, codes.get(key))
                 if block is None and level == 0:
                     continue  # a wide block (a bare chapter code): a disagreeing code
-                pairs.append(Candidate(row, key, scored.get(key, -1.0), near.get(key, 0.0)))
+                found.append((row, key, scored.get(key, -1.0), near.get(key, 0.0)))
         # pairs proposed by a block have no text score yet: every pair is scored on its names
-        unscored = [i for i, p in enumerate(pairs) if p.text_score < 0]
+        unscored = [i for i, f in enumerate(found) if f[2] < 0]
         values = index.cosines(
-            np.array([pairs[i].left for i in unscored], dtype=np.int64),
-            np.array([right_row[pairs[i].right] for i in unscored], dtype=np.int64),
-        )
+            np.array([found[i][0] for i in unscored], dtype=np.int64),
+            np.array([right_row[found[i][1]] for i in unscored], dtype=np.int64),
+        ).tolist()
+        text = [f[2] for f in found]
         for i, value in zip(unscored, values, strict=True):
-            pairs[i] = pairs[i]._replace(text_score=float(value))
-        return [p._replace(left=left[p.left].key) for p in pairs]
+            text[i] = value
+        return [
+            Candidate(left[row].key, key, score, meaning)
+            for (row, key, _, meaning), score in zip(found, text, strict=True)
+        ]
 
     pairs = map_chunks(assemble, range(len(left)), processes)
     return pairs

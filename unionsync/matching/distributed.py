@@ -262,7 +262,7 @@ def _part_finish(part: _Part, weights: Any, common: set[str]) -> _Part:
     the whole catalogue shares too widely."""
     vectors = TextIndex._tfidf(part.counts, weights)
     tokens = {t: keys for t, keys in part.tokens.items() if t not in common}
-    text = (weights, vectors, vectors.T.tocsc(), [r.key for r in part.records])
+    text = (weights, vectors, vectors.T.tocsr(), [r.key for r in part.records])
     rows = {r.key: i for i, r in enumerate(part.records)}
     return _Part(part.records, part.offset, part.codes_index, tokens, None, text, rows)
 

@@ -26,7 +26,7 @@ from unionsync.matching.candidates import (
 )
 from unionsync.matching.linkage import Comparison, Weights, estimate, starting
 from unionsync.matching.normalise import NormalName, normalise_name
-from unionsync.matching.parallel import map_chunks
+from unionsync.matching.parallel import collector_paused, map_chunks
 from unionsync.reference.units import convertible
 
 if TYPE_CHECKING:
@@ -356,6 +356,7 @@ def score_probabilities(
     return np.asarray(1.0 / (1.0 + np.exp(-odds)), dtype=np.float32)
 
 
+@collector_paused()
 def _compared(
     left: Sequence[MatchRecord],
     right: Sequence[MatchRecord],
@@ -398,6 +399,7 @@ def _compared(
     return levels, [f[1] for f in found]
 
 
+@collector_paused()
 def _levels(
     left: Sequence[MatchRecord],
     right: Sequence[MatchRecord],
@@ -410,19 +412,32 @@ def _levels(
     """The comparison levels of every pair alone (as `_compared`'s), each worker's share sent
     back as one small array: the values shown, as Python lists for millions of pairs, took
     most of the scoring's time and gigabytes of memory to build and to carry back."""
-    prepared = _prepared(left, right, normals, lexicon)
-    left_code = {r.key: r.code for r in left}
-    right_code = {r.key: r.code for r in right}
+    empty: Normals = {}
+    known_left, known_right = normals or (empty, empty)
+    left_of = {r.key: r for r in left}
+    right_of = {r.key: r for r in right}
     unit_of = units or {}
 
     def chunk(part: Sequence[Candidate]) -> list[NDArray[np.int8]]:
+        # each worker prepares the records its pairs name, once each (not all of them first)
+        ready_left: dict[int, Prepared] = {}
+        ready_right: dict[int, Prepared] = {}
         found = np.empty((len(part), len(COMPARISONS)), dtype=np.int8)
         for row, p in enumerate(part):
+            a, b = left_of[p.left], right_of[p.right]
+            mine = ready_left.get(p.left)
+            if mine is None:
+                mine = ready_left[p.left] = prepare(known_left.get(p.left) or a.name, lexicon)
+            theirs = ready_right.get(p.right)
+            if theirs is None:
+                theirs = ready_right[p.right] = prepare(
+                    known_right.get(p.right) or b.name, lexicon
+                )
             found[row] = compare(
-                prepared[("l", p.left)],
-                prepared[("r", p.right)],
-                left_code[p.left],
-                right_code[p.right],
+                mine,
+                theirs,
+                a.code,
+                b.code,
                 p.text_score,
                 p.dense_score,
                 unit_of.get(("left", p.left)),
