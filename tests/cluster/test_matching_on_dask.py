@@ -45,6 +45,11 @@ def sides(session: Session) -> tuple[list[MatchRecord], list[MatchRecord]]:
     return [MatchRecord(*row) for row in items], [MatchRecord(*row) for row in caps]
 
 
+def heard(into: list[Any]) -> Any:
+    """A progress callback that keeps what it hears."""
+    return lambda *report: into.append(report)
+
+
 def test_the_scheduler_is_chosen_and_checked():
     assert parse_scheduler(None) is None and parse_scheduler(" ") is None
     assert parse_scheduler("local:2").workers == 2  # type: ignore[union-attr]
@@ -67,7 +72,12 @@ def test_matching_on_two_workers_equals_matching_in_process(demo_session: Sessio
     on_cluster, p = match_on(client, left, right, 10, DEFAULT_WEIGHTS, shard=97)
     assert on_cluster == pairs  # the same pairs with the same name cosines, in the same order
     assert np.array_equal(p, probabilities)
-    assert candidates_on(client, left, right, 10, shard=211) == candidates(left, right, top=10)
+    seen: list[tuple[int, int]] = []
+    on_shards = candidates_on(client, left, right, 10, shard=211, progress=heard(seen))
+    assert on_shards == candidates(left, right, top=10)
+    # (demand lines done, all) once per shard, rising to all of them
+    assert len(seen) == len(shards(len(left), 211)) and {t for _d, t in seen} == {len(left)}
+    assert [d for d, _t in seen] == sorted({d for d, _t in seen}) and seen[-1][0] == len(left)
     # each worker built the catalogue side once and kept it for its other shards
     kept = client.run(_kept)
     assert len(kept) == 2 and set(kept.values()) == {len(right)}
@@ -83,8 +93,19 @@ def test_a_catalogue_split_across_workers_gives_the_whole_catalogues_pairs(
     copies = [MatchRecord(10**6 + n, r.name, r.code) for n, r in enumerate(right[::7])]
     right = right + copies
     pairs, probabilities = match_on(None, left, right, 10, DEFAULT_WEIGHTS)
-    split, p = split_match(client, left, right, 10, DEFAULT_WEIGHTS, parts=3, shard=150)
+    seen: list[tuple[int, int]] = []
+    split, p = split_match(
+        client,
+        left,
+        right,
+        10,
+        DEFAULT_WEIGHTS,
+        parts=3,
+        shard=150,
+        progress=heard(seen),
+    )
     assert split == pairs
+    assert len(seen) == len(shards(len(left), 150)) and seen[-1] == (len(left), len(left))
     assert np.array_equal(p, probabilities)
     assert any(pair.right >= 10**6 for pair in pairs)
     # a tight block limit: wide code blocks and shared tokens are decided on the whole
@@ -151,6 +172,7 @@ def test_a_stored_run_on_the_cluster_equals_the_run_in_process(
     ).first()
     assert program is not None
     results = []
+    between: list[list[int]] = []
     split: list[int] = []
     whole = service.split_match
 
@@ -169,11 +191,18 @@ def test_a_stored_run_on_the_cluster_equals_the_run_in_process(
         monkeypatch.setattr(service, "SPLIT_FROM", split_from)
         queued = request_run(demo_session, SYSTEM, program.id, engine, full=True)
         demo_session.commit()
-        run = execute_run(demo_session, queued.id, engine)
+        steps: list[tuple[str, int, int]] = []
+        run = execute_run(demo_session, queued.id, engine, heard(steps))
         assert run.status is RunStatus.DONE, run.error
         results.append(stored(demo_session))
+        # on the cluster the run's stage counts the demand lines as their shards finish
+        counted = [(d, t) for stage, d, t in steps if stage == "candidates"]
+        done, total = [d for d, _t in counted], counted[-1][1]
+        between.append([d for d in done if 0 < d < total])
+        assert done == sorted(done) and done[-1] == total
     assert results[0] == results[1] == results[2] and len(results[0]) >= 20
     assert len(split) == 1 and split[0] > 100  # the third run only
+    assert not between[0] and between[1] and between[2]
 
 
 def test_the_command_refuses_a_malformed_scheduler():

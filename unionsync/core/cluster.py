@@ -13,15 +13,15 @@ do not depend on one another, and put them together in input order.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from unionsync.core.errors import DomainValidationError, FieldError
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
 _LOCAL = re.compile(r"^local:(\d{1,3})$")
 _REMOTE = re.compile(r"^(tcp|tls|inproc)://[\w.\-\[\]:]+$")
@@ -100,3 +100,23 @@ def shards(count: int, size: int) -> list[range]:
     """Consecutive ranges of at most `size` covering `count` items (the unit of work sent to
     a worker: large enough to keep the worker busy, small enough to balance)."""
     return [range(start, min(start + size, count)) for start in range(0, count, max(1, size))]
+
+
+def gather(
+    client: Client,
+    futures: Sequence[Future[Any]],
+    sizes: Sequence[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Any]:
+    """The futures' results in their order; with `progress`, (done, total) is reported as each
+    finishes, counting each future as its size (lines of a shard, texts of a batch): a long
+    job on a cluster says how far it is, as the run's stage does on the pages."""
+    if progress is not None:
+        from distributed import as_completed
+
+        size_of = {future.key: size for future, size in zip(futures, sizes, strict=True)}
+        total, done = sum(sizes), 0
+        for finished in as_completed(futures):
+            done += size_of[finished.key]
+            progress(done, total)
+    return list(client.gather(futures))

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unionsync.core.cluster import shards
+from unionsync.core.cluster import gather, shards
 from unionsync.matching.candidates import (
     Candidate,
     Catalogue,
@@ -40,6 +40,7 @@ from unionsync.matching.candidates import (
     normalise_records,
 )
 from unionsync.matching.linkage import Weights
+from unionsync.matching.parallel import collector_paused
 from unionsync.matching.scoring import score_probabilities
 
 if TYPE_CHECKING:
@@ -126,12 +127,15 @@ def candidates_on(
     top: int,
     vectors: tuple[np.ndarray, np.ndarray] | None = None,
     shard: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Candidate]:
-    """`candidates(left, right, top, vectors=vectors)`, computed shard by shard on the cluster."""
+    """`candidates(left, right, top, vectors=vectors)`, computed shard by shard on the cluster;
+    `progress` hears (demand lines done, all of them) as shards finish."""
     if not left or not right:
         return []
     remote_right: Any = _send(client, list(right))
     remote_vectors: Any = _send(client, vectors[1]) if vectors is not None else None
+    pieces = shards(len(left), _shard_size(client, len(left), shard))
     futures = [
         client.submit(
             _shard_candidates,
@@ -142,9 +146,10 @@ def candidates_on(
             remote_vectors,
             pure=False,
         )
-        for part in shards(len(left), _shard_size(client, len(left), shard))
+        for part in pieces
     ]
-    return [pair for part in client.gather(futures) for pair in part]
+    found = gather(client, futures, [len(part) for part in pieces], progress)
+    return [pair for part in found for pair in part]
 
 
 def match_on(
@@ -233,6 +238,7 @@ class CatalogueFile:
         return cls(path, pq.ParquetFile(path).metadata.num_rows)
 
 
+@collector_paused()
 def _part_from_file(path: Path, start: int, stop: int) -> _Part:
     """Rows [start, stop) of a catalogue file, read batch by batch, built as a part."""
     import pyarrow.parquet as pq
@@ -278,6 +284,7 @@ class _Found:
     scores: dict[int, tuple[float, int | None]]  # key → (cosine as a pair, code level)
 
 
+@collector_paused()
 def _part_pairs(
     left: Sequence[MatchRecord], part: _Part, top: int, block_limit: int
 ) -> tuple[list[_Found], dict[int, MatchRecord]]:
@@ -314,6 +321,7 @@ def _part_pairs(
     return found, named
 
 
+@collector_paused()
 def _merge(
     left: Sequence[MatchRecord],
     proposals: Sequence[tuple[list[_Found], dict[int, MatchRecord]]],
@@ -355,12 +363,14 @@ def split_match(
     shard: int | None = None,
     block_limit: int = 200,
     timings: dict[str, float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Candidate], np.ndarray]:
     """`match_on` (or, without `weights`, `candidates`) with the catalogue cut into `parts`
     (default: one per worker), each held by one worker: for catalogues larger than one
     worker's memory (`right` as a `CatalogueFile`: each worker reads its part itself). Equal to
     the whole catalogue in one process, pair for pair. `timings` gets the seconds spent
-    building the parts and matching against them."""
+    building the parts and matching against them; `progress` hears (demand lines done, all
+    of them) as shards are merged."""
     lines = right.rows if isinstance(right, CatalogueFile) else len(right)
     if not left or not lines:
         return [], np.zeros(0, dtype=np.float32)
@@ -399,7 +409,8 @@ def split_match(
         _wait(built)
         timings["parts"] = time.perf_counter() - started
     merged = []
-    for piece in shards(len(left), _shard_size(client, len(left), shard)):
+    pieces = shards(len(left), _shard_size(client, len(left), shard))
+    for piece in pieces:
         chunk = list(left[piece.start : piece.stop])
         remote_chunk = _send(client, chunk)
         found = [
@@ -408,7 +419,7 @@ def split_match(
         merged.append(
             client.submit(_merge, remote_chunk, found, top, block_limit, weights, pure=False)
         )
-    results = client.gather(merged)
+    results = gather(client, merged, [len(piece) for piece in pieces], progress)
     if timings is not None:
         timings["matching"] = time.perf_counter() - started - timings["parts"]
     pairs = [pair for found, _p in results for pair in found]

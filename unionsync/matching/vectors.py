@@ -101,16 +101,10 @@ class VectorStore:
                 if progress:
                     progress(sum(len(p) for p in parts), total)
             return parts
-        from distributed import as_completed
+        from unionsync.core.cluster import gather
 
         futures = [client.submit(_embed, self.embedder, chunk, pure=False) for chunk in chunks]
-        sizes = {future.key: len(chunk) for future, chunk in zip(futures, chunks, strict=True)}
-        done = 0
-        for finished in as_completed(futures):
-            done += sizes[finished.key]
-            if progress:
-                progress(done, total)
-        return list(client.gather(futures))
+        return gather(client, futures, [len(chunk) for chunk in chunks], progress)
 
     def _save(self) -> None:
         if self.path is None:
