@@ -80,3 +80,34 @@ def test_default_scorer_on_the_demo_truth(demo_session: Session):
     true_positives = len(found & truth)
     precision, recall = true_positives / len(found), true_positives / len(truth)
     assert precision >= 0.75 and recall >= 0.75, (precision, recall)
+
+
+def test_probabilities_alone_compare_each_pair_as_the_evidence_does(demo_session: Session):
+    """`score_probabilities` (millions of pairs: levels only, forked workers preparing their
+    own records) reaches the same levels and probabilities as the evidence path."""
+    import numpy as np
+
+    from unionsync.matching import scoring
+    from unionsync.matching.candidates import Candidate
+    from unionsync.matching.parallel import SMALL
+
+    items = demo_session.scalars(select(ProgramItem).order_by(ProgramItem.id).limit(200)).all()
+    caps = demo_session.scalars(select(Capability).order_by(Capability.id).limit(150)).all()
+    left = [MatchRecord(i.id, i.name_ru, i.tnved_code) for i in items]
+    right = [MatchRecord(c.id, c.product_name, c.tnved_code) for c in caps]
+    rng = np.random.default_rng(4)
+    pairs = [
+        Candidate(a.key, b.key, float(rng.random()), float(rng.random()) * 0.95)
+        for a in left
+        for b in right
+    ]
+    assert len(pairs) > SMALL  # the forked path
+    units = {("left", i.id): i.unit_okei for i in items}
+    units |= {("right", c.id): c.unit_okei for c in caps}
+    evidence, _shown = scoring._compared(left, right, pairs, units, None)
+    alone = scoring._levels(left, right, pairs, units, None, 2, None)
+    assert alone.dtype == np.int8 and np.array_equal(alone, evidence)
+    assert len({tuple(row) for row in alone.tolist()}) > 20  # many kinds of pairs
+    p = scoring.score_probabilities(left, right, pairs, units, processes=2, weights=DEFAULT_WEIGHTS)
+    scored = score_candidates(left, right, pairs, units=units, weights=DEFAULT_WEIGHTS)
+    assert np.allclose(p, [s.probability for s in scored], atol=1e-3)
