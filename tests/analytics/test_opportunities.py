@@ -159,6 +159,7 @@ def test_the_command_writes_the_ranking_with_the_figures_behind_it(
             (["--demand", "KZ"], "--demand"),
             (["--out", str(tmp_path / "r.pdf")], "--out"),
             (["--scheduler", "local:0"], "scheduler"),
+            (["--industry", "999999"], "--industry"),
         ):
             bad = CliRunner().invoke(app, ["analytics", "opportunities", "--out", str(out), *wrong])
             assert bad.exit_code == 2 and says in bad.output, bad.output

@@ -168,6 +168,7 @@ def opportunities_command(
     from unionsync.core.errors import UnionSyncError
     from unionsync.core.tabular import write_csv, write_xlsx
     from unionsync.reference.countries import PARTNER
+    from unionsync.reference.models import Industry
 
     country = demand.strip().upper()
     if country not in PARTNER:
@@ -181,6 +182,9 @@ def opportunities_command(
     settings = get_settings()
     try:
         with operator_session(ready_factory()) as session:
+            if industry is not None and session.get(Industry, industry) is None:
+                err.print(f"[red]--industry: no industry {industry}[/red]")
+                raise typer.Exit(2)
             view = cached_opportunity_view(
                 SimpleNamespace(),
                 session,

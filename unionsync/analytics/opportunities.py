@@ -230,8 +230,9 @@ def co_production(
     """How many enterprises make both of two products (presenceᵀ · presence, `count` square)
     from (enterprise, product) pairs, repeats allowed. On a cluster each task counts a group of
     whole enterprises; the counts are integers, so their sum does not depend on the grouping."""
-    keys = np.unique(enterprises * max(count, 1) + products)  # sorted by enterprise
-    owners, made = keys // max(count, 1), keys % max(count, 1)
+    width = max(count, 1)
+    keys = np.unique(enterprises * width + products)  # sorted by enterprise
+    owners, made = keys // width, keys % width
     if client is None or len(keys) <= pairs_per_task:
         total = _co_production_part(owners, made, count)
     else:
