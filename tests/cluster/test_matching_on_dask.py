@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,13 @@ from unionsync.core.cluster import connect, parse_scheduler, shards
 from unionsync.core.errors import DomainValidationError
 from unionsync.matching import service
 from unionsync.matching.candidates import MatchRecord, candidates
-from unionsync.matching.distributed import CatalogueFile, candidates_on, match_on, split_match
+from unionsync.matching.distributed import (
+    CatalogueFile,
+    candidates_on,
+    match_on,
+    split_match,
+    split_matches,
+)
 from unionsync.matching.models import Match, RunStatus
 from unionsync.matching.scoring import DEFAULT_WEIGHTS
 from unionsync.matching.service import Engine, execute_run, request_run
@@ -126,6 +133,39 @@ def test_a_catalogue_split_across_workers_gives_the_whole_catalogues_pairs(
     )
     read, p_read = split_match(client, left, CatalogueFile.of(path), 10, DEFAULT_WEIGHTS, parts=3)
     assert read == pairs and np.array_equal(p_read, probabilities)
+
+
+def test_a_split_catalogues_shards_come_one_by_one_and_are_let_go(
+    demo_session: Session, client: Any
+):
+    """For runs whose pairs would not fit together: each shard is handed over as it finishes
+    and the cluster lets its result go; put back in order, the shards are the whole result."""
+    left, right = sides(demo_session)
+    whole, probabilities = split_match(client, left, right, 10, DEFAULT_WEIGHTS, parts=2, shard=90)
+    count = len(shards(len(left), 90))
+    starts: list[int] = []
+    came: dict[int, tuple[list[Any], np.ndarray]] = {}
+    for start, pairs, p in split_matches(
+        client, left, right, 10, DEFAULT_WEIGHTS, parts=2, shard=90
+    ):
+        starts.append(start)
+        came[start] = (pairs, p)
+        # the shards handed over are let go (the client releases a key on its event loop)
+        assert _merges_held_within(client, count - len(starts))
+    assert sorted(starts) == [piece.start for piece in shards(len(left), 90)]
+    assert [pair for s in sorted(came) for pair in came[s][0]] == whole
+    assert np.array_equal(np.concatenate([came[s][1] for s in sorted(came)]), probabilities)
+    assert _merges_held_within(client, 0)
+
+
+def _merges_held_within(client: Any, most: int, seconds: float = 10.0) -> bool:
+    """Whether this client holds at most `most` shard results, waiting for releases under way."""
+    deadline = time.monotonic() + seconds
+    while sum(str(key).startswith("_merge-") for key in list(client.futures)) > most:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _kept() -> int:

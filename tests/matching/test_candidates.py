@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -64,3 +65,20 @@ def test_candidate_recall_on_the_demo_truth(demo_session: Session):
     per_item = len(found) / len(items)
     assert recall >= 0.95, recall
     assert per_item <= 60, per_item
+
+
+def test_the_text_neighbours_do_not_depend_on_the_chunk_of_lines(monkeypatch: pytest.MonkeyPatch):
+    """The n-gram product is taken a chunk of left lines at a time, fewer lines the larger the
+    catalogue (its memory grows with both); the proposals are the same for any chunk."""
+    from unionsync.matching import candidates as module
+
+    kinds = ["подшипник шариковый", "станок токарный", "шприц одноразовый", "редуктор", "насос"]
+    right = [
+        MatchRecord(100 + n, f"{kinds[n % 5]} модель {n % 17}-{n % 7}", None) for n in range(300)
+    ]
+    left = [MatchRecord(n, f"{kinds[n % 5]} {n % 17}-{n % 3}", None) for n in range(40)]
+    whole = candidates(left, right, top=5)
+    monkeypatch.setattr(module, "PRODUCT_CELLS", 3 * len(right))  # three left lines a chunk
+    assert candidates(left, right, top=5) == whole
+    monkeypatch.setattr(module, "PRODUCT_CELLS", 1)  # one line a chunk
+    assert candidates(left, right, top=5) == whole

@@ -102,21 +102,56 @@ def shards(count: int, size: int) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, max(1, size))]
 
 
+def completed(
+    futures: list[Future[Any]],
+    sizes: Sequence[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Each future's (position in `futures`, result) as it finishes; with `progress`, (done,
+    total) is reported as each finishes, counting each future as its size (lines of a shard,
+    texts of a batch), as a run's stage says on the pages how far a long job is.
+
+    The list is taken: it is emptied here, so that each result is let go on the cluster once
+    it is fetched. A job whose results together would not fit on the workers (tens of millions
+    of pairs) then holds only the ones not yet fetched."""
+    from distributed import as_completed
+
+    position = {
+        future.key: (n, size) for n, (future, size) in enumerate(zip(futures, sizes, strict=True))
+    }
+    if len(position) != len(futures):
+        raise ValueError("completed: a future given twice")
+    stream = as_completed(futures, with_results=True)
+    futures.clear()
+    return _fetched(stream, position, progress)
+
+
+def _fetched(
+    stream: Any,
+    position: dict[Any, tuple[int, int]],
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[tuple[int, Any]]:
+    total, done = sum(size for _n, size in position.values()), 0
+    for future, result in stream:
+        number, size = position.pop(future.key)
+        del future  # the last reference: the cluster lets the result go
+        done += size
+        if progress is not None:
+            progress(done, total)
+        yield number, result
+
+
 def gather(
     client: Client,
     futures: Sequence[Future[Any]],
     sizes: Sequence[int],
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Any]:
-    """The futures' results in their order; with `progress`, (done, total) is reported as each
-    finishes, counting each future as its size (lines of a shard, texts of a batch): a long
-    job on a cluster says how far it is, as the run's stage does on the pages."""
-    if progress is not None:
-        from distributed import as_completed
-
-        size_of = {future.key: size for future, size in zip(futures, sizes, strict=True)}
-        total, done = sum(sizes), 0
-        for finished in as_completed(futures):
-            done += size_of[finished.key]
-            progress(done, total)
-    return list(client.gather(futures))
+    """The futures' results in their order (see `completed`; the caller's sequence is not
+    emptied)."""
+    if progress is None:
+        return list(client.gather(futures))
+    results: list[Any] = [None] * len(futures)
+    for number, result in completed(list(futures), sizes, progress):
+        results[number] = result
+    return results

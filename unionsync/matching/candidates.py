@@ -288,12 +288,15 @@ class TextIndex:
         return normalize(weighted).astype(np.float32)
 
     def neighbours(
-        self, top: int, rows: range | None = None, chunk: int = 2000
+        self, top: int, rows: range | None = None, chunk: int | None = None
     ) -> dict[int, list[tuple[int, float]]]:
-        """The `top` most similar right records of each left record (of `rows`, or all)."""
+        """The `top` most similar right records of each left record (of `rows`, or all), a
+        chunk of left records at a time (by default as many as keep the chunk's product with
+        the catalogue within `PRODUCT_CELLS`)."""
         right_t = self.right_t
         found: dict[int, list[tuple[int, float]]] = {}
         span = rows if rows is not None else range(self.left.shape[0])
+        chunk = chunk or max(1, min(2000, PRODUCT_CELLS // max(1, right_t.shape[1])))
         for start in range(span.start, span.stop, chunk):
             product = (self.left[start : min(start + chunk, span.stop)] @ right_t).tocsr()
             pointers, columns, data = product.indptr, product.indices, product.data
@@ -315,6 +318,13 @@ class TextIndex:
             return np.zeros(0, dtype=np.float32)
         products = self.left[left_rows].multiply(self.right[right_rows])
         return np.asarray(products.sum(axis=1), dtype=np.float32).ravel()
+
+
+# Left lines × catalogue lines of one chunk's n-gram product: the product holds a fair share of
+# the catalogue for each line, so its memory grows with the catalogue; 2,000 lines at 1M catalogue
+# lines, 400 at a 5M-line part of a catalogue split across workers (where 2,000 lines made a
+# product of several GB next to the part)
+PRODUCT_CELLS = 2_000_000_000
 
 
 def best_columns(values: np.ndarray, columns: np.ndarray, top: int) -> list[tuple[int, float]]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from unionsync.core.cluster import gather, shards
+from unionsync.core.cluster import completed, gather, shards
 from unionsync.matching.candidates import (
     Candidate,
     Catalogue,
@@ -371,9 +371,38 @@ def split_match(
     the whole catalogue in one process, pair for pair. `timings` gets the seconds spent
     building the parts and matching against them; `progress` hears (demand lines done, all
     of them) as shards are merged."""
+    found = sorted(
+        split_matches(
+            client, left, right, top, weights, parts, shard, block_limit, timings, progress
+        ),
+        key=lambda shard_result: shard_result[0],
+    )
+    pairs = [pair for _start, shard_pairs, _p in found for pair in shard_pairs]
+    if weights is None or not found:
+        return pairs, np.zeros(0, dtype=np.float32)
+    return pairs, np.concatenate([p for _s, _f, p in found]).astype(np.float32)
+
+
+def split_matches(
+    client: Client,
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord] | CatalogueFile,
+    top: int,
+    weights: Weights | None = None,
+    parts: int | None = None,
+    shard: int | None = None,
+    block_limit: int = 200,
+    timings: dict[str, float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[tuple[int, list[Candidate], np.ndarray]]:
+    """`split_match` shard by shard, as the shards finish (in no fixed order): (the shard's
+    first demand line, its pairs, their probabilities). Each shard's result is let go on the
+    cluster once it is handed over, so a caller that stores or sums the shards as they come
+    holds no more than one: 1M demand lines make some 35M pairs, more than the workers (which
+    hold the catalogue) and this process could keep together."""
     lines = right.rows if isinstance(right, CatalogueFile) else len(right)
     if not left or not lines:
-        return [], np.zeros(0, dtype=np.float32)
+        return
     started = time.perf_counter()
     addresses = sorted(client.scheduler_info().get("workers", {})) or [None]
     size = -(-lines // (parts or len(addresses)))
@@ -419,9 +448,10 @@ def split_match(
         merged.append(
             client.submit(_merge, remote_chunk, found, top, block_limit, weights, pure=False)
         )
-    results = gather(client, merged, [len(piece) for piece in pieces], progress)
+    starts = [piece.start for piece in pieces]
+    for number, (shard_pairs, probabilities) in completed(
+        merged, [len(piece) for piece in pieces], progress
+    ):
+        yield starts[number], shard_pairs, probabilities
     if timings is not None:
         timings["matching"] = time.perf_counter() - started - timings["parts"]
-    pairs = [pair for found, _p in results for pair in found]
-    probabilities = np.concatenate([p for _f, p in results]) if weights is not None else np.zeros(0)
-    return pairs, probabilities.astype(np.float32)
