@@ -171,5 +171,15 @@ def test_the_mirror_command_reads_the_dataset_on_a_local_cluster(tmp_path: Path,
         assert both.exit_code == 2 and "--dataset" in both.output
         bad = CliRunner().invoke(app, [*ask, "--scheduler", "local:0"])
         assert bad.exit_code == 2 and "scheduler" in bad.output
+        # a worker that cannot read a file: one line that says so and where, no traceback
+        next((tmp_path / "data" / "trade").rglob("*.parquet")).write_bytes(b"not Parquet")
+        out = tmp_path / "totals.csv"
+        broken = CliRunner().invoke(
+            app, ["trade", "totals", "--out", str(out), "--scheduler", "local:1"]
+        )
+        said = " ".join(broken.output.split())
+        assert broken.exit_code == 2, broken.output
+        assert "the job failed while running on the Dask cluster (local:1)" in said
+        assert "UNIONSYNC_DATA_DIR" in said and "Traceback" not in said and not out.exists()
     finally:
         config.get_settings.cache_clear()

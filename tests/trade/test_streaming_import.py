@@ -4,6 +4,7 @@ numbers as the file's lines), whatever the cells look like."""
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -202,3 +203,23 @@ def test_a_long_import_reports_the_rows_read_so_far(session: Session, tmp_path: 
         session, SYSTEM, path, "customs", tmp_path / "d", reporter="BY", progress=heard.append
     )
     assert len(heard) >= 2 and heard == sorted(heard) and heard[-1] == result.rows == 400_000
+
+
+def test_the_stored_table_is_as_readable_as_the_data_directory(session: Session, tmp_path: Path):
+    """Dask workers and the job worker may run as other users on the same data directory: the
+    stored table's folders get the umask's mode, as the directory's other folders, not a
+    temporary folder's private one."""
+    path = tmp_path / "flows.csv"
+    path.write_text(
+        "refYear,reporterISO,flowCode,partnerISO,cmdCode,qtyUnitAbbr,qty,primaryValue\n"
+        "2022,BLR,X,RUS,848210,u,7,70\n",
+        encoding="utf-8",
+    )
+    before = os.umask(0o022)
+    try:
+        result = import_file(session, SYSTEM, path, "comtrade", tmp_path / "d")
+    finally:
+        os.umask(before)
+    folders = [result.parquet, *(p for p in result.parquet.rglob("*") if p.is_dir())]
+    assert {oct(p.stat().st_mode & 0o777) for p in folders} == {oct(0o755)}
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in result.parquet.rglob("*.parquet"))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from unionsync.core.errors import DomainValidationError, FieldError
+from unionsync.core.errors import DomainValidationError, FieldError, UnionSyncError
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -44,6 +44,14 @@ class Scheduler:
 def scheduler_error(value: str, message: str) -> DomainValidationError:
     """The scheduler setting is malformed, or no scheduler answers at the address."""
     return DomainValidationError([FieldError("scheduler", message, value)])
+
+
+class ClusterJobError(UnionSyncError):
+    """A job failed while it ran on a Dask cluster: most often a worker that lacks what the
+    asking process has (the same UnionSync version, read access to the same data paths)."""
+
+    status = 502
+    title = "Cluster job failed"
 
 
 def parse_scheduler(text: str | None) -> Scheduler | None:
@@ -83,6 +91,7 @@ def connect(text: str | None) -> Iterator[Client | None]:
                 dashboard_address=":0",  # any free port: two jobs may run at once
             ) as cluster,
             Client(cluster) as client,
+            _explained(f"local:{choice.workers}"),
         ):
             yield client
         return
@@ -92,8 +101,26 @@ def connect(text: str | None) -> Iterator[Client | None]:
         raise scheduler_error(
             choice.address, f"no Dask scheduler answers there ({type(error).__name__})"
         ) from error
-    with client:
+    with client, _explained(choice.address):
         yield client
+
+
+@contextmanager
+def _explained(where: str) -> Iterator[None]:
+    """A failure of a job on the cluster said in one line, with the likely cause (the worker's
+    traceback stays chained to it for the logs): a worker on another machine may miss a file
+    or a package that this process has, and the user of a command sees no traceback."""
+    try:
+        yield
+    except UnionSyncError:
+        raise
+    except Exception as error:
+        first = (str(error).strip().splitlines() or ["(no message)"])[0]
+        raise ClusterJobError(
+            f"the job failed while running on the Dask cluster ({where}): "
+            f"{type(error).__name__}: {first}. If a worker raised it: every worker needs the "
+            "same UnionSync version and read access to the same data paths (UNIONSYNC_DATA_DIR)"
+        ) from error
 
 
 def shards(count: int, size: int) -> list[range]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -816,7 +816,11 @@ def import_file(
         raise ValueError(f"unknown layout {layout!r}: {', '.join(LAYOUTS)}")
     target = data_dir / "trade" / "flows" / f"file={layout}-{path.stem}-{file_digest(path)}"
     data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".trade-import-", dir=data_dir))
+    # a folder of a unique name made as any other (mode from the umask): `mkdtemp` makes it
+    # private, and the moved folder would then be readable by this user alone, not by Dask
+    # workers or the job worker running as another user on the same data directory
+    staging = data_dir / f".trade-import-{uuid.uuid4().hex}"
+    staging.mkdir()
     try:
         rows = _write(path, layout, currency, reporter, staging, columnar, progress)
         summary = summarise(dataset_files(staging))
