@@ -98,7 +98,7 @@ def main() -> None:
             assert client is not None
             timings: dict[str, float] = {}
             # the pairs kept as arrays, shard by shard as they come: 1M demand lines make
-            # some 35M pairs, too many to hold here as Python objects next to the workers
+            # some 26M pairs, too many to hold here as Python objects next to the workers
             found: list[np.ndarray] = []
             scores: list[np.ndarray] = []
             for _start, pairs, probabilities in split_matches(

@@ -398,8 +398,8 @@ def split_matches(
     """`split_match` shard by shard, as the shards finish (in no fixed order): (the shard's
     first demand line, its pairs, their probabilities). Each shard's result is let go on the
     cluster once it is handed over, so a caller that stores or sums the shards as they come
-    holds no more than one: 1M demand lines make some 35M pairs, more than the workers (which
-    hold the catalogue) and this process could keep together."""
+    holds no more than one: 1M demand lines made 26M pairs against 10M catalogue lines, more
+    than the workers (which hold the catalogue) and this process could keep together."""
     lines = right.rows if isinstance(right, CatalogueFile) else len(right)
     if not left or not lines:
         return
