@@ -181,5 +181,8 @@ def test_the_mirror_command_reads_the_dataset_on_a_local_cluster(tmp_path: Path,
         assert broken.exit_code == 2, broken.output
         assert "the job failed while running on the Dask cluster (local:1)" in said
         assert "UNIONSYNC_DATA_DIR" in said and "Traceback" not in said and not out.exists()
+        here_broken = CliRunner().invoke(app, ["trade", "totals", "--out", str(out)])
+        assert here_broken.exit_code == 2, here_broken.output
+        assert "cannot be read" in " ".join(here_broken.output.split()) and not out.exists()
     finally:
         config.get_settings.cache_clear()

@@ -233,11 +233,17 @@ def totals_command(
 
     settings = get_settings()
     root = _dataset_root()
+    import duckdb
+
     try:
         with connect(scheduler or settings.dask_scheduler) as client:
             found = totals(root, client)
     except UnionSyncError as error:
         err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    except duckdb.Error as error:  # in this process (on a cluster: a ClusterJobError above)
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        err.print(f"[red]the stored trade table under {root} cannot be read: {first}[/red]")
         raise typer.Exit(2) from None
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
